@@ -1,0 +1,19 @@
+"""Legal layers: read, validate, repair (recorded) and normalize them."""
+
+from lahan_geo.layers.forest import (
+    FOREST_ESTATE,
+    FUNCTIONS_BY_RESTRICTION,
+    forest_function_of,
+    read_forest_area,
+)
+from lahan_geo.layers.zoning import ZoningMapping, load_zoning_mapping, read_zoning
+
+__all__ = [
+    "FOREST_ESTATE",
+    "FUNCTIONS_BY_RESTRICTION",
+    "ZoningMapping",
+    "forest_function_of",
+    "load_zoning_mapping",
+    "read_forest_area",
+    "read_zoning",
+]

@@ -1,0 +1,213 @@
+"""The forest-area layer (kawasan hutan): official codes and labels to one vocabulary.
+
+The Ministry's ``KWSHUTAN_AR_250K`` layer stores the forest function in ``FUNGSIKWS``
+as a 4-digit or 6-digit code (often as a float, ``100100.0``), in upper or lower case
+field names; other exports carry only a text label. :func:`forest_function_of` maps
+all of them onto HK, HL, HP, HPT, HPK, APL, or None for unknown (code 0, water,
+unmapped): unknown is never taken for APL.
+
+Examples
+--------
+>>> [forest_function_of(c) for c in (100100.0, "1003", 1002, 100211, 100700, 0, 5001)]
+['HL', 'HP', 'HK', 'HK', 'APL', None, None]
+>>> forest_function_of("Hutan Produksi yang dapat Dikonversi")
+'HPK'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from os import PathLike
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
+from lahan_geo.errors import LayerError
+from lahan_geo.layers.source import find_column, read_layer
+
+__all__ = [
+    "FOREST_ESTATE",
+    "FUNCTIONS_BY_RESTRICTION",
+    "forest_function_of",
+    "read_forest_area",
+]
+
+#: Forest functions from most to least restrictive; APL is outside the forest estate.
+FUNCTIONS_BY_RESTRICTION: tuple[str, ...] = ("HK", "HL", "HPT", "HP", "HPK", "APL")
+
+#: Functions that are part of the forest estate (everything but APL).
+FOREST_ESTATE = frozenset({"HK", "HL", "HPT", "HP", "HPK"})
+
+_CODES: dict[int, str] = {
+    1001: "HL", 1002: "HK", 1003: "HP", 1004: "HPT", 1005: "HPK", 1007: "APL",
+    **{c: "HK" for c in range(10021, 10027)},
+    **{c: "HK" for c in (100201, 100211, 100221, 100241, 100251)},
+    100100: "HL", 100300: "HP", 100400: "HPT", 100500: "HPK", 100700: "APL",
+}
+#: Codes that mean "not defined" (code 0, water and similar): unknown, rule F7.
+_UNKNOWN_CODES = frozenset({0, 5001, 5003})
+
+# Ordered: the first pattern found in the normalized label wins, so the specific
+# wordings ("produksi terbatas") come before the general ones ("produksi").
+_LABELS: tuple[tuple[str, str | None], ...] = (
+    (r"tidak terdefinisi|tubuh air|badan air|^air$", None),
+    (r"areal penggunaan lain|\bapl\b", "APL"),
+    (r"suaka|pelestarian alam|taman nasional|cagar alam|taman wisata alam|taman hutan raya"
+     r"|\btahura\b|taman buru|konservasi|\bksa\b|\bkpa\b|\bhk\b", "HK"),
+    (r"hutan lindung|\bhl\b", "HL"),
+    (r"produksi terbatas|\bhpt\b", "HPT"),
+    (r"dapat dikonversi|konversi|\bhpk\b", "HPK"),
+    (r"produksi tetap|hutan produksi|\bhp\b", "HP"),
+)
+
+_CODE_COLUMNS = ("FUNGSIKWS", "FUNGSI_KWS", "KODE_FUNGSI", "KD_FUNGSI")
+_LABEL_COLUMNS = ("deskripsi", "FUNGSI", "KETERANGAN", "NAMA_FUNGSI", "KAWASAN", "FUNGSI_KAWASAN")
+_DECREE_COLUMNS = (("NOSKKWS", "TGLSKKWS"), ("NOSKPNJK", "TGLSKPNJK"))
+
+#: Scale of the Ministry's KWSHUTAN_AR_250K layer.
+DEFAULT_FOREST_SCALE = 250_000
+
+
+def forest_function_of(value: Any) -> str | None:
+    """Map one official code or text label to HK, HL, HP, HPT, HPK, APL or None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_code(value)
+    text = str(value).strip()
+    try:
+        return _from_code(float(text.replace(",", ".")))
+    except ValueError:
+        pass
+    label = re.sub(r"[^a-z0-9/ ]+", " ", text.lower())
+    label = re.sub(r"\s+", " ", label).strip()
+    for pattern, function in _LABELS:
+        if re.search(pattern, label):
+            return function
+    return None
+
+
+def _from_code(code: float) -> str | None:
+    if math.isnan(code) or code != int(code):
+        return None
+    return _CODES.get(int(code)) if int(code) not in _UNKNOWN_CODES else None
+
+
+def read_forest_area(
+    source: str | PathLike[str] | gpd.GeoDataFrame,
+    *,
+    layer: str | int | None = None,
+    crs: Any = None,
+    function_column: str | None = None,
+    scale: float = DEFAULT_FOREST_SCALE,
+    accuracy_class: int = DEFAULT_ACCURACY_CLASS,
+) -> gpd.GeoDataFrame:
+    """Read a forest-area (kawasan hutan) layer and normalize its forest function.
+
+    Parameters
+    ----------
+    source : path or GeoDataFrame
+        An official ``KWSHUTAN``-style layer or any polygon layer with a code or label.
+    layer : str or int, optional
+        Layer of a multi-layer file.
+    crs : optional
+        CRS to assume when the source has none (a layer without one is refused).
+    function_column : str, optional
+        Column holding the code or label; by default ``FUNGSIKWS`` (any case), else a
+        text column such as ``deskripsi`` or ``FUNGSI``.
+    scale : float, default 250000
+        Scale denominator of the layer; with ``accuracy_class`` it sets the positional
+        tolerance (Perka BIG 15/2014).
+    accuracy_class : {1, 2, 3}, default 3
+        CE90 class of the map; 3 is the cautious default when the class is not stated.
+
+    Returns
+    -------
+    GeoDataFrame
+        The original columns plus ``forest_function`` (HK, HL, HP, HPT, HPK, APL or
+        None), ``forest_decree`` and ``forest_decree_date`` (from ``NOSKKWS``/``TGLSKKWS``
+        or the older ``NOSKPNJK``/``TGLSKPNJK``) and ``geometry_repair``. ``attrs["lahan_geo"]``
+        holds the load report: path, hash, CRS, counts, repairs, unmapped values and
+        ``tolerance_m``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> raw = gpd.GeoDataFrame({"fungsikws": [100100.0, 0.0], "noskkws": ["SK.1", None]},
+    ...                        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    >>> forest = read_forest_area(raw)
+    >>> forest["forest_function"].tolist()
+    ['HL', None]
+    >>> forest.attrs["lahan_geo"]["tolerance_m"], forest.attrs["lahan_geo"]["unknown_features"]
+    (125.0, 1)
+    """
+    gdf, info = read_layer(source, kind="forest area", layer=layer, crs=crs)
+    tolerance = map_accuracy_m(scale, accuracy_class)
+    code_col = function_column or find_column(gdf, _CODE_COLUMNS)
+    label_col = find_column(gdf, _LABEL_COLUMNS) if function_column is None else None
+    if code_col is None and label_col is None:
+        msg = (
+            f"The forest area layer {info['path'] or ''} has no forest-function column "
+            f"(looked for {', '.join(_CODE_COLUMNS + _LABEL_COLUMNS)}; it has "
+            f"{', '.join(map(str, gdf.columns))}). Fix: pass function_column='...'."
+        )
+        raise LayerError(msg)
+    if code_col is not None and code_col not in gdf.columns:
+        msg = f"function_column {code_col!r} is not a column of the forest area layer."
+        raise LayerError(msg)
+    functions = _normalize(gdf, code_col, label_col)
+    gdf["forest_function"] = pd.Series(functions, index=gdf.index, dtype=object)
+    decree, date = _decree_columns(gdf)
+    gdf["forest_decree"] = decree
+    gdf["forest_decree_date"] = date
+    raw_values = gdf[code_col] if code_col is not None else gdf[label_col]
+    unmapped = sorted(
+        {str(v) for v, f in zip(raw_values, functions) if f is None and not pd.isna(v)}
+    )
+    info.update(
+        kind="forest_area",
+        function_column=code_col or label_col,
+        scale=scale,
+        accuracy_class=accuracy_class,
+        tolerance_m=tolerance,
+        unknown_features=sum(f is None for f in functions),
+        unknown_values=unmapped,
+        functions={
+            f: int(sum(x == f for x in functions)) for f in FUNCTIONS_BY_RESTRICTION
+            if f in functions
+        },
+        decrees=sorted({d for d in decree if d}),
+    )
+    gdf.attrs["lahan_geo"] = info
+    return gdf
+
+
+def _normalize(gdf: pd.DataFrame, code_col: str | None, label_col: str | None) -> list[str | None]:
+    codes = gdf[code_col].tolist() if code_col is not None else [None] * len(gdf)
+    labels = gdf[label_col].tolist() if label_col is not None else [None] * len(gdf)
+    out = []
+    for code, label in zip(codes, labels):
+        function = forest_function_of(code)
+        # A label is used only where there is no code at all: a code that says
+        # "undefined" (0) stays undefined whatever the label claims.
+        if function is None and (code is None or pd.isna(code)):
+            function = forest_function_of(label)
+        out.append(function)
+    return out
+
+
+def _decree_columns(gdf: pd.DataFrame) -> tuple[list[str | None], list[str | None]]:
+    for number_col, date_col in _DECREE_COLUMNS:
+        number = find_column(gdf, (number_col,))
+        if number is not None:
+            date = find_column(gdf, (date_col,))
+            numbers = [None if pd.isna(v) or not str(v).strip() else str(v).strip()
+                       for v in gdf[number]]
+            dates = ([None if pd.isna(v) else str(v) for v in gdf[date]] if date is not None
+                     else [None] * len(gdf))
+            return numbers, dates
+    return [None] * len(gdf), [None] * len(gdf)

@@ -1,0 +1,178 @@
+"""Read a legal layer from a file or a GeoDataFrame, with its CRS checked and repairs recorded.
+
+Shared by the forest-area and zoning readers: both need the same refusal of a layer
+without CRS, the same recorded geometry repair, and the same content hash for
+provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lahan_geo.errors import CRSError, LayerError
+
+__all__ = ["content_sha256", "find_column", "read_layer", "repair_polygons"]
+
+
+def read_layer(
+    source: str | PathLike[str] | gpd.GeoDataFrame,
+    *,
+    kind: str,
+    layer: str | int | None = None,
+    crs: Any = None,
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Read ``source`` as a polygon layer and return it with a provenance dict.
+
+    Parameters
+    ----------
+    source : path or GeoDataFrame
+        Any vector format GDAL reads (GeoPackage, Shapefile, GeoJSON, ...).
+    kind : str
+        What the layer is, for messages ("forest area", "zoning").
+    layer : str or int, optional
+        Layer name or index inside a multi-layer file.
+    crs : optional
+        The CRS to assume when the source has none. A layer without a CRS is
+        refused rather than guessed.
+
+    Returns
+    -------
+    (GeoDataFrame, dict)
+        The layer with a ``geometry_repair`` column (None, or what was repaired), and
+        ``{"path", "sha256", "crs", "features", "repairs", "empty"}``.
+    """
+    if isinstance(source, gpd.GeoDataFrame):
+        gdf = source.copy()
+        path = None
+    elif isinstance(source, (str, PathLike)):
+        path = Path(source)
+        if not path.exists():
+            msg = f"The {kind} layer {path} does not exist. Fix: check the path."
+            raise LayerError(msg)
+        try:
+            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+        except Exception as err:  # GDAL's errors are many; say which file and why
+            msg = (
+                f"Cannot read the {kind} layer {path}"
+                f"{f' (layer {layer!r})' if layer is not None else ''}: {err}. "
+                "Fix: pass a GeoPackage, Shapefile or GeoJSON file, and layer= for a "
+                "multi-layer file."
+            )
+            raise LayerError(msg) from None
+    else:
+        msg = (
+            f"The {kind} layer must be a file path or a GeoDataFrame, "
+            f"not {type(source).__name__}."
+        )
+        raise LayerError(msg)
+    where = str(path) if path is not None else "the GeoDataFrame"
+    if gdf.crs is None:
+        if crs is None:
+            msg = (
+                f"The {kind} layer {where} has no CRS, so its coordinates cannot be "
+                "placed. Fix: pass crs=, e.g. read_"
+                f"{'forest_area' if kind == 'forest area' else 'zoning'}(..., crs='EPSG:4326'), "
+                "or set it first with gdf.set_crs('EPSG:4326')."
+            )
+            raise CRSError(msg)
+        gdf = gdf.set_crs(crs)
+    gdf = gdf.reset_index(drop=True)
+    gdf, repairs = repair_polygons(gdf)
+    info = {
+        "path": str(path) if path is not None else None,
+        "sha256": _file_sha256(path) if path is not None else content_sha256(gdf),
+        "crs": gdf.crs.to_string(),
+        "features": len(gdf),
+        "repairs": int(repairs),
+        "empty": int((gdf.geometry.isna() | gdf.geometry.is_empty).sum()),
+    }
+    return gdf, info
+
+
+def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    """Make every geometry a valid (multi)polygon, recording each repair on its row.
+
+    Invalid geometries are repaired with :func:`shapely.make_valid` and only their
+    polygonal parts kept; the row's ``geometry_repair`` says what was wrong.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Polygon
+    >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> fixed, n = repair_polygons(gpd.GeoDataFrame(geometry=[bowtie], crs=3857))
+    >>> n, fixed.geometry.iloc[0].geom_type, fixed.geometry.iloc[0].is_valid
+    (1, 'MultiPolygon', True)
+    >>> fixed["geometry_repair"].iloc[0]
+    'make_valid: Self-intersection[0.5 0.5]'
+    """
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    notes: list[str | None] = [None] * len(geoms)
+    present = ~pd.isna(geoms)
+    invalid = np.zeros(len(geoms), dtype=bool)
+    invalid[present] = ~shapely.is_valid(geoms[present])
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geoms[i])
+        geoms[i] = _polygonal(shapely.make_valid(geoms[i]))
+        notes[i] = f"make_valid: {reason}"
+    out = gdf.copy()
+    out["geometry_repair"] = pd.Series(notes, index=gdf.index, dtype=object)
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    return out, int(invalid.sum())
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Keep the polygonal parts of a repaired geometry (lines and points have no area)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    flat = [p for g in parts for p in shapely.get_parts(g)]
+    return shapely.MultiPolygon(flat) if flat else shapely.Polygon()
+
+
+def find_column(gdf: pd.DataFrame, candidates: list[str] | tuple[str, ...]) -> str | None:
+    """Return the first column whose name matches a candidate, ignoring case.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> find_column(pd.DataFrame(columns=["fungsikws", "x"]), ["FUNGSIKWS", "FUNGSI"])
+    'fungsikws'
+    """
+    lower = {str(c).lower(): c for c in gdf.columns}
+    for name in candidates:
+        if name.lower() in lower:
+            return lower[name.lower()]
+    return None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = [path]
+    if path.suffix.lower() == ".shp":  # a shapefile's content lives in its sidecars too
+        files = sorted(p for p in path.parent.glob(path.stem + ".*") if p.is_file())
+    for f in files:
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def content_sha256(gdf: gpd.GeoDataFrame) -> str:
+    """Return a hash of a GeoDataFrame's geometry (WKB) and attributes, stable across runs."""
+    digest = hashlib.sha256()
+    digest.update(str(gdf.crs.to_epsg() if gdf.crs else None).encode())
+    for geom in shapely.to_wkb(np.asarray(gdf.geometry.array), hex=False):
+        digest.update(geom if geom is not None else b"\0")
+    attrs = gdf.drop(columns=gdf.geometry.name)
+    digest.update(attrs.to_csv(index=False).encode("utf-8"))
+    return digest.hexdigest()
+

@@ -1,0 +1,207 @@
+"""The spatial-plan layer (RTRW/RDTR pola ruang): zone names to a normalized class.
+
+Districts write zone names their own way (``NAMOBJ`` = "Kawasan Permukiman Perdesaan",
+"Kaw. Peruntukan Pertanian Tanaman Pangan", ...). A mapping file (TOML, copy
+``lahan_geo/data/zoning_classes.toml``) turns them into a class of a documented
+vocabulary, its group (lindung / budidaya) and what it permits for an outlet.
+
+Examples
+--------
+>>> mapping = load_zoning_mapping()
+>>> mapping.classify("Kawasan Permukiman Perdesaan")
+'permukiman'
+>>> mapping.classify("KAWASAN PERTANIAN PANGAN BERKELANJUTAN (LP2B)")
+'lp2b'
+>>> mapping.classify("Sempadan Sungai"), mapping.classify("Kawasan Khusus X")
+('sempadan', None)
+>>> mapping.classes["lp2b"]["permission"]
+'lp2b'
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
+from lahan_geo.errors import LayerError
+from lahan_geo.layers.source import find_column, read_layer
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["PERMISSIONS", "ZoningMapping", "load_zoning_mapping", "read_zoning"]
+
+#: What a zone class permits for an outlet, and the rule each leads to.
+PERMISSIONS = ("allowed", "kkpr", "lp2b", "protected")
+
+#: Scale of a kabupaten RTRW map (PP 21/2021: 1:50,000).
+DEFAULT_ZONING_SCALE = 50_000
+
+
+@dataclass(frozen=True)
+class ZoningMapping:
+    """Zone-name patterns and the class vocabulary they map onto."""
+
+    version: str
+    source_columns: tuple[str, ...]
+    classes: dict[str, dict[str, str]]
+    matches: tuple[tuple[re.Pattern[str], str], ...]
+    path: str
+
+    def classify(self, name: Any) -> str | None:
+        """Return the class of a zone name, or None when no pattern matches."""
+        if name is None or (isinstance(name, float) and pd.isna(name)):
+            return None
+        text = re.sub(r"[^0-9a-z]+", " ", str(name).lower()).strip()
+        for pattern, cls in self.matches:
+            if pattern.search(text):
+                return cls
+        return None
+
+
+def load_zoning_mapping(source: str | PathLike[str] | None = None) -> ZoningMapping:
+    """Load a zoning mapping file (default: the one shipped with lahan_geo).
+
+    Raises
+    ------
+    LayerError
+        When the file cannot be read, or a match names a class that is not defined,
+        or a class has an unknown group or permission.
+    """
+    if source is None:
+        text = resources.files("lahan_geo.data").joinpath("zoning_classes.toml").read_text("utf-8")
+        label = "lahan_geo/data/zoning_classes.toml"
+    else:
+        label = str(source)
+        try:
+            text = Path(source).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            msg = f"Cannot read zoning mapping {label}: {err}. Fix: pass a UTF-8 TOML file."
+            raise LayerError(msg) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        msg = f"{label}: not valid TOML ({err}). Fix the syntax at that line."
+        raise LayerError(msg) from None
+    classes = data.get("classes", {})
+    for name, spec in classes.items():
+        if spec.get("permission") not in PERMISSIONS:
+            msg = (f"{label}: class {name!r} has permission {spec.get('permission')!r}; "
+                   f"use one of {', '.join(PERMISSIONS)}.")
+            raise LayerError(msg)
+        if spec.get("group") not in ("lindung", "budidaya", "lainnya"):
+            msg = f"{label}: class {name!r} needs group = lindung, budidaya or lainnya."
+            raise LayerError(msg)
+    matches = []
+    for i, entry in enumerate(data.get("match", []), start=1):
+        cls = entry.get("class")
+        if cls not in classes:
+            msg = f"{label}: [[match]] number {i} names class {cls!r}, which [classes] lacks."
+            raise LayerError(msg)
+        for pattern in entry.get("patterns", []):
+            try:
+                matches.append((re.compile(pattern), cls))
+            except re.error as err:
+                msg = f"{label}: [[match]] number {i} has a bad pattern {pattern!r}: {err}."
+                raise LayerError(msg) from None
+    return ZoningMapping(
+        version=str(data.get("version", "")),
+        source_columns=tuple(data.get("source_columns", ())),
+        classes=classes,
+        matches=tuple(matches),
+        path=label,
+    )
+
+
+def read_zoning(
+    source: str | PathLike[str] | gpd.GeoDataFrame,
+    *,
+    layer: str | int | None = None,
+    crs: Any = None,
+    zone_column: str | None = None,
+    mapping: str | PathLike[str] | ZoningMapping | None = None,
+    scale: float = DEFAULT_ZONING_SCALE,
+    accuracy_class: int = DEFAULT_ACCURACY_CLASS,
+) -> gpd.GeoDataFrame:
+    """Read a pola ruang layer and classify each zone.
+
+    Parameters
+    ----------
+    source : path or GeoDataFrame
+        The RTRW or RDTR pola ruang polygons, in any projected or geographic CRS.
+    layer, crs : optional
+        As in :func:`lahan_geo.read_forest_area`.
+    zone_column : str, optional
+        Column with the zone name; by default the first of the mapping's
+        ``source_columns`` present (``NAMOBJ`` ...), any case.
+    mapping : path or ZoningMapping, optional
+        The district's mapping file; by default the shipped one.
+    scale : float, default 50000
+        Scale denominator of the plan map (a kabupaten RTRW is 1:50,000).
+    accuracy_class : {1, 2, 3}, default 3
+
+    Returns
+    -------
+    GeoDataFrame
+        Original columns plus ``zone_name`` (the original text), ``zone_class``
+        (None when the mapping does not know the name), ``zone_group``,
+        ``zone_permission`` and ``zone_allows_outlet``. ``attrs["lahan_geo"]`` lists
+        ``unknown_values``: the names the mapping did not know (they screen as verify).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> raw = gpd.GeoDataFrame({"NAMOBJ": ["Kawasan Perdagangan dan Jasa", "Zona Aneh"]},
+    ...                        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=32749)
+    >>> zoning = read_zoning(raw)
+    >>> zoning[["zone_class", "zone_allows_outlet"]].values.tolist()
+    [['perdagangan_jasa', True], [None, None]]
+    >>> zoning.attrs["lahan_geo"]["unknown_values"]
+    ['Zona Aneh']
+    """
+    gdf, info = read_layer(source, kind="zoning", layer=layer, crs=crs)
+    mapping = mapping if isinstance(mapping, ZoningMapping) else load_zoning_mapping(mapping)
+    column = zone_column or find_column(gdf, mapping.source_columns)
+    if column is None or column not in gdf.columns:
+        msg = (
+            f"The zoning layer {info['path'] or ''} has no zone-name column (looked for "
+            f"{zone_column or ', '.join(mapping.source_columns)}; it has "
+            f"{', '.join(map(str, gdf.columns))}). Fix: pass zone_column='...'."
+        )
+        raise LayerError(msg)
+    names = [None if pd.isna(v) else str(v) for v in gdf[column]]
+    classes = [mapping.classify(n) for n in names]
+    spec = [mapping.classes.get(c, {}) if c else {} for c in classes]
+    gdf["zone_name"] = pd.Series(names, index=gdf.index, dtype=object)
+    gdf["zone_class"] = pd.Series(classes, index=gdf.index, dtype=object)
+    gdf["zone_group"] = pd.Series([s.get("group") for s in spec], index=gdf.index, dtype=object)
+    permissions = [s.get("permission") for s in spec]
+    gdf["zone_permission"] = pd.Series(permissions, index=gdf.index, dtype=object)
+    gdf["zone_allows_outlet"] = pd.Series(
+        [None if p is None else p == "allowed" for p in permissions], index=gdf.index, dtype=object
+    )
+    info.update(
+        kind="zoning",
+        zone_column=column,
+        mapping=mapping.path,
+        mapping_version=mapping.version,
+        scale=scale,
+        accuracy_class=accuracy_class,
+        tolerance_m=map_accuracy_m(scale, accuracy_class),
+        unknown_values=sorted({n for n, c in zip(names, classes) if c is None and n}),
+        classes={c: classes.count(c) for c in sorted({c for c in classes if c})},
+    )
+    gdf.attrs["lahan_geo"] = info
+    return gdf

@@ -1,0 +1,289 @@
+"""Rule sets as data: loading, validating and describing a rules file.
+
+A rules file is TOML with a ``version``, a ``title`` and one ``[[rule]]`` table per
+rule (see ``lahan_geo/data/default_rules.toml``). Loading validates every field; a
+mistake raises :class:`~lahan_geo.errors.RulesError` naming the file and the line.
+
+Examples
+--------
+>>> from lahan_geo.rules import load_rules
+>>> rules = load_rules()
+>>> rules.version
+'2026.11.0'
+>>> [r.id for r in rules][:4]
+['V1', 'F1', 'F2', 'F3']
+>>> rules["F2"].status, rules["F2"].clearance_en
+('needs_clearance', 'PPKH (forest-area use approval)')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from lahan_geo.errors import RulesError
+from lahan_geo.statuses import STATUSES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["FACTS", "OPERATORS", "Rule", "RuleSet", "load_rules"]
+
+#: Facts a condition may test, with the kind of value ``screen`` computes for each.
+FACTS: dict[str, str] = {
+    "input_valid": "bool",
+    "forest_functions": "list",
+    "forest_unknown": "bool",
+    "forest_near_boundary": "bool",
+    "settled_before_designation": "bool",
+    "zone_permissions": "list",
+    "zone_unknown": "bool",
+    "zone_near_boundary": "bool",
+    "area_m2": "number",
+}
+
+#: Operators a condition may use.
+OPERATORS = frozenset({"eq", "in", "any", "only", "lt", "le", "gt", "ge"})
+
+_TEXT_FIELDS = (
+    "title_en", "title_id", "reason_en", "reason_id", "clearance_en", "clearance_id",
+    "agency_en", "agency_id", "legal_basis",
+)
+_REQUIRED = ("id", "status", "when", *_TEXT_FIELDS)
+_OPTIONAL = ("confirmed", "note", "source")
+_TOP_LEVEL = ("version", "title", "rule")
+_DEFAULT = "default_rules.toml"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: a condition on a plot's facts and what follows when it holds."""
+
+    id: str
+    status: str
+    when: Mapping[str, Mapping[str, Any]]
+    title_en: str
+    title_id: str
+    reason_en: str
+    reason_id: str
+    clearance_en: str
+    clearance_id: str
+    agency_en: str
+    agency_id: str
+    legal_basis: str
+    confirmed: bool = True
+    note: str = ""
+    source: str = ""
+
+    @property
+    def facts(self) -> frozenset[str]:
+        """Names of the facts this rule's condition reads."""
+        return frozenset(self.when)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the rule as plain, JSON-serialisable data (for provenance)."""
+        out = {name: getattr(self, name) for name in (*_REQUIRED, *_OPTIONAL)}
+        out["when"] = {k: dict(v) for k, v in self.when.items()}
+        return out
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """An ordered, validated set of rules with its version and provenance."""
+
+    version: str
+    title: str
+    rules: tuple[Rule, ...]
+    path: str
+    sha256: str
+    _by_id: dict[str, Rule] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            msg = f"No rule {rule_id!r} in rules {self.version}; known: {', '.join(self._by_id)}."
+            raise KeyError(msg) from None
+
+    def provenance(self) -> dict[str, Any]:
+        """Return version, path, hash and every rule as plain data."""
+        return {
+            "rules_version": self.version,
+            "rules_title": self.title,
+            "rules_path": self.path,
+            "rules_sha256": self.sha256,
+            "rules": [r.to_dict() for r in self.rules],
+        }
+
+
+def load_rules(source: str | PathLike[str] | RuleSet | None = None) -> RuleSet:
+    """Load and validate a rules file.
+
+    Parameters
+    ----------
+    source : path, RuleSet or None
+        A TOML rules file, an already loaded :class:`RuleSet` (returned as is), or
+        None for the default rules shipped with lahan_geo. To write your own, copy
+        ``lahan_geo/data/default_rules.toml`` and edit it.
+
+    Returns
+    -------
+    RuleSet
+
+    Raises
+    ------
+    RulesError
+        When the file cannot be read or a rule is malformed; the message names the
+        file, the line and the fix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> bad = pathlib.Path(tempfile.mkdtemp()) / "rules.toml"
+    >>> _ = bad.write_text('version = "1"\\n[[rule]]\\nid = "Q1"\\nstatus = "maybe"\\n')
+    >>> load_rules(bad)
+    Traceback (most recent call last):
+    ...
+    lahan_geo.errors.RulesError: ...rules.toml, line 4: rule 'Q1' has status 'maybe'...
+    """
+    if isinstance(source, RuleSet):
+        return source
+    if source is None:
+        text = resources.files("lahan_geo.data").joinpath(_DEFAULT).read_text("utf-8")
+        label = f"lahan_geo/data/{_DEFAULT}"
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            msg = f"Cannot read rules file {path}: {err}. Fix: pass the path of a UTF-8 TOML file."
+            raise RulesError(msg) from None
+        label = str(path)
+    return _parse(text, label)
+
+
+def _parse(text: str, label: str) -> RuleSet:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        msg = f"{label}: not valid TOML ({err}). Fix the syntax at that line."
+        raise RulesError(msg) from None
+    lines = _LineFinder(text, label)
+    for key in data:
+        if key not in _TOP_LEVEL:
+            lines.fail(None, key, f"unknown top-level key {key!r}; allowed: {', '.join(_TOP_LEVEL)}")
+    if not isinstance(data.get("version"), str) or not data["version"].strip():
+        lines.fail(None, "version", 'the file needs a version string, e.g. version = "2026.11.0"')
+    raw_rules = data.get("rule", [])
+    if not isinstance(raw_rules, list) or not raw_rules:
+        lines.fail(None, "rule", "the file has no [[rule]] tables")
+    rules = []
+    seen: set[str] = set()
+    for n, raw in enumerate(raw_rules):
+        rule = _parse_rule(raw, n, lines)
+        if rule.id in seen:
+            lines.fail(n, "id", f"rule id {rule.id!r} appears twice; ids must be unique")
+        seen.add(rule.id)
+        rules.append(rule)
+    return RuleSet(
+        version=data["version"],
+        title=str(data.get("title", "")),
+        rules=tuple(rules),
+        path=label,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _parse_rule(raw: dict[str, Any], n: int, lines: _LineFinder) -> Rule:
+    rid = raw.get("id")
+    name = f"rule {rid!r}" if isinstance(rid, str) else f"rule number {n + 1}"
+    for key in raw:
+        if key not in _REQUIRED and key not in _OPTIONAL:
+            allowed = ", ".join((*_REQUIRED, *_OPTIONAL))
+            lines.fail(n, key, f"{name} has unknown field {key!r}; allowed: {allowed}")
+    if not isinstance(rid, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", rid):
+        lines.fail(n, "id", f"{name}: id must be text such as 'F2'")
+    if "status" in raw and raw["status"] not in STATUSES:
+        lines.fail(
+            n, "status",
+            f"{name} has status {raw['status']!r}; use one of {', '.join(STATUSES)}",
+        )
+    for key in _REQUIRED:
+        if key not in raw:
+            lines.fail(n, None, f"{name} lacks the field {key!r}")
+    for key in _TEXT_FIELDS + ("note", "source"):
+        if key in raw and not isinstance(raw[key], str):
+            lines.fail(n, key, f"{name}: {key} must be text")
+    if "confirmed" in raw and not isinstance(raw["confirmed"], bool):
+        lines.fail(n, "confirmed", f"{name}: confirmed must be true or false")
+    when = raw["when"]
+    if not isinstance(when, dict) or not when:
+        lines.fail(n, "when", f"{name}: when must be a table of conditions, e.g. "
+                   "when = { forest_functions = { any = [\"HL\"] } }")
+    for fact, cond in when.items():
+        if fact not in FACTS:
+            lines.fail(n, "when", f"{name} tests unknown fact {fact!r}; known: {', '.join(FACTS)}")
+        if not isinstance(cond, dict) or not cond:
+            lines.fail(n, "when", f"{name}: condition on {fact!r} must be a table like {{ eq = true }}")
+        for op, value in cond.items():
+            if op not in OPERATORS:
+                lines.fail(n, "when", f"{name} uses unknown operator {op!r} on {fact!r}; "
+                           f"known: {', '.join(sorted(OPERATORS))}")
+            if op in ("in", "any", "only") and not isinstance(value, list):
+                lines.fail(n, "when", f"{name}: operator {op!r} on {fact!r} needs a list")
+            if op in ("lt", "le", "gt", "ge") and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                lines.fail(n, "when", f"{name}: operator {op!r} on {fact!r} needs a number")
+    fields = {k: raw[k] for k in (*_REQUIRED, *_OPTIONAL) if k in raw}
+    return Rule(**fields)
+
+
+class _LineFinder:
+    """Find the line of the n-th ``[[rule]]`` table (and of a key in it) for messages."""
+
+    def __init__(self, text: str, label: str) -> None:
+        self.text_lines = text.splitlines()
+        self.label = label
+        self.headers = [
+            i for i, line in enumerate(self.text_lines) if line.strip().startswith("[[rule]]")
+        ]
+
+    def line_of(self, n: int | None, key: str | None) -> int | None:
+        if n is None:
+            start, stop = 0, (self.headers[0] if self.headers else len(self.text_lines))
+        elif n < len(self.headers):
+            start = self.headers[n]
+            stop = self.headers[n + 1] if n + 1 < len(self.headers) else len(self.text_lines)
+        else:  # rules written as an inline array: no header to point at
+            return None
+        if key is not None:
+            pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+            for i in range(start, stop):
+                if pattern.match(self.text_lines[i]):
+                    return i + 1
+        return start + 1 if n is not None else None
+
+    def fail(self, n: int | None, key: str | None, problem: str) -> None:
+        line = self.line_of(n, key)
+        where = f"{self.label}, line {line}" if line else self.label
+        msg = f"{where}: {problem}. Fix that line and load the rules again."
+        raise RulesError(msg)
