@@ -1,3 +1,47 @@
-"""lahan_geo: screen proposed land plots against the forest estate and the spatial plan."""
+"""lahan_geo: screen proposed land plots against the forest estate and the spatial plan.
+
+The pipeline is intake -> layers -> overlay -> rules -> outputs:
+
+>>> import lahan_geo as lg
+>>> sorted(n for n in lg.__all__ if n.startswith("read_"))
+['read_forest_area', 'read_plots', 'read_zoning']
+"""
 
 __version__ = "0.1.0"
+
+from lahan_geo.errors import (  # noqa: E402
+    CoordinateError,
+    CRSError,
+    InputError,
+    LahanGeoError,
+    LayerError,
+    RulesError,
+)
+from lahan_geo.intake import read_plots  # noqa: E402
+from lahan_geo.layers import (  # noqa: E402
+    load_zoning_mapping,
+    read_forest_area,
+    read_zoning,
+)
+from lahan_geo.rules import RuleSet, load_rules  # noqa: E402
+from lahan_geo.screen import RESULT_COLUMNS, screen  # noqa: E402
+from lahan_geo.statuses import STATUSES  # noqa: E402
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "STATUSES",
+    "CRSError",
+    "CoordinateError",
+    "InputError",
+    "LahanGeoError",
+    "LayerError",
+    "RuleSet",
+    "RulesError",
+    "__version__",
+    "load_rules",
+    "load_zoning_mapping",
+    "read_forest_area",
+    "read_plots",
+    "read_zoning",
+    "screen",
+]
