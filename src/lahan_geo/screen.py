@@ -172,6 +172,8 @@ def _tolerance(layer: gpd.GeoDataFrame | None, accuracy: np.ndarray, override: f
                ) -> np.ndarray:
     if override is not None:
         return np.full(len(accuracy), float(override))
+    if layer is None:
+        return np.full(len(accuracy), math.nan)
     layer_m = (layer.attrs.get("lahan_geo", {}).get("tolerance_m") if layer is not None else None)
     return combined_tolerance_m(float(layer_m or 0.0), accuracy)
 

@@ -44,7 +44,7 @@ FOREST_ESTATE = frozenset({"HK", "HL", "HPT", "HP", "HPK"})
 _CODES: dict[int, str] = {
     1001: "HL", 1002: "HK", 1003: "HP", 1004: "HPT", 1005: "HPK", 1007: "APL",
     **{c: "HK" for c in range(10021, 10027)},
-    **{c: "HK" for c in (100201, 100211, 100221, 100241, 100251)},
+    **{c: "HK" for c in range(100200, 100300)},  # 1002xx: KSA/KPA sub-codes, marine HK
     100100: "HL", 100300: "HP", 100400: "HPT", 100500: "HPK", 100700: "APL",
 }
 #: Codes that mean "not defined" (code 0, water and similar): unknown, rule F7.
@@ -162,8 +162,8 @@ def read_forest_area(
     functions = _normalize(gdf, code_col, label_col)
     gdf["forest_function"] = pd.Series(functions, index=gdf.index, dtype=object)
     decree, date = _decree_columns(gdf)
-    gdf["forest_decree"] = decree
-    gdf["forest_decree_date"] = date
+    gdf["forest_decree"] = pd.Series(decree, index=gdf.index, dtype=object)
+    gdf["forest_decree_date"] = pd.Series(date, index=gdf.index, dtype=object)
     raw_values = gdf[code_col] if code_col is not None else gdf[label_col]
     unmapped = sorted(
         {str(v) for v, f in zip(raw_values, functions) if f is None and not pd.isna(v)}
