@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# The demo screens the synthetic Seruyan-like sample (sample_data/README.md).
 demo: $(STAMP)
-	$(BIN)/python -m lahan_geo.demo --out $(OUT)
+	$(BIN)/lahan-geo screen sample_data/seruyan_plots.csv sample_data/seruyan_bidang.geojson \
+		--forest sample_data/kawasan_hutan.gpkg --zoning sample_data/pola_ruang.gpkg \
+		--out $(OUT) --note "Data contoh sintetis (bukan data resmi)"
+	@echo "Open $(OUT)/hasil_screening.xlsx (workbook) and $(OUT)/peta_ringkasan.png (map)."
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check src tests sample_data benchmarks
