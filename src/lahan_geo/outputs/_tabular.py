@@ -1,0 +1,328 @@
+"""Turn a screening result into flat, plain-Python tables for the writers.
+
+Every writer needs the same steps: check the object is a screening result, take its
+provenance from ``attrs``, join list columns such as ``rules`` with ``"; "``, turn
+NaN and numpy scalars into ``None`` and Python numbers, and compute a longitude and
+latitude per plot. They live here once.
+
+Examples
+--------
+>>> join_list(["F2", "Z4"])
+'F2; Z4'
+>>> join_list([]) is None
+True
+>>> plain(float("nan")) is None
+True
+
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lahan_geo.errors import CRSError, InputError
+
+__all__ = [
+    "LIST_SEP",
+    "RESULT_COLUMNS",
+    "check_result",
+    "flatten",
+    "is_list_like",
+    "join_list",
+    "jsonable",
+    "lonlat",
+    "original_columns",
+    "plain",
+    "provenance",
+    "round_geometries",
+    "to_wgs84",
+    "valid_mask",
+]
+
+LIST_SEP = "; "
+
+#: Columns written by ``lahan_geo.screen``, in their order.
+RESULT_COLUMNS: tuple[str, ...] = (
+    "plot_id",
+    "status",
+    "forest_function",
+    "forest_overlap_pct",
+    "forest_decree",
+    "zone_class",
+    "zone_name",
+    "boundary_distance_m",
+    "tolerance_m",
+    "zone_boundary_distance_m",
+    "zone_tolerance_m",
+    "area_m2",
+    "rules",
+    "clearances",
+    "clearances_id",
+    "agencies",
+    "agencies_id",
+    "legal_basis",
+    "reason_id",
+    "reason_en",
+    "input_problem",
+    "input_problem_id",
+    "input_notes",
+    "source_file",
+    "source_row",
+)
+
+
+def is_list_like(value: object) -> bool:
+    """Return True for the list values of list columns (list, tuple, set, ndarray).
+
+    Examples
+    --------
+    >>> is_list_like(("a",)), is_list_like("a")
+    (True, False)
+
+    """
+    return isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series)
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    return False
+
+
+def plain(value: object) -> Any:
+    """Return ``value`` as a plain Python scalar; missing values become None.
+
+    Lists are joined with ``"; "``; numpy scalars become ``int``/``float``/``bool``;
+    timestamps become ISO strings; infinite floats become None.
+
+    Examples
+    --------
+    >>> plain(np.int64(3)), plain(np.float32(1.5)), plain(["a", None, "b"])
+    (3, 1.5, 'a; b')
+
+    """
+    if is_list_like(value):
+        return join_list(value)
+    if _is_missing(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def jsonable(value: object) -> Any:
+    """Return ``value`` with nested dicts/lists kept and every leaf made JSON-safe.
+
+    NaN and infinities become None, numpy scalars Python numbers, other objects text.
+
+    Examples
+    --------
+    >>> jsonable({"a": [np.float64("nan"), np.int32(2)], "b": {"c": ("x",)}})
+    {'a': [None, 2], 'b': {'c': ['x']}}
+
+    """
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if is_list_like(value):
+        return [jsonable(v) for v in value]
+    return plain(value)
+
+
+def join_list(value: object, sep: str = LIST_SEP) -> str | None:
+    """Join a list value into one string; None for empty or missing.
+
+    A string is returned unchanged, so a column that is already flat passes through.
+
+    Examples
+    --------
+    >>> join_list("PPKH"), join_list(None), join_list(["PPKH", "KKPR"], sep=", ")
+    ('PPKH', None, 'PPKH, KKPR')
+
+    """
+    if is_list_like(value):
+        items = [plain(item) for item in value]
+        text = sep.join(str(item) for item in items if item is not None and str(item) != "")
+        return text or None
+    if _is_missing(value):
+        return None
+    return str(plain(value))
+
+
+def check_result(result: object, writer: str) -> gpd.GeoDataFrame:
+    """Check ``result`` looks like a screening result and return it.
+
+    Parameters
+    ----------
+    result : object
+        What the caller passed.
+    writer : str
+        The public function name, for the message.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same object.
+
+    Raises
+    ------
+    InputError
+        Not a GeoDataFrame, or ``plot_id``/``status`` missing.
+    CRSError
+        The result has no CRS.
+
+    Examples
+    --------
+    >>> check_result(pd.DataFrame({"plot_id": ["a"]}), "to_csv")
+    Traceback (most recent call last):
+    ...
+    lahan_geo.errors.InputError: to_csv() needs the GeoDataFrame returned by ...
+
+    """
+    if not isinstance(result, gpd.GeoDataFrame):
+        msg = (
+            f"{writer}() needs the GeoDataFrame returned by lahan_geo.screen(), got "
+            f"{type(result).__name__}. Fix: pass the screening result itself."
+        )
+        raise InputError(msg)
+    missing = [col for col in ("plot_id", "status") if col not in result.columns]
+    if missing:
+        msg = (
+            f"{writer}(): the result has no column(s) {missing}; it does not look like a "
+            "screening result. Fix: pass the GeoDataFrame returned by lahan_geo.screen()."
+        )
+        raise InputError(msg)
+    try:
+        crs = result.crs
+    except AttributeError as err:
+        msg = (
+            f"{writer}(): the result has no active geometry column. "
+            "Fix: pass the GeoDataFrame returned by lahan_geo.screen()."
+        )
+        raise InputError(msg) from err
+    if crs is None:
+        msg = (
+            f"{writer}(): the result has no coordinate reference system. "
+            "Fix: set it, e.g. result = result.set_crs('EPSG:4326')."
+        )
+        raise CRSError(msg)
+    return result
+
+
+def provenance(result: pd.DataFrame) -> dict[str, Any]:
+    """Return ``result.attrs["lahan_geo"]`` as a dict, or an empty dict when absent.
+
+    Examples
+    --------
+    >>> provenance(pd.DataFrame())
+    {}
+
+    """
+    meta = result.attrs.get("lahan_geo") if isinstance(result.attrs, Mapping) else None
+    return dict(meta) if isinstance(meta, Mapping) else {}
+
+
+def original_columns(result: pd.DataFrame) -> list[str]:
+    """Return the columns carried over from the plot list, in their order.
+
+    Examples
+    --------
+    >>> original_columns(pd.DataFrame(columns=["plot_id", "status", "desa", "geometry"]))
+    ['desa']
+
+    """
+    geometry = result.geometry.name if isinstance(result, gpd.GeoDataFrame) else "geometry"
+    known = set(RESULT_COLUMNS) | {geometry, "geometry"}
+    return [col for col in result.columns if col not in known]
+
+
+def to_wgs84(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the result in EPSG:4326 (unchanged when it already is)."""
+    if result.crs is not None and result.crs.equals("EPSG:4326"):
+        return result
+    return result.to_crs("EPSG:4326")
+
+
+def valid_mask(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Return a boolean array: True where the geometry is present and not empty."""
+    values = np.asarray(geoms.array, dtype=object)
+    return ~(shapely.is_missing(values) | shapely.is_empty(values))
+
+
+def lonlat(result: gpd.GeoDataFrame, decimals: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Return longitude and latitude per row (point, or polygon centroid), rounded.
+
+    Rows without a geometry get NaN. The result is taken to EPSG:4326 first.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> gdf = gpd.GeoDataFrame(geometry=[Point(113.1234567, -2.5), None], crs=4326)
+    >>> lon, lat = lonlat(gdf)
+    >>> lon.tolist()[0], lat.tolist()[0], bool(np.isnan(lon[1]))
+    (113.123457, -2.5, True)
+
+    """
+    geoms = to_wgs84(result).geometry
+    values = np.asarray(geoms.array, dtype=object)
+    lon = np.full(len(values), np.nan)
+    lat = np.full(len(values), np.nan)
+    ok = valid_mask(geoms)
+    if ok.any():
+        centres = shapely.centroid(values[ok])
+        lon[ok] = np.round(shapely.get_x(centres), decimals)
+        lat[ok] = np.round(shapely.get_y(centres), decimals)
+    return lon, lat
+
+
+def round_geometries(geoms: gpd.GeoSeries, decimals: int = 6) -> list[Any]:
+    """Return the geometries with coordinates rounded; missing or empty become None.
+
+    Rounding each coordinate (rather than snapping to a grid with
+    :func:`shapely.set_precision`) keeps every vertex and never collapses a ring.
+    """
+    values = np.asarray(geoms.array, dtype=object)
+    out: list[Any] = [None] * len(values)
+    ok = valid_mask(geoms)
+    if ok.any():
+        rounded = shapely.transform(values[ok], lambda xy: np.round(xy, decimals))
+        for index, geom in zip(np.flatnonzero(ok), rounded, strict=True):
+            out[index] = geom
+    return out
+
+
+def flatten(result: pd.DataFrame) -> pd.DataFrame:
+    """Return the attribute table without geometry, lists joined, values plain.
+
+    Every column holds Python objects (``str``, ``int``, ``float`` or ``None``), in the
+    result's column order.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"plot_id": ["a"], "rules": [["F2", "Z4"]], "luas": [np.nan]})
+    >>> flatten(df).iloc[0].tolist()
+    ['a', 'F2; Z4', None]
+
+    """
+    geometry = result.geometry.name if isinstance(result, gpd.GeoDataFrame) else None
+    columns = [col for col in result.columns if col != geometry]
+    data = {col: [plain(value) for value in result[col].tolist()] for col in columns}
+    flat = pd.DataFrame(data, index=result.index, columns=columns, dtype=object)
+    return flat.reset_index(drop=True)

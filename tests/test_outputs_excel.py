@@ -1,0 +1,273 @@
+"""The Indonesian workbook: layout, safety against formulas, atomicity, determinism."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import lahan_geo.outputs.excel as excel_module
+from _result_factory import FORMULA_LIKE, RULES, make_result
+from lahan_geo.errors import InputError
+from lahan_geo.outputs import to_excel
+
+EXPECTED_HEADERS = [
+    "ID Lahan", "Desa", "Kecamatan", "Nama Koperasi", "luas_m2", "keterangan",
+    "Akurasi Posisi (m)", "Status",
+    "Fungsi Kawasan Hutan", "Tutupan Kawasan Hutan (%)", "SK Kawasan Hutan", "Pola Ruang",
+    "Kelas Pola Ruang", "Izin yang Diperlukan", "Instansi", "Dasar Hukum", "Aturan", "Alasan",
+    "Jarak ke Batas (m)", "Toleransi (m)", "Jarak ke Batas Pola Ruang (m)",
+    "Toleransi Pola Ruang (m)", "Luas (m²)", "Lintang", "Bujur", "Masalah Data",
+    "Catatan Data", "Berkas Sumber", "Baris Sumber",
+]
+
+
+@pytest.fixture(scope="module")
+def workbook_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return to_excel(make_result(), tmp_path_factory.mktemp("xlsx") / "hasil.xlsx")
+
+
+@pytest.fixture(scope="module")
+def wb(workbook_path: Path):
+    return load_workbook(workbook_path)
+
+
+def _header_index(ws) -> dict[str, int]:
+    return {cell.value: cell.column for cell in ws[1]}
+
+
+def _column(ws, header: str) -> list:
+    col = _header_index(ws)[header]
+    return [ws.cell(row=r, column=col).value for r in range(2, ws.max_row + 1)]
+
+
+def _sections(ws) -> dict[str, list[list]]:
+    """Split the Ringkasan sheet into {title: [header, *rows]}."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    for row in rows:  # rows are padded to the widest table
+        while row and row[-1] is None:
+            row.pop()
+    sections: dict[str, list[list]] = {}
+    current: list[list] | None = None
+    for row in rows:
+        filled = [v for v in row if v is not None]
+        is_title = len(filled) == 1 and isinstance(filled[0], str) and len(row) == 1
+        if is_title and filled[0].startswith(("Jumlah", "Ringkasan")):
+            current = sections.setdefault(filled[0], [])
+        elif not filled:
+            current = None
+        elif current is not None:
+            current.append(row)
+    return sections
+
+
+def test_sheet_names_and_headers(wb) -> None:
+    assert wb.sheetnames == ["Lahan", "Ringkasan", "Aturan", "Metadata"]
+    assert [c.value for c in wb["Lahan"][1]] == EXPECTED_HEADERS
+
+
+def test_one_row_per_plot_in_input_order(wb) -> None:
+    ws = wb["Lahan"]
+    result = make_result()
+    assert ws.max_row == len(result) + 1
+    assert _column(ws, "ID Lahan") == result["plot_id"].tolist()
+    assert _column(ws, "Baris Sumber") == [2, 3, 4, 5, 6, 7]
+    statuses = _column(ws, "Status")
+    assert statuses[0] == "Aman (tidak perlu izin khusus)"
+    assert statuses[4] == "Data tidak valid"
+    assert _column(ws, "Masalah Data")[4] == "kolom 'lintang': 'abc' bukan angka"
+
+
+def test_lists_joined_and_labels(wb) -> None:
+    ws = wb["Lahan"]
+    assert _column(ws, "Aturan")[1] == "F2; Z2"
+    assert _column(ws, "Instansi")[1] == "Kemenhut melalui BPKHTL; ATR/BPN"
+    assert _column(ws, "Dasar Hukum")[4] is None  # empty list -> blank
+    assert _column(ws, "Fungsi Kawasan Hutan")[1] == "HL (Hutan Lindung)"
+    assert _column(ws, "Fungsi Kawasan Hutan")[4] is None
+
+
+def test_numbers_are_numbers_with_formats(wb) -> None:
+    ws = wb["Lahan"]
+    cols = _header_index(ws)
+    cell = ws.cell(row=5, column=cols["Tutupan Kawasan Hutan (%)"])
+    assert cell.data_type == "n"
+    assert cell.value == pytest.approx(3.4567)
+    assert cell.number_format == "0.0"
+    lat = _column(ws, "Lintang")
+    lon = _column(ws, "Bujur")
+    assert lat[0] == pytest.approx(-3.38) and lon[0] == pytest.approx(112.55)
+    assert lat[4] is None and lon[4] is None  # invalid row: blank
+    assert all(round(v, 6) == v for v in lat + lon if v is not None)
+    assert ws.cell(row=2, column=cols["Lintang"]).number_format == "0.000000"
+    assert _column(ws, "Luas (m²)")[0] is None  # NaN for a point -> blank
+    assert _column(ws, "Luas (m²)")[1] == pytest.approx(1200.0)
+
+
+def test_formula_like_values_are_text_cells(wb, workbook_path: Path) -> None:
+    ws = wb["Lahan"]
+    col = _header_index(ws)["Nama Koperasi"]
+    cells = [ws.cell(row=r, column=col) for r in range(2, 2 + len(FORMULA_LIKE))]
+    assert [c.value for c in cells] == FORMULA_LIKE
+    assert all(c.data_type == "s" for c in cells)
+    assert cells[0].value.startswith("=")
+
+    with zipfile.ZipFile(workbook_path) as archive:
+        names = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        xml = {n: archive.read(n).decode("utf-8") for n in names}
+    assert not any("<f>" in text or "<f " in text for text in xml.values())
+    sheet = xml["xl/worksheets/sheet1.xml"]
+    for cell in cells:
+        match = re.search(rf'<c r="{cell.coordinate}"[^>]*>(.*?)</c>', sheet)
+        assert match is not None
+        assert 't="inlineStr"' in match.group(0)
+        assert "<f" not in match.group(1)
+
+
+def test_illegal_xml_characters_are_removed(wb) -> None:
+    assert _column(wb["Lahan"], "keterangan")[1] == "hibah warga; sertifikat  SHM"
+
+
+def test_status_fill_frozen_header_and_filter(wb) -> None:
+    ws = wb["Lahan"]
+    col = _header_index(ws)["Status"]
+    fills = {ws.cell(row=r, column=col).fill.fgColor.rgb for r in range(2, ws.max_row + 1)}
+    assert len(fills) == 5  # one colour per status
+    assert all(rgb.endswith(("C6EFCE", "F8CBAD", "FF7C80", "FFEB9C", "D9D9D9")) for rgb in fills)
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:AC{ws.max_row}"
+    assert ws.column_dimensions["R"].width >= 40  # Alasan is wide
+    assert ws.cell(row=2, column=_header_index(ws)["Alasan"]).alignment.wrap_text
+
+
+def test_ringkasan_counts(wb) -> None:
+    result = make_result()
+    sections = _sections(wb["Ringkasan"])
+    status_table = sections["Jumlah lahan per status"]
+    assert status_table[0][:3] == ["Status", "Kode Status", "Jumlah Lahan"]
+    body = {row[1]: row[2] for row in status_table[1:] if row[1] is not None}
+    assert [row[1] for row in status_table[1:6]] == [
+        "invalid", "not_permitted", "needs_clearance", "verify", "clear"]
+    assert body == result["status"].value_counts().to_dict()
+    assert status_table[-1][0] == "Total" and status_table[-1][2] == len(result)
+
+    kec = sections["Jumlah lahan per kecamatan"]
+    assert kec[0][0] == "Kecamatan" and kec[0][-1] == "Total"
+    totals = {row[0]: row[-1] for row in kec[1:]}
+    assert totals == result["kecamatan"].value_counts().to_dict()
+
+    desa = sections["Jumlah lahan per desa"]
+    assert desa[0][:2] == ["Kecamatan", "Desa"]
+    assert sum(row[-1] for row in desa[1:]) == len(result)
+    kuala = next(r for r in desa[1:] if r[1] == "Kuala Pembuang I")
+    assert kuala[-1] == 2
+
+    izin = {row[0]: row[1] for row in sections["Jumlah lahan per izin yang diperlukan"][1:]}
+    assert izin["PPKH (Persetujuan Penggunaan Kawasan Hutan)"] == 2
+    agencies = {row[0]: row[1] for row in sections["Jumlah lahan per instansi"][1:]}
+    assert agencies["ATR/BPN"] == 2 and agencies["Kemenhut melalui BPKHTL"] == 2
+
+
+def test_aturan_one_row_per_rule(wb) -> None:
+    ws = wb["Aturan"]
+    rows = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["ID", "Status", "Judul", "Title"]
+    assert [r[0] for r in rows] == [rule["id"] for rule in RULES]
+    confirmed = dict(zip([r[0] for r in rows], [r[header.index("Dikonfirmasi")] for r in rows],
+                         strict=True))
+    assert confirmed["F2"] == "belum dikonfirmasi"
+    assert confirmed["F1"] == "ya"
+    fired = {r[0]: r[header.index("Jumlah Lahan")] for r in rows}
+    assert fired["F2"] == 1 and fired["V1"] == 1
+    assert rows[0][header.index("Status")] == "Tidak diizinkan (pindah lokasi)"
+
+
+def test_metadata_holds_provenance(wb) -> None:
+    rows = {r[0]: r[2] for r in wb["Metadata"].iter_rows(min_row=2, values_only=True)}
+    assert rows["rules_version"] == "2026.11.0"
+    assert rows["rules_sha256"] == "ab" * 32
+    assert rows["layers.forest.sha256"] == "cd" * 32
+    assert rows["layers.zoning.crs"] == "EPSG:32749"
+    assert rows["layers.forest.repairs"] == 2
+    assert rows["tolerance.forest_layer_m"] == 125.0
+    assert rows["result_rows"] == 6
+    assert rows["rules"] == len(RULES)
+
+
+def test_same_result_same_workbook(tmp_path: Path) -> None:
+    first = to_excel(make_result(), tmp_path / "a.xlsx")
+    second = to_excel(make_result(), tmp_path / "b.xlsx")
+
+    def contents(path: Path) -> dict[str, list]:
+        book = load_workbook(path)
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+    assert contents(first) == contents(second)
+    assert load_workbook(first).properties.created.year == 2000
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_missing_attrs_still_writes(tmp_path: Path) -> None:
+    result = make_result()
+    result.attrs = {}
+    book = load_workbook(to_excel(result, tmp_path / "hasil.xlsx"))
+    assert book["Aturan"]["A2"].value == "Daftar aturan tidak tersedia dalam hasil ini."
+    assert book["Metadata"]["A2"].value == "result_rows"
+
+
+@pytest.mark.parametrize("name", ["hasil.xls", "hasil.csv", "hasil"])
+def test_refuses_other_suffix(tmp_path: Path, name: str) -> None:
+    with pytest.raises(InputError, match="Fix:"):
+        to_excel(make_result(), tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_refuses_existing_file_without_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "hasil.xlsx"
+    target.write_bytes(b"old")
+    with pytest.raises(InputError, match="overwrite"):
+        to_excel(make_result(), target, overwrite=False)
+    assert target.read_bytes() == b"old"
+    assert to_excel(make_result(), target) == target.resolve()
+    assert target.read_bytes()[:2] == b"PK"
+
+
+def test_failure_midway_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_save(wb, path: Path) -> None:
+        Path(path).write_bytes(b"PK partial")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(excel_module, "save_workbook", broken_save)
+    with pytest.raises(RuntimeError, match="disk full"):
+        to_excel(make_result(), tmp_path / "hasil.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+    existing = tmp_path / "lama.xlsx"
+    existing.write_bytes(b"previous")
+    with pytest.raises(RuntimeError):
+        to_excel(make_result(), existing)
+    assert existing.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["lama.xlsx"]
+
+
+def test_rejects_non_result(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"screening result|GeoDataFrame"):
+        to_excel(make_result().drop(columns=["status"]), tmp_path / "hasil.xlsx")
+
+
+def test_refuses_protected_input_workbook(tmp_path: Path) -> None:
+    plot_list = tmp_path / "usulan_lahan.xlsx"
+    plot_list.write_bytes(b"the analyst's input")
+    with pytest.raises(InputError, match="input"):
+        to_excel(make_result(), plot_list, protect=[plot_list])
+    assert plot_list.read_bytes() == b"the analyst's input"
+
+
+def test_english_problem_used_when_indonesian_missing(tmp_path: Path) -> None:
+    result = make_result().drop(columns=["input_problem_id"])
+    ws = load_workbook(to_excel(result, tmp_path / "hasil.xlsx"))["Lahan"]
+    assert _column(ws, "Masalah Data")[4] == "column 'lintang': 'abc' is not a number"

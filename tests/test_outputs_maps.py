@@ -1,0 +1,105 @@
+"""The overview map: a real PNG, legends in Indonesian, scale bar, robustness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+from _result_factory import make_forest, make_result, make_zoning
+from lahan_geo.errors import CRSError, InputError, LayerError
+from lahan_geo.outputs import plot_overview
+
+
+def _texts(fig: Figure) -> list[str]:
+    texts = [t.get_text() for t in fig.texts]
+    for legend in fig.legends:
+        texts.append(legend.get_title().get_text())
+        texts.extend(t.get_text() for t in legend.get_texts())
+    for ax in fig.axes:
+        texts.extend(t.get_text() for t in ax.texts)
+    return texts
+
+
+def test_png_has_expected_size_and_content(tmp_path: Path) -> None:
+    path = tmp_path / "peta.png"
+    fig = plot_overview(make_result(), forest=make_forest(), zoning=make_zoning(), path=path,
+                        note="Data contoh sintetis", figsize=(4, 5), dpi=60)
+    assert isinstance(fig, Figure)
+    image = mpimg.imread(path)
+    assert image.shape[:2] == (5 * 60, 4 * 60)
+    pixels = image[..., :3].reshape(-1, 3)
+    assert len(np.unique(pixels, axis=0)) > 20  # not a single flat colour
+    assert [p.name for p in tmp_path.iterdir()] == ["peta.png"]
+
+
+def test_legends_scale_bar_and_labels() -> None:
+    fig = plot_overview(make_result(), forest=make_forest(), zoning=make_zoning(),
+                        title="Kabupaten Seruyan", note="Data contoh sintetis",
+                        figsize=(5, 6), dpi=40)
+    texts = _texts(fig)
+    assert "Status lahan" in texts
+    assert "Fungsi kawasan hutan" in texts
+    assert "Data contoh sintetis" in texts
+    assert "HL (Hutan Lindung)" in texts and "Tidak diketahui" in texts
+    assert "Perlu izin (2)" in texts
+    assert any(t.startswith("Data tidak valid (1)") for t in texts)
+    assert any("UTM zone 49S" in t for t in texts)
+    assert fig.get_suptitle() == "Kabupaten Seruyan"
+    (ax,) = fig.axes
+    bars = [a for a in ax.artists if isinstance(a, AnchoredSizeBar)]
+    assert len(bars) == 1
+    bar_texts = [t.get_text() for t in bars[0].txt_label.get_children()]
+    assert bar_texts and bar_texts[0].endswith(" km")
+    xmin, xmax = ax.get_xlim()
+    assert 2_000 < xmax - xmin < 50_000  # metres: drawn in UTM
+
+
+def test_no_pyplot_state_leaks() -> None:
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    plot_overview(make_result(), figsize=(3, 3), dpi=30)
+    assert plt.get_fignums() == before
+
+
+def test_zero_valid_geometries(tmp_path: Path) -> None:
+    only_invalid = make_result().iloc[[4]]
+    path = tmp_path / "kosong.png"
+    fig = plot_overview(only_invalid, path=path, figsize=(3, 4), dpi=30)
+    assert mpimg.imread(path).shape[:2] == (120, 90)
+    texts = _texts(fig)
+    assert any("Tidak ada lahan dengan koordinat valid" in t for t in texts)
+    assert any(t.startswith("Data tidak valid (1)") for t in texts)
+    with_layers = plot_overview(only_invalid, forest=make_forest(), figsize=(3, 4), dpi=30)
+    assert "Fungsi kawasan hutan" in _texts(with_layers)
+
+
+def test_layers_in_other_crs() -> None:
+    fig = plot_overview(make_result(), forest=make_forest().to_crs("EPSG:3857"),
+                        zoning=make_zoning(), figsize=(3, 3), dpi=30)
+    assert "APL (Areal Penggunaan Lain)" in _texts(fig)
+
+
+def test_bad_layers_and_paths(tmp_path: Path) -> None:
+    with pytest.raises(LayerError, match="forest_function"):
+        plot_overview(make_result(), forest=make_forest().drop(columns="forest_function"))
+    with pytest.raises(CRSError):
+        plot_overview(make_result(), zoning=make_zoning().set_crs(None, allow_override=True))
+    with pytest.raises(InputError, match="suffix"):
+        plot_overview(make_result(), path=tmp_path / "peta.jpg")
+
+
+def test_failed_save_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_savefig(self, fname, **kwargs):
+        Path(fname).write_bytes(b"\x89PNG partial")
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+    with pytest.raises(RuntimeError, match="renderer crashed"):
+        plot_overview(make_result(), path=tmp_path / "peta.png", figsize=(3, 3), dpi=30)
+    assert list(tmp_path.iterdir()) == []
