@@ -23,6 +23,13 @@ from lahan_geo.layers import (  # noqa: E402
     read_forest_area,
     read_zoning,
 )
+from lahan_geo.outputs import (  # noqa: E402
+    plot_overview,
+    to_csv,
+    to_excel,
+    to_geojson,
+    to_geopackage,
+)
 from lahan_geo.rules import RuleSet, load_rules  # noqa: E402
 from lahan_geo.screen import RESULT_COLUMNS, screen  # noqa: E402
 from lahan_geo.statuses import STATUSES  # noqa: E402
@@ -40,8 +47,13 @@ __all__ = [
     "__version__",
     "load_rules",
     "load_zoning_mapping",
+    "plot_overview",
     "read_forest_area",
     "read_plots",
     "read_zoning",
     "screen",
+    "to_csv",
+    "to_excel",
+    "to_geojson",
+    "to_geopackage",
 ]
