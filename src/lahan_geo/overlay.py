@@ -1,14 +1,18 @@
 """Overlay plots on a categorical legal layer, in metres.
 
 For every plot this finds which layer polygons lie under it, how much of a polygon
-plot each covers, whether part of the plot lies outside the layer, and how far the
-plot is from the nearest *decisive* boundary: one whose two sides lead to different
-outcomes under the rules (HL next to HP is not decisive, APL next to HL is). A
-polygon plot's overlap that lies entirely within the tolerance band of a decisive
-boundary is a sliver: it is reported apart (``band_rows``), because a 1:250,000 map
+plot each category covers, whether part of the plot lies outside the layer, and how
+far the plot is from the nearest *decisive* boundary: one whose two sides lead to
+different outcomes under the rules (HL next to HP is not decisive, APL next to HL
+is). A polygon plot's overlap that lies entirely within the tolerance band of a
+decisive boundary is a sliver: it is reported apart (``band``), because the map
 cannot tell on which side it really is.
 
-All geometry here must already be in one projected CRS with metre units; the caller
+Categories are carried as bit masks (bit ``k`` = ``categories[k]``), so a million
+plots are described by a few integer arrays and the rules run once per distinct
+combination rather than once per plot.
+
+All geometry must already be in one projected CRS with metre units; the caller
 (:func:`lahan_geo.screen`) groups plots by UTM zone and projects both sides.
 
 Examples
@@ -21,16 +25,19 @@ Two forest polygons side by side, HL west of x=1000 and APL east of it; a point
 >>> layer = gpd.GeoDataFrame({"f": ["HL", "APL"]},
 ...                          geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)])
 >>> plots = gpd.GeoSeries([Point(1050, 500), box(990, 500, 1030, 530)])
->>> out = overlay_layer(plots, layer, "f", outcome=lambda v: v, tolerance_m=np.array([20., 20.]))
->>> out[["core_values", "band_values", "uncovered", "distance_m"]].values.tolist()
-[[('APL',), (), False, 50.0], [('APL',), ('HL',), False, 0.0]]
->>> out["overlap_m2"].iloc[1]
-{'HL': 300.0, 'APL': 900.0}
+>>> ov = overlay_layer(plots, layer, "f", outcome=lambda v: v, tolerance_m=np.array([20., 20.]))
+>>> ov.categories
+('APL', 'HL', None)
+>>> [ov.values(m) for m in ov.core_mask], [ov.values(m) for m in ov.band_mask]
+([('APL',), ('APL',)], [(), ('HL',)])
+>>> ov.distance_m.tolist(), ov.overlap_m2[1]
+([50.0, 0.0], {'HL': 300.0, 'APL': 900.0})
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -38,7 +45,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["MIN_CORE_M2", "decisive_boundaries", "overlay_layer"]
+from lahan_geo.errors import LayerError
+
+__all__ = ["MIN_CORE_M2", "LayerOverlay", "decisive_boundaries", "overlay_layer"]
 
 #: An overlap smaller than this (m²) outside the tolerance band is numerical noise.
 MIN_CORE_M2 = 1.0
@@ -47,39 +56,72 @@ MIN_CORE_M2 = 1.0
 #: index can prune by small envelopes instead of one envelope per huge ring.
 _PIECE_VERTICES = 64
 
+_MAX_CATEGORIES = 63
+
+
+@dataclass(frozen=True)
+class LayerOverlay:
+    """What lies under each plot, as arrays aligned to the plots' positions.
+
+    Attributes
+    ----------
+    categories : tuple
+        The layer's categories; bit ``k`` of a mask means ``categories[k]``. None
+        (unknown category) is always last.
+    core_mask, band_mask : ndarray of uint64
+        Categories under the plot outside the tolerance band / only inside it.
+    uncovered : ndarray of bool
+        Part of the plot (outside the band) lies on no polygon of the layer.
+    distance_m : ndarray of float
+        Distance to the nearest decisive boundary (NaN: unusable plot, or no such
+        boundary in the layer).
+    pairs : DataFrame
+        ``plot`` (position), ``row`` (layer position), ``core`` (bool): every layer
+        polygon under every plot, for looking up attributes such as the decree.
+    overlap_m2 : dict
+        ``{plot position: {category: m²}}`` for polygon plots.
+    """
+
+    categories: tuple[Any, ...]
+    core_mask: np.ndarray
+    band_mask: np.ndarray
+    uncovered: np.ndarray
+    distance_m: np.ndarray
+    pairs: pd.DataFrame
+    overlap_m2: dict[int, dict[Any, float]]
+
+    def values(self, mask: int) -> tuple[Any, ...]:
+        """Return the categories whose bits are set in ``mask``, in category order."""
+        mask = int(mask)
+        return tuple(c for k, c in enumerate(self.categories) if mask >> k & 1)
+
+    def bit(self, category: Any) -> int:
+        """Return the mask bit of ``category``."""
+        return 1 << self.categories.index(category)
+
 
 def decisive_boundaries(
-    layer: gpd.GeoDataFrame, value_col: str, outcome: Callable[[Any], Hashable]
+    geoms: np.ndarray, keys: list[Hashable], none_key: Hashable
 ) -> np.ndarray:
     """Return the boundary lines across which the outcome changes, cut into short pieces.
 
-    Polygons are merged per outcome; the boundary of each merged region (except the
-    region whose outcome equals that of "no value", which is the complement of the
-    others as far as outcomes go) separates it from a different outcome.
+    Polygons are merged per outcome key; the boundary of each merged region (except
+    the region whose key equals that of "no category", which is the complement of
+    the others as far as outcomes go) separates it from a different outcome.
     """
-    geoms = np.asarray(layer.geometry.array, dtype=object)
-    keys = [outcome(v if not pd.isna(v) else None) for v in layer[value_col]]
-    none_key = outcome(None)
     lines = []
     for key in sorted({k for k in keys if k != none_key}, key=repr):
         members = geoms[[k == key for k in keys]]
         members = members[~pd.isna(members)]
-        if len(members) == 0:
-            continue
-        region = shapely.union_all(members)
-        lines.extend(shapely.get_parts(shapely.boundary(region)))
-    return _cut(np.asarray(lines, dtype=object))
-
-
-def _cut(lines: np.ndarray) -> np.ndarray:
+        if len(members):
+            region = shapely.union_all(members)
+            lines.extend(shapely.get_parts(shapely.boundary(region)))
     pieces = []
     for line in lines:
-        if line is None or line.is_empty:
-            continue
         coords = shapely.get_coordinates(line)
         step = _PIECE_VERTICES - 1
-        for start in range(0, len(coords) - 1, step):
-            pieces.append(shapely.LineString(coords[start:start + _PIECE_VERTICES]))
+        pieces.extend(shapely.linestrings(coords[s:s + _PIECE_VERTICES])
+                      for s in range(0, len(coords) - 1, step))
     return np.asarray(pieces, dtype=object)
 
 
@@ -90,7 +132,7 @@ def overlay_layer(
     *,
     outcome: Callable[[Any], Hashable],
     tolerance_m: np.ndarray,
-) -> pd.DataFrame:
+) -> LayerOverlay:
     """Overlay ``plots`` on ``layer`` and describe, per plot, what lies under it.
 
     Parameters
@@ -111,76 +153,80 @@ def overlay_layer(
 
     Returns
     -------
-    DataFrame
-        Aligned to ``plots.index``: ``core_rows`` / ``band_rows`` (positions of layer
-        rows under the plot, outside / only inside the tolerance band),
-        ``core_values`` / ``band_values`` (their categories, distinct, in layer
-        order), ``uncovered`` (part of the plot, outside the band, lies on no
-        polygon), ``distance_m`` (to the nearest decisive boundary; NaN when the
-        layer has none) and ``overlap_m2`` (area per category, polygons only).
+    LayerOverlay
     """
     geoms = np.asarray(plots.array, dtype=object)
     n = len(geoms)
-    usable = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+    usable = ~(pd.isna(geoms))
+    usable[usable] = ~shapely.is_empty(geoms[usable])
     layer_geoms = np.asarray(layer.geometry.array, dtype=object)
-    values = np.asarray(layer[value_col].astype(object).where(layer[value_col].notna(), None))
-    tree = shapely.STRtree(layer_geoms)
-    pieces = decisive_boundaries(layer, value_col, outcome)
+    raw = layer[value_col].astype(object)
+    values = np.asarray(raw.where(raw.notna(), None), dtype=object)
+    categories = (*sorted({v for v in values if v is not None}, key=str), None)
+    if len(categories) > _MAX_CATEGORIES:
+        msg = (f"The layer's column {value_col!r} has {len(categories)} categories; at most "
+               f"{_MAX_CATEGORIES} are supported. Fix: map them onto fewer classes.")
+        raise LayerError(msg)
+    bit_of = {c: np.uint64(1) << np.uint64(k) for k, c in enumerate(categories)}
+    value_bits = np.array([bit_of[v] for v in values], dtype=np.uint64)
 
+    pieces = decisive_boundaries(layer_geoms, [outcome(v) for v in values], outcome(None))
     distance = np.full(n, np.nan)
     if len(pieces) and usable.any():
-        ptree = shapely.STRtree(pieces)
-        (src, _), dist = ptree.query_nearest(geoms[usable], return_distance=True)
+        (src, _), dist = shapely.STRtree(pieces).query_nearest(
+            geoms[usable], return_distance=True, all_matches=False)
         distance[np.flatnonzero(usable)[src]] = dist
 
-    pairs = tree.query(geoms[usable], predicate="intersects") if usable.any() else np.empty((2, 0))
-    hits: list[list[int]] = [[] for _ in range(n)]
-    for i, j in zip(np.flatnonzero(usable)[pairs[0].astype(int)], pairs[1].astype(int)):
-        hits[i].append(int(j))
+    is_point = np.zeros(n, dtype=bool)
+    is_point[usable] = shapely.get_type_id(geoms[usable]) == shapely.GeometryType.POINT
+    core_mask = np.zeros(n, dtype=np.uint64)
+    band_mask = np.zeros(n, dtype=np.uint64)
+    uncovered = usable.copy()
 
-    core_rows: list[tuple[int, ...]] = []
-    band_rows: list[tuple[int, ...]] = []
-    uncovered = np.zeros(n, dtype=bool)
-    overlap: list[dict[Any, float]] = []
-    for i in range(n):
-        rows = sorted(hits[i])
-        if not usable[i]:
-            core_rows.append(())
-            band_rows.append(())
-            overlap.append({})
-            continue
-        if geoms[i].geom_type in ("Point", "MultiPoint") or geoms[i].area == 0:
-            core_rows.append(tuple(rows))
-            band_rows.append(())
-            uncovered[i] = not rows
-            overlap.append({})
-            continue
-        core, band, unc, areas = _polygon_plot(
-            geoms[i], rows, layer_geoms, values, pieces, float(tolerance_m[i])
-        )
-        core_rows.append(core)
-        band_rows.append(band)
-        uncovered[i] = unc
-        overlap.append(areas)
+    # Points: index the points and query with the layer's polygons, which GEOS then
+    # prepares once each; the other way round tests every point against whole,
+    # unprepared polygons (orders of magnitude slower for large polygons).
+    point_pos = np.flatnonzero(is_point)
+    if len(point_pos) and len(layer_geoms):
+        poly_i, pt_i = shapely.STRtree(geoms[point_pos]).query(
+            layer_geoms, predicate="intersects")
+        plot_of_pair = point_pos[pt_i]
+        np.bitwise_or.at(core_mask, plot_of_pair, value_bits[poly_i])
+        uncovered[plot_of_pair] = False
+        pairs = [pd.DataFrame({"plot": plot_of_pair, "row": poly_i, "core": True})]
+    else:
+        pairs = []
 
-    def distinct(rows: tuple[int, ...]) -> tuple[Any, ...]:
-        return tuple(dict.fromkeys(values[j] for j in rows))
-
-    return pd.DataFrame(
-        {
-            "core_rows": core_rows,
-            "band_rows": band_rows,
-            "core_values": [distinct(r) for r in core_rows],
-            "band_values": [
-                tuple(v for v in distinct(b) if v not in distinct(c))
-                for c, b in zip(core_rows, band_rows)
-            ],
-            "uncovered": uncovered,
-            "distance_m": distance,
-            "overlap_m2": overlap,
-        },
-        index=plots.index,
-    )
+    overlap: dict[int, dict[Any, float]] = {}
+    poly_pos = np.flatnonzero(usable & ~is_point)
+    if len(poly_pos) and len(layer_geoms):
+        tree = shapely.STRtree(layer_geoms)
+        ptree = shapely.STRtree(pieces) if len(pieces) else None
+        plot_i, row_i = tree.query(geoms[poly_pos], predicate="intersects")
+        rows_of: dict[int, list[int]] = {}
+        for p, r in zip(poly_pos[plot_i].tolist(), row_i.tolist()):
+            rows_of.setdefault(p, []).append(r)
+        for p in poly_pos.tolist():
+            near = (pieces[ptree.query(geoms[p], predicate="dwithin",
+                                       distance=float(tolerance_m[p]))]
+                    if ptree is not None and tolerance_m[p] > 0 else pieces[:0])
+            core, band, unc, areas = _polygon_plot(
+                geoms[p], sorted(rows_of.get(p, [])), layer_geoms, values, near,
+                float(tolerance_m[p]))
+            for r in core:
+                core_mask[p] |= value_bits[r]
+            for r in band:
+                band_mask[p] |= value_bits[r]
+            uncovered[p] = unc
+            overlap[p] = areas
+            pairs.append(pd.DataFrame({"plot": p, "row": [*core, *band],
+                                       "core": [True] * len(core) + [False] * len(band)}))
+    band_mask &= ~core_mask
+    pair_frame = (pd.concat(pairs, ignore_index=True) if pairs
+                  else pd.DataFrame({"plot": [], "row": [], "core": []}))
+    pair_frame = pair_frame.astype({"plot": "int64", "row": "int64", "core": bool})
+    pair_frame = pair_frame.sort_values(["plot", "row"], kind="stable", ignore_index=True)
+    return LayerOverlay(categories, core_mask, band_mask, uncovered, distance, pair_frame, overlap)
 
 
 def _polygon_plot(
@@ -188,14 +234,13 @@ def _polygon_plot(
     rows: list[int],
     layer_geoms: np.ndarray,
     values: np.ndarray,
-    pieces: np.ndarray,
+    near: np.ndarray,
     tolerance: float,
-) -> tuple[tuple[int, ...], tuple[int, ...], bool, dict[Any, float]]:
+) -> tuple[list[int], list[int], bool, dict[Any, float]]:
     """Split one polygon plot's overlaps into core and tolerance-band parts."""
-    near = [p for p in pieces if shapely.dwithin(p, plot, tolerance)] if tolerance > 0 else []
-    if near:
+    if len(near):
         reach = plot.buffer(tolerance + 1.0)
-        band = shapely.union_all([shapely.intersection(p, reach) for p in near]).buffer(tolerance)
+        band = shapely.union_all(shapely.intersection(near, reach)).buffer(tolerance)
         core_area = plot.difference(band)
     else:
         core_area = plot
@@ -213,7 +258,7 @@ def _polygon_plot(
     if not core and by_value:
         # The whole plot lies within the band: like a point, it takes the category
         # covering most of it; the rest are slivers.
-        main = max(by_value, key=lambda v: (shapely.union_all(by_value[v]).area, repr(v)))
+        main = max(by_value, key=lambda v: (shapely.union_all(by_value[v]).area, str(v)))
         core = [j for j in band_only if values[j] == main]
         band_only = [j for j in band_only if values[j] != main]
     covered = shapely.union_all([layer_geoms[j] for j in rows]) if rows else shapely.Polygon()
@@ -221,4 +266,4 @@ def _polygon_plot(
     areas = {
         v: round(float(shapely.union_all(parts).area), 3) for v, parts in by_value.items()
     }
-    return tuple(core), tuple(band_only), bool(uncovered), areas
+    return core, band_only, bool(uncovered), areas

@@ -1,9 +1,17 @@
-"""``screen``: overlay plots on the legal layers, apply the rules, explain each result."""
+"""``screen``: overlay plots on the legal layers, apply the rules, explain each result.
+
+The rules run once per distinct combination of facts (forest categories, zone
+categories, flags, area), not once per plot, and each reason text is formatted once
+per distinct set of values it quotes: a national batch has a million plots but only
+hundreds of distinct situations.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import string
+from collections.abc import Callable, Hashable, Mapping
+from functools import cache
 from os import PathLike
 from typing import Any
 
@@ -18,7 +26,7 @@ from lahan_geo.intake import read_plots
 from lahan_geo.layers.forest import FOREST_ESTATE, FUNCTIONS_BY_RESTRICTION, read_forest_area
 from lahan_geo.layers.zoning import PERMISSIONS, read_zoning
 from lahan_geo.metric import utm_groups
-from lahan_geo.overlay import overlay_layer
+from lahan_geo.overlay import LayerOverlay, overlay_layer
 from lahan_geo.rules import Rule, RuleSet, fired_rules, load_rules, outcome_of
 from lahan_geo.statuses import STATUSES, most_severe
 
@@ -32,9 +40,6 @@ RESULT_COLUMNS = (
     "clearances_id", "agencies", "agencies_id", "legal_basis", "reason_id", "reason_en",
     "input_problem", "input_problem_id", "input_notes",
 )
-
-_NUMERIC = ("forest_overlap_pct", "boundary_distance_m", "tolerance_m",
-            "zone_boundary_distance_m", "zone_tolerance_m", "area_m2")
 
 # Most severe permission first: a plot under two zones is described by the worse one.
 _PERMISSION_ORDER = ("protected", "lp2b", "kkpr", "allowed")
@@ -88,61 +93,62 @@ def screen(
     ...     "lat": ["-2.50000", "-2.50000", ""], "lon": ["112.10000", "112.30000", "112.1"]}))
     >>> result = screen(plots, forest=forest, zoning=zoning)
     >>> result[["plot_id", "status", "forest_function", "rules"]].values.tolist()
-    [['A', 'clear', 'APL', ['F6', 'Z4']], ['B', 'needs_clearance', 'HL', ['F2', 'Z4']], ['C', 'invalid', None, ['V1']]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['A', 'clear', 'APL', ['F6', 'Z4']],
+     ['B', 'needs_clearance', 'HL', ['F2', 'Z4']],
+     ['C', 'invalid', None, ['V1']]]
     """
     ruleset = load_rules(rules)
     plots = _as_plots(plots)
     forest = _as_layer(forest, "forest_function", read_forest_area)
     zoning = _as_layer(zoning, "zone_class", read_zoning)
-    if tolerance_m is not None and not (isinstance(tolerance_m, (int, float)) and tolerance_m >= 0):
+    if tolerance_m is not None and (
+        isinstance(tolerance_m, bool) or not isinstance(tolerance_m, (int, float))
+        or not tolerance_m >= 0
+    ):
         msg = f"tolerance_m={tolerance_m!r} must be a distance in metres, 0 or more."
         raise InputError(msg)
 
     n = len(plots)
-    geoms = plots.geometry
+    geoms = gpd.GeoSeries(plots.geometry.to_numpy(), crs="EPSG:4326")
+    usable = ~(geoms.isna() | geoms.is_empty).to_numpy()
+    valid = plots["input_problem"].isna().to_numpy() & usable
+    geoms = geoms.where(valid, None)
     accuracy = pd.to_numeric(plots["accuracy_m"], errors="coerce").fillna(
         DEFAULT_PLOT_ACCURACY_M).to_numpy(dtype=float)
     forest_tol = _tolerance(forest, accuracy, tolerance_m)
     zone_tol = _tolerance(zoning, accuracy, tolerance_m)
 
-    forest_key = _outcome_cache(ruleset, "forest_", lambda v: {
-        "forest_functions": [v] if v else [], "forest_unknown": v is None})
-    permission_of = _permissions(zoning)
-    zone_key = _outcome_cache(ruleset, "zone_", lambda c: {
-        "zone_permissions": [permission_of[c]] if c in permission_of else [],
-        "zone_unknown": c not in permission_of})
-
-    f_ov = _empty_overlay(n)
-    z_ov = _empty_overlay(n)
+    groups = utm_groups(geoms)
     area = np.full(n, np.nan)
-    for epsg, positions in utm_groups(geoms).items():
-        metric = geoms.iloc[positions].to_crs(epsg)
-        is_poly = metric.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-        area[np.asarray(positions)[is_poly]] = metric.area.to_numpy()[is_poly]
-        if forest is not None:
-            _fill(f_ov, positions, overlay_layer(metric, forest.to_crs(epsg), "forest_function",
-                                                 outcome=forest_key,
-                                                 tolerance_m=forest_tol[positions]))
-        if zoning is not None:
-            _fill(z_ov, positions, overlay_layer(metric, zoning.to_crs(epsg), "zone_class",
-                                                 outcome=zone_key,
-                                                 tolerance_m=zone_tol[positions]))
+    metric = {}
+    for epsg, positions in groups.items():
+        metric[epsg] = geoms.iloc[positions].to_crs(epsg)
+        polygonal = metric[epsg].geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+        area[np.asarray(positions)[polygonal]] = metric[epsg].area.to_numpy()[polygonal]
 
-    rows = []
-    valid = plots["input_problem"].isna().to_numpy() & np.array(
-        [g is not None and not g.is_empty for g in geoms.array])
-    for i in range(n):
-        facts, described = _facts(i, plots, valid[i], f_ov, z_ov, forest, zoning, area,
-                                  forest_tol, zone_tol, permission_of)
-        fired = fired_rules(ruleset, facts)
-        rows.append({**described, **_explain(fired, facts, described)})
+    f_ov = z_ov = None
+    if forest is not None:
+        f_key = _outcome(ruleset, "forest_", lambda v: {
+            "forest_functions": [v] if v else [], "forest_unknown": v is None})
+        f_ov = _overlay(n, groups, metric, forest, "forest_function", f_key, forest_tol)
+    permission_of = _permissions(zoning)
+    if zoning is not None:
+        z_key = _outcome(ruleset, "zone_", lambda c: {
+            "zone_permissions": [permission_of[c]] if c in permission_of else [],
+            "zone_unknown": c not in permission_of})
+        z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol)
 
-    table = pd.DataFrame(rows, index=plots.index, dtype=object)
-    for column in _NUMERIC:
-        table[column] = table[column].astype(float)
+    described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
+                          zone_tol, permission_of)
+    explained = _explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
+                             forest_tol, zone_tol, area)
+    table = pd.concat([described, explained], axis=1)
     extra = [c for c in plots.columns if c not in RESULT_COLUMNS and c != plots.geometry.name]
-    table = pd.concat([table, plots[extra]], axis=1)[[*RESULT_COLUMNS, *extra]]
-    result = gpd.GeoDataFrame(table, geometry=geoms.to_numpy(), crs="EPSG:4326")
+    table = pd.concat([table, plots[extra].reset_index(drop=True)], axis=1)
+    table = table[[*RESULT_COLUMNS, *extra]]
+    table.index = plots.index
+    result = gpd.GeoDataFrame(table, geometry=plots.geometry.to_numpy(), crs="EPSG:4326")
     result.attrs["lahan_geo"] = _provenance(ruleset, plots, forest, zoning, tolerance_m, result)
     return result
 
@@ -152,7 +158,12 @@ def _as_plots(plots: Any) -> gpd.GeoDataFrame:
         if plots.crs is None:
             msg = "The plots have no CRS. Fix: plots.set_crs('EPSG:4326') or use read_plots."
             raise CRSError(msg)
-        return plots.to_crs("EPSG:4326") if not plots.crs.equals("EPSG:4326") else plots
+        out = plots.to_crs("EPSG:4326") if not plots.crs.equals("EPSG:4326") else plots
+        for column in ("accuracy_m", "input_problem_id", "input_notes",
+                       "settled_before_designation"):
+            if column not in out.columns:
+                out = out.assign(**{column: None})
+        return out
     return read_plots(plots)
 
 
@@ -174,17 +185,15 @@ def _tolerance(layer: gpd.GeoDataFrame | None, accuracy: np.ndarray, override: f
         return np.full(len(accuracy), float(override))
     if layer is None:
         return np.full(len(accuracy), math.nan)
-    layer_m = (layer.attrs.get("lahan_geo", {}).get("tolerance_m") if layer is not None else None)
-    return combined_tolerance_m(float(layer_m or 0.0), accuracy)
+    layer_m = layer.attrs.get("lahan_geo", {}).get("tolerance_m") or 0.0
+    return np.asarray(combined_tolerance_m(float(layer_m), accuracy))
 
 
-def _outcome_cache(ruleset: RuleSet, prefix: str, facts_of: Any) -> Any:
-    cache: dict[Any, Any] = {}
-
-    def key(value: Any) -> Any:
-        if value not in cache:
-            cache[value] = outcome_of(ruleset, facts_of(value), [prefix])
-        return cache[value]
+def _outcome(ruleset: RuleSet, prefix: str, facts_of: Callable[[Any], dict[str, Any]]
+             ) -> Callable[[Any], Hashable]:
+    @cache
+    def key(value: Any) -> Hashable:
+        return outcome_of(ruleset, facts_of(value), [prefix])
 
     return key
 
@@ -196,150 +205,264 @@ def _permissions(zoning: gpd.GeoDataFrame | None) -> dict[str, str]:
     return dict(zip(pairs["zone_class"], pairs["zone_permission"]))
 
 
-def _empty_overlay(n: int) -> dict[str, list[Any]]:
-    return {"core_rows": [()] * n, "band_rows": [()] * n, "core_values": [()] * n,
-            "band_values": [()] * n, "uncovered": [True] * n, "distance_m": [math.nan] * n,
-            "overlap_m2": [{}] * n}
+def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
+             layer: gpd.GeoDataFrame, column: str, key: Callable[[Any], Hashable],
+             tolerance: np.ndarray) -> LayerOverlay:
+    """Overlay every UTM group and stitch the results back to plot positions."""
+    parts = []
+    for epsg, positions in groups.items():
+        local = overlay_layer(metric[epsg].reset_index(drop=True), layer.to_crs(epsg), column,
+                              outcome=key, tolerance_m=tolerance[positions])
+        parts.append((np.asarray(positions), local))
+    if not parts:
+        empty = overlay_layer(gpd.GeoSeries([]), layer.iloc[:0], column, outcome=key,
+                              tolerance_m=np.array([]))
+        categories = empty.categories
+    else:
+        categories = parts[0][1].categories
+    core = np.zeros(n, dtype=np.uint64)
+    band = np.zeros(n, dtype=np.uint64)
+    uncovered = np.ones(n, dtype=bool)
+    distance = np.full(n, np.nan)
+    pairs, overlap = [], {}
+    for positions, local in parts:
+        core[positions] = local.core_mask
+        band[positions] = local.band_mask
+        uncovered[positions] = local.uncovered
+        distance[positions] = local.distance_m
+        pairs.append(local.pairs.assign(plot=positions[local.pairs["plot"].to_numpy()]))
+        overlap.update({int(positions[p]): a for p, a in local.overlap_m2.items()})
+    pair_frame = (pd.concat(pairs, ignore_index=True) if pairs
+                  else pd.DataFrame({"plot": [], "row": [], "core": []}))
+    return LayerOverlay(categories, core, band, uncovered, distance,
+                        pair_frame.astype({"plot": "int64", "row": "int64", "core": bool}),
+                        overlap)
 
 
-def _fill(target: dict[str, list[Any]], positions: list[int], overlay: pd.DataFrame) -> None:
-    for column, values in target.items():
-        for pos, value in zip(positions, overlay[column].tolist()):
-            values[pos] = value
+def _functions(ov: LayerOverlay | None, mask: int) -> tuple[str, ...]:
+    if ov is None:
+        return ()
+    return tuple(sorted((v for v in ov.values(mask) if v is not None),
+                        key=FUNCTIONS_BY_RESTRICTION.index))
 
 
-def _facts(
-    i: int, plots: gpd.GeoDataFrame, valid: bool, f_ov: Mapping[str, list[Any]],
-    z_ov: Mapping[str, list[Any]], forest: gpd.GeoDataFrame | None,
-    zoning: gpd.GeoDataFrame | None, area: np.ndarray, forest_tol: np.ndarray,
-    zone_tol: np.ndarray, permission_of: Mapping[str, str],
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return (facts the rules read, descriptive columns) for plot ``i``."""
-    problem = plots["input_problem"].iloc[i]
-    described: dict[str, Any] = {
-        "plot_id": plots["plot_id"].iloc[i],
-        "input_problem": problem,
-        "input_problem_id": plots["input_problem_id"].iloc[i] if "input_problem_id" in plots
-        else None,
-        "input_notes": plots["input_notes"].iloc[i] if "input_notes" in plots else None,
-        "forest_function": None, "forest_overlap_pct": math.nan, "forest_decree": None,
-        "zone_class": None, "zone_name": None, "boundary_distance_m": math.nan,
-        "tolerance_m": round(float(forest_tol[i]), 1), "zone_boundary_distance_m": math.nan,
-        "zone_tolerance_m": round(float(zone_tol[i]), 1), "area_m2": math.nan,
-    }
-    if not valid:
-        if problem is None:
-            described["input_problem"] = "the row has no geometry"
-        return {"input_valid": False}, described
+def _zone_permissions(ov: LayerOverlay | None, mask: int, permission_of: Mapping[str, str]
+                      ) -> tuple[str, ...]:
+    if ov is None:
+        return ()
+    found = {permission_of[c] for c in ov.values(mask) if c is not None}
+    return tuple(sorted(found, key=_PERMISSION_ORDER.index))
 
-    functions = sorted({v for v in f_ov["core_values"][i] if v is not None},
-                       key=FUNCTIONS_BY_RESTRICTION.index)
-    f_unknown = forest is None or f_ov["uncovered"][i] or None in f_ov["core_values"][i]
-    f_dist = f_ov["distance_m"][i]
-    classes = [c for c in z_ov["core_values"][i] if c is not None]
-    permissions = sorted({permission_of[c] for c in classes}, key=_PERMISSION_ORDER.index)
-    z_unknown = zoning is None or z_ov["uncovered"][i] or None in z_ov["core_values"][i]
-    z_dist = z_ov["distance_m"][i]
-    settled = plots["settled_before_designation"].iloc[i] if (
-        "settled_before_designation" in plots) else None
-    plot_area = float(area[i]) if not math.isnan(area[i]) else None
-    facts = {
-        "input_valid": True,
-        "forest_functions": functions,
-        "forest_unknown": bool(f_unknown),
-        "forest_near_boundary": bool(f_dist <= forest_tol[i]) if not math.isnan(f_dist) else False,
-        "settled_before_designation": settled if isinstance(settled, bool) else None,
-        "zone_permissions": permissions,
-        "zone_unknown": bool(z_unknown),
-        "zone_near_boundary": bool(z_dist <= zone_tol[i]) if not math.isnan(z_dist) else False,
-        "area_m2": plot_area,
-    }
-    function = functions[0] if functions else None
-    described.update(
-        forest_function=function,
-        forest_overlap_pct=_estate_pct(function, f_ov["overlap_m2"][i], plot_area, forest),
-        forest_decree=_first_attr(forest, f_ov["core_rows"][i], "forest_function", function,
-                                  "forest_decree"),
-        boundary_distance_m=round(float(f_dist), 1) if not math.isnan(f_dist) else math.nan,
-        zone_boundary_distance_m=round(float(z_dist), 1) if not math.isnan(z_dist) else math.nan,
-        area_m2=round(plot_area, 1) if plot_area is not None else math.nan,
-    )
-    if permissions:
-        worst = next(c for c in classes if permission_of[c] == permissions[0])
-        described["zone_class"] = worst
-        described["zone_name"] = _first_attr(zoning, z_ov["core_rows"][i], "zone_class", worst,
-                                             "zone_name")
-    unknown_names = sorted({
-        zoning["zone_name"].iloc[j] for j in z_ov["core_rows"][i]
-        if zoning is not None and zoning["zone_class"].iloc[j] is None
-        and zoning["zone_name"].iloc[j]
+
+def _unknown(ov: LayerOverlay | None) -> np.ndarray | bool:
+    if ov is None:
+        return True
+    none_bit = np.uint64(ov.bit(None))
+    return ov.uncovered | ((ov.core_mask & none_bit) != 0)
+
+
+def _per_mask(masks: np.ndarray, fn: Callable[[int], Any]) -> list[Any]:
+    """Apply ``fn`` once per distinct mask and spread the answers back."""
+    uniques, inverse = np.unique(masks, return_inverse=True)
+    answers = [fn(int(m)) for m in uniques]
+    return [answers[i] for i in inverse.ravel()]
+
+
+def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOverlay | None,
+              z_ov: LayerOverlay | None, forest: gpd.GeoDataFrame | None,
+              zoning: gpd.GeoDataFrame | None, area: np.ndarray, forest_tol: np.ndarray,
+              zone_tol: np.ndarray, permission_of: Mapping[str, str]) -> pd.DataFrame:
+    """Describe what lies under each plot and how far the decisive boundaries are."""
+    f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
+    z_mask = z_ov.core_mask if z_ov is not None else np.zeros(n, dtype=np.uint64)
+    functions = _per_mask(f_mask, lambda m: _functions(f_ov, m))
+    function = [f[0] if f and ok else None for f, ok in zip(functions, valid)]
+    zone_class = _per_mask(z_mask, lambda m: _worst_class(z_ov, m, permission_of))
+    zone_class = [c if ok else None for c, ok in zip(zone_class, valid)]
+
+    pct = np.full(n, np.nan)
+    if forest is not None:
+        in_estate = np.array([f in FOREST_ESTATE for f in function])
+        pct[valid] = np.where(in_estate[valid], 100.0, 0.0)
+        for p, areas in f_ov.overlap_m2.items():
+            if area[p] > 0:
+                inside = sum(a for v, a in areas.items() if v in FOREST_ESTATE)
+                pct[p] = round(min(100.0, 100.0 * inside / area[p]), 2)
+
+    zone_name = _attribute_of(z_ov, zoning, zone_class, "zone_class", "zone_name", n)
+    unknown_names = _unknown_zone_names(z_ov, zoning, n)
+    zone_name = [name if name is not None or not unk else unk[0]
+                 for name, unk in zip(zone_name, unknown_names)]
+    distance = f_ov.distance_m if f_ov is not None else np.full(n, np.nan)
+    zone_distance = z_ov.distance_m if z_ov is not None else np.full(n, np.nan)
+    problem = plots["input_problem"].to_numpy(dtype=object).copy()
+    problem[~valid & pd.isna(problem)] = "the row has no geometry"
+    return pd.DataFrame({
+        "plot_id": plots["plot_id"].to_numpy(dtype=object),
+        "forest_function": pd.Series(function, dtype=object),
+        "forest_overlap_pct": np.where(valid, pct, np.nan),
+        "forest_decree": pd.Series(
+            _attribute_of(f_ov, forest, function, "forest_function", "forest_decree", n),
+            dtype=object),
+        "zone_class": pd.Series(zone_class, dtype=object),
+        "zone_name": pd.Series(zone_name, dtype=object),
+        "boundary_distance_m": np.where(valid, np.round(distance, 1), np.nan),
+        "tolerance_m": np.round(forest_tol, 1),
+        "zone_boundary_distance_m": np.where(valid, np.round(zone_distance, 1), np.nan),
+        "zone_tolerance_m": np.round(zone_tol, 1),
+        "area_m2": np.round(area, 1),
+        "input_problem": pd.Series(problem, dtype=object),
+        "input_problem_id": pd.Series(plots["input_problem_id"].to_numpy(dtype=object),
+                                      dtype=object),
+        "input_notes": pd.Series(plots["input_notes"].to_numpy(dtype=object), dtype=object),
     })
-    described["_unknown_zone_names"] = unknown_names
-    if described["zone_name"] is None and unknown_names:
-        described["zone_name"] = unknown_names[0]
-    return facts, described
 
 
-def _estate_pct(function: str | None, overlap: Mapping[Any, float], plot_area: float | None,
-                forest: gpd.GeoDataFrame | None) -> float:
-    if forest is None:
-        return math.nan
-    if plot_area is None:  # a point is wholly in or out
-        return 100.0 if function in FOREST_ESTATE else 0.0
-    inside = sum(a for v, a in overlap.items() if v in FOREST_ESTATE)
-    return round(min(100.0, 100.0 * inside / plot_area), 2) if plot_area > 0 else 0.0
-
-
-def _first_attr(layer: gpd.GeoDataFrame | None, rows: tuple[int, ...], key_col: str, key: Any,
-                attr: str) -> Any:
-    if layer is None:
+def _worst_class(ov: LayerOverlay | None, mask: int, permission_of: Mapping[str, str]
+                 ) -> str | None:
+    if ov is None:
         return None
-    for j in rows:
-        if layer[key_col].iloc[j] == key:
-            value = layer[attr].iloc[j]
-            return None if pd.isna(value) else value
-    return None
+    classes = [c for c in ov.values(mask) if c is not None]
+    if not classes:
+        return None
+    return min(classes, key=lambda c: (_PERMISSION_ORDER.index(permission_of[c]), c))
 
 
-def _explain(fired: list[Rule], facts: Mapping[str, Any], described: dict[str, Any]
-             ) -> dict[str, Any]:
-    unknown_names = described.pop("_unknown_zone_names", [])
-    context = {
-        "forest_function": ", ".join(facts.get("forest_functions") or []) or "-",
-        "zone_name": described.get("zone_name") or "-",
-        "boundary_distance_m": _num(described.get("boundary_distance_m")),
-        "tolerance_m": _num(described.get("tolerance_m")),
-        "zone_boundary_distance_m": _num(described.get("zone_boundary_distance_m")),
-        "zone_tolerance_m": _num(described.get("zone_tolerance_m")),
-        "area_m2": _num(described.get("area_m2")),
-        "input_problem": described.get("input_problem") or "-",
+def _attribute_of(ov: LayerOverlay | None, layer: gpd.GeoDataFrame | None, chosen: list[Any],
+                  key_col: str, attr: str, n: int) -> list[Any]:
+    """Per plot, ``attr`` of the first core layer row whose ``key_col`` is the chosen value."""
+    out: list[Any] = [None] * n
+    if ov is None or layer is None or ov.pairs.empty:
+        return out
+    pairs = ov.pairs[ov.pairs["core"]]
+    keys = layer[key_col].to_numpy(dtype=object)[pairs["row"].to_numpy()]
+    wanted = np.asarray(chosen, dtype=object)[pairs["plot"].to_numpy()]
+    hit = pairs[[k is not None and k == w for k, w in zip(keys, wanted)]]
+    first = hit.drop_duplicates("plot")
+    values = layer[attr].to_numpy(dtype=object)[first["row"].to_numpy()]
+    for p, v in zip(first["plot"].tolist(), values):
+        out[p] = None if pd.isna(v) else v
+    return out
+
+
+def _unknown_zone_names(ov: LayerOverlay | None, zoning: gpd.GeoDataFrame | None, n: int
+                        ) -> list[list[str]]:
+    out: list[list[str]] = [[] for _ in range(n)]
+    if ov is None or zoning is None or ov.pairs.empty:
+        return out
+    pairs = ov.pairs[ov.pairs["core"]]
+    classes = zoning["zone_class"].to_numpy(dtype=object)[pairs["row"].to_numpy()]
+    names = zoning["zone_name"].to_numpy(dtype=object)[pairs["row"].to_numpy()]
+    for p, c, name in zip(pairs["plot"].tolist(), classes, names):
+        if c is None and isinstance(name, str) and name and name not in out[p]:
+            out[p].append(name)
+    return [sorted(x) for x in out]
+
+
+def _explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
+                 described: pd.DataFrame, f_ov: LayerOverlay | None, z_ov: LayerOverlay | None,
+                 permission_of: Mapping[str, str], forest_tol: np.ndarray, zone_tol: np.ndarray,
+                 area: np.ndarray) -> pd.DataFrame:
+    """Evaluate the rules once per distinct fact combination and explain every plot."""
+    n = len(plots)
+    f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
+    z_mask = z_ov.core_mask if z_ov is not None else np.zeros(n, dtype=np.uint64)
+    f_unknown = np.broadcast_to(_unknown(f_ov), n)
+    z_unknown = np.broadcast_to(_unknown(z_ov), n)
+    f_dist = f_ov.distance_m if f_ov is not None else np.full(n, np.nan)
+    z_dist = z_ov.distance_m if z_ov is not None else np.full(n, np.nan)
+    with np.errstate(invalid="ignore"):
+        f_near = f_dist <= forest_tol
+        z_near = z_dist <= zone_tol
+    settled = (plots["settled_before_designation"].to_numpy(dtype=object)
+               if "settled_before_designation" in plots else np.full(n, None))
+    signatures = list(zip(valid.tolist(), f_mask.tolist(), f_unknown.tolist(), f_near.tolist(),
+                          [s if isinstance(s, bool) else None for s in settled],
+                          z_mask.tolist(), z_unknown.tolist(), z_near.tolist(),
+                          [None if math.isnan(a) else a for a in area.tolist()]))
+
+    @cache
+    def decide(signature: tuple[Any, ...]) -> tuple[Rule, ...]:
+        ok, fm, fu, fn, st, zm, zu, zn, a = signature
+        if not ok:
+            return tuple(fired_rules(ruleset, {"input_valid": False}))
+        facts = {
+            "input_valid": True, "forest_functions": list(_functions(f_ov, fm)),
+            "forest_unknown": fu, "forest_near_boundary": fn, "settled_before_designation": st,
+            "zone_permissions": list(_zone_permissions(z_ov, zm, permission_of)),
+            "zone_unknown": zu, "zone_near_boundary": zn, "area_m2": a,
+        }
+        return tuple(fired_rules(ruleset, facts))
+
+    rows = []
+    context_cols = {
+        "forest_function": _per_mask(f_mask, lambda m: ", ".join(_functions(f_ov, m)) or "-"),
+        "zone_name": [z if isinstance(z, str) and z else "-" for z in described["zone_name"]],
+        "zone_class": described["zone_class"].tolist(),
+        "boundary_distance_m": [_num(v) for v in described["boundary_distance_m"].tolist()],
+        "tolerance_m": [_num(v) for v in described["tolerance_m"].tolist()],
+        "zone_boundary_distance_m": [_num(v) for v in
+                                     described["zone_boundary_distance_m"].tolist()],
+        "zone_tolerance_m": [_num(v) for v in described["zone_tolerance_m"].tolist()],
+        "area_m2": [_num(v) for v in described["area_m2"].tolist()],
+        "input_problem": [p if isinstance(p, str) else "-" for p in described["input_problem"]],
+        "input_problem_id": [p if isinstance(p, str) else None
+                             for p in described["input_problem_id"]],
     }
-    names = ", ".join(f"'{n}'" for n in unknown_names)
-    ctx_en = {**context, "zone_name_note": f" (zone name {names} is not in the zoning mapping)"
-              if names else ""}
-    ctx_id = {**context, "zone_name_note": f" (nama zona {names} tidak dikenal pemetaan pola ruang)"
-              if names else ""}
-    if described.get("input_problem_id"):
-        ctx_id["input_problem"] = described["input_problem_id"]
+    for i, signature in enumerate(signatures):
+        fired = decide(signature)
+        wanted = _placeholders(fired)
+        context = tuple((k, context_cols[k][i]) for k in sorted(wanted) if k in context_cols)
+        note_name = (context_cols["zone_name"][i] if "zone_name_note" in wanted
+                     and context_cols["zone_class"][i] is None else None)
+        problem_id = context_cols["input_problem_id"][i] if "input_problem" in wanted else None
+        rows.append(_explain(fired, context, note_name, problem_id))
+    columns = ["status", "rules", "clearances", "clearances_id", "agencies", "agencies_id",
+               "legal_basis", "reason_id", "reason_en"]
+    return pd.DataFrame({c: pd.Series([r[k] for r in rows], dtype=object)
+                         for k, c in enumerate(columns)})
+
+
+@cache
+def _placeholders(fired: tuple[Rule, ...]) -> frozenset[str]:
+    found = set()
+    for rule in fired:
+        for text in (rule.reason_en, rule.reason_id):
+            found.update(name for _, name, _, _ in string.Formatter().parse(text) if name)
+    return frozenset(found)
+
+
+@cache
+def _explain(fired: tuple[Rule, ...], context: tuple[tuple[str, str], ...],
+             unknown_zone_name: str | None, problem_id: str | None) -> tuple[Any, ...]:
+    ctx = dict(context)
+    note_en = note_id = ""
+    if unknown_zone_name and unknown_zone_name != "-":
+        note_en = f" (zone name '{unknown_zone_name}' is not in the zoning mapping)"
+        note_id = f" (nama zona '{unknown_zone_name}' tidak dikenal pemetaan pola ruang)"
+    ctx_en = _Safe({**ctx, "zone_name_note": note_en})
+    ctx_id = _Safe({**ctx, "zone_name_note": note_id})
+    if problem_id:
+        ctx_id["input_problem"] = problem_id
     status = most_severe(r.status for r in fired)
-    reason_en = " ".join(f"{r.id}: {r.reason_en.format_map(_Safe(ctx_en))}" for r in fired)
-    reason_id = " ".join(f"{r.id}: {r.reason_id.format_map(_Safe(ctx_id))}" for r in fired)
+    reason_en = " ".join(f"{r.id}: {r.reason_en.format_map(ctx_en)}" for r in fired)
+    reason_id = " ".join(f"{r.id}: {r.reason_id.format_map(ctx_id)}" for r in fired)
     if status is None:  # only possible with a user's rule set that leaves a gap
         status = "verify"
         reason_en = "No rule applies to this plot; check it by hand."
         reason_id = "Tidak ada aturan yang berlaku untuk lahan ini; periksa secara manual."
     assert status in STATUSES
-    return {
-        "status": status,
-        "rules": [r.id for r in fired],
-        "clearances": _distinct(r.clearance_en for r in fired),
-        "clearances_id": _distinct(r.clearance_id for r in fired),
-        "agencies": _distinct(r.agency_en for r in fired),
-        "agencies_id": _distinct(r.agency_id for r in fired),
-        "legal_basis": _distinct(r.legal_basis for r in fired),
-        "reason_en": reason_en,
-        "reason_id": reason_id,
-    }
+    return (
+        status,
+        [r.id for r in fired],
+        _distinct(r.clearance_en for r in fired),
+        _distinct(r.clearance_id for r in fired),
+        _distinct(r.agency_en for r in fired),
+        _distinct(r.agency_id for r in fired),
+        _distinct(r.legal_basis for r in fired),
+        reason_id,
+        reason_en,
+    )
 
 
 class _Safe(dict):

@@ -3,7 +3,9 @@
 Examples
 --------
 >>> guess_columns(["No", "ID Lahan", "Desa", "Lintang (LS)", "Bujur (BT)", "Akurasi (m)"])
-{'id': 'ID Lahan', 'lat': 'Lintang (LS)', 'lon': 'Bujur (BT)', 'accuracy': 'Akurasi (m)', 'desa': 'Desa'}
+... # doctest: +NORMALIZE_WHITESPACE
+{'id': 'ID Lahan', 'lat': 'Lintang (LS)', 'lon': 'Bujur (BT)',
+ 'accuracy': 'Akurasi (m)', 'desa': 'Desa'}
 >>> guess_columns(["nama", "Titik Koordinat"])
 {'coords': 'Titik Koordinat'}
 """

@@ -149,7 +149,8 @@ def read_plots(
     geoms = _check_geometries(geoms, rows, problems, notes)
 
     out = frame.drop(columns=[c for c in ("source_row",) if c in frame]).copy()
-    out = out.drop(columns=[c for c in ADDED_COLUMNS if c in out.columns and c != columns.get("id")])
+    clashing = [c for c in ADDED_COLUMNS if c in out.columns and c != columns.get("id")]
+    out = out.drop(columns=clashing)
     out["plot_id"] = _plot_ids(frame, columns.get("id"), notes)
     _note_duplicates(out["plot_id"].tolist(), geoms, notes)
     out["input_problem"] = [p[0] if p else None for p in problems]
@@ -197,7 +198,8 @@ def _load(source: Any, **opts: Any) -> tuple[pd.DataFrame, str, Any, Any]:
         raise InputError(msg)
     suffix = path.suffix.lower()
     if suffix in _TABULAR:
-        return read_delimited(path, encoding=opts["encoding"], sep=opts["sep"]), str(path), None, None
+        table = read_delimited(path, encoding=opts["encoding"], sep=opts["sep"])
+        return table, str(path), None, None
     if suffix in _WORKBOOK:
         return read_workbook(path, sheet=opts["sheet"]), str(path), None, None
     if suffix in _VECTOR:
@@ -242,7 +244,7 @@ def _points_from_columns(
                 lat, lon, swapped = pair.lat, pair.lon, pair.swapped
                 if pair.note:
                     notes[i].append(pair.note)
-        except _RowProblem as problem:
+        except _RowProblemError as problem:
             problems[i] = (problem.en, problem.id)
             continue
         except CoordinateParseError as err:
@@ -276,7 +278,7 @@ def _points_from_columns(
     return geoms
 
 
-class _RowProblem(Exception):
+class _RowProblemError(Exception):
     def __init__(self, en: str, id_: str) -> None:
         super().__init__(en)
         self.en, self.id = en, id_
@@ -287,7 +289,7 @@ def _parse(value: Any, axis: str, column: str, row: int) -> Any:
         return parse_coordinate(value, axis=axis)
     except CoordinateParseError as err:
         en, id_ = _problem_for(err, column, row)
-        raise _RowProblem(en, id_) from None
+        raise _RowProblemError(en, id_) from None
 
 
 _KIND_ID: dict[str, Callable[[str, str], str]] = {
@@ -301,7 +303,8 @@ _KIND_ID: dict[str, Callable[[str, str], str]] = {
 def _problem_for(err: CoordinateParseError, column: str, row: int) -> tuple[str, str]:
     value = "" if err.value is None else str(err.value)
     if err.kind == "blank":
-        en = f"row {row}, column '{column}': the coordinate is blank. Fix: fill in the surveyed coordinate."
+        en = (f"row {row}, column '{column}': the coordinate is blank. "
+              "Fix: fill in the surveyed coordinate.")
     else:
         en = f"row {row}, column '{column}': {err}"
     make_id = _KIND_ID.get(err.kind, lambda c, v: (
@@ -355,7 +358,8 @@ def _check_geometries(
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
             geom = shapely.make_valid(geom)
-            polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+            polys = [g for g in shapely.get_parts(geom)
+                     if g.geom_type in ("Polygon", "MultiPolygon")]
             geom = shapely.union_all(polys) if polys else shapely.Polygon()
             notes[i].append(f"polygon repaired with make_valid ({reason})")
             if geom.is_empty:

@@ -22,7 +22,9 @@ _ENCODINGS = ("utf-8-sig", "cp1252")
 _HEADER_SEARCH_ROWS = 30
 
 
-def read_delimited(path: Path, *, encoding: str | None = None, sep: str | None = None) -> pd.DataFrame:
+def read_delimited(
+    path: Path, *, encoding: str | None = None, sep: str | None = None
+) -> pd.DataFrame:
     """Read a delimited text file; guess the encoding and delimiter when not given."""
     raw = path.read_bytes()
     if not raw.strip():

@@ -150,6 +150,7 @@ def read_zoning(
     scale : float, default 50000
         Scale denominator of the plan map (a kabupaten RTRW is 1:50,000).
     accuracy_class : {1, 2, 3}, default 3
+        CE90 class of the plan map (Perka BIG 15/2014); 3 is the cautious default.
 
     Returns
     -------

@@ -64,9 +64,12 @@ _TOP_LEVEL = ("version", "title", "rule")
 _DEFAULT = "default_rules.toml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
-    """One rule: a condition on a plot's facts and what follows when it holds."""
+    """One rule: a condition on a plot's facts and what follows when it holds.
+
+    Rules compare and hash by identity: each belongs to one loaded RuleSet.
+    """
 
     id: str
     status: str
@@ -135,7 +138,7 @@ class RuleSet:
 
 
 def load_rules(source: str | PathLike[str] | RuleSet | None = None) -> RuleSet:
-    """Load and validate a rules file.
+    r"""Load and validate a rules file.
 
     Parameters
     ----------
@@ -158,7 +161,7 @@ def load_rules(source: str | PathLike[str] | RuleSet | None = None) -> RuleSet:
     --------
     >>> import tempfile, pathlib
     >>> bad = pathlib.Path(tempfile.mkdtemp()) / "rules.toml"
-    >>> _ = bad.write_text('version = "1"\\n[[rule]]\\nid = "Q1"\\nstatus = "maybe"\\n')
+    >>> _ = bad.write_text('version = "1"\n[[rule]]\nid = "Q1"\nstatus = "maybe"\n')
     >>> load_rules(bad)
     Traceback (most recent call last):
     ...
@@ -189,7 +192,8 @@ def _parse(text: str, label: str) -> RuleSet:
     lines = _LineFinder(text, label)
     for key in data:
         if key not in _TOP_LEVEL:
-            lines.fail(None, key, f"unknown top-level key {key!r}; allowed: {', '.join(_TOP_LEVEL)}")
+            allowed = ", ".join(_TOP_LEVEL)
+            lines.fail(None, key, f"unknown top-level key {key!r}; allowed: {allowed}")
     if not isinstance(data.get("version"), str) or not data["version"].strip():
         lines.fail(None, "version", 'the file needs a version string, e.g. version = "2026.11.0"')
     raw_rules = data.get("rule", [])
@@ -229,7 +233,7 @@ def _parse_rule(raw: dict[str, Any], n: int, lines: _LineFinder) -> Rule:
     for key in _REQUIRED:
         if key not in raw:
             lines.fail(n, None, f"{name} lacks the field {key!r}")
-    for key in _TEXT_FIELDS + ("note", "source"):
+    for key in (*_TEXT_FIELDS, "note", "source"):
         if key in raw and not isinstance(raw[key], str):
             lines.fail(n, key, f"{name}: {key} must be text")
     if "confirmed" in raw and not isinstance(raw["confirmed"], bool):
@@ -242,7 +246,8 @@ def _parse_rule(raw: dict[str, Any], n: int, lines: _LineFinder) -> Rule:
         if fact not in FACTS:
             lines.fail(n, "when", f"{name} tests unknown fact {fact!r}; known: {', '.join(FACTS)}")
         if not isinstance(cond, dict) or not cond:
-            lines.fail(n, "when", f"{name}: condition on {fact!r} must be a table like {{ eq = true }}")
+            lines.fail(n, "when",
+                       f"{name}: condition on {fact!r} must be a table like {{ eq = true }}")
         for op, value in cond.items():
             if op not in OPERATORS:
                 lines.fail(n, "when", f"{name} uses unknown operator {op!r} on {fact!r}; "
