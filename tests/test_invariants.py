@@ -5,10 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import plots_at, raw_forest, raw_zoning, utm
 from shapely import Point
 
 import lahan_geo as lg
+from conftest import plots_at, raw_forest, raw_zoning, utm
 
 
 def test_rows_in_equal_rows_out_in_order_with_invalid_rows_interleaved(forest, zoning):

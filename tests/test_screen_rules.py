@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from conftest import UTM49S, X0, Y0, by_id, plots_at, utm
 from shapely import box
 
 import lahan_geo as lg
+from conftest import UTM49S, X0, Y0, by_id, plots_at, utm
 
 KM = 1000.0
 

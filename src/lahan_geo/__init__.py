@@ -9,7 +9,7 @@ The pipeline is intake -> layers -> overlay -> rules -> outputs:
 
 __version__ = "0.1.0"
 
-from lahan_geo.errors import (  # noqa: E402
+from lahan_geo.errors import (
     CoordinateError,
     CRSError,
     InputError,
@@ -17,22 +17,22 @@ from lahan_geo.errors import (  # noqa: E402
     LayerError,
     RulesError,
 )
-from lahan_geo.intake import read_plots  # noqa: E402
-from lahan_geo.layers import (  # noqa: E402
+from lahan_geo.intake import read_plots
+from lahan_geo.layers import (
     load_zoning_mapping,
     read_forest_area,
     read_zoning,
 )
-from lahan_geo.outputs import (  # noqa: E402
+from lahan_geo.outputs import (
     plot_overview,
     to_csv,
     to_excel,
     to_geojson,
     to_geopackage,
 )
-from lahan_geo.rules import RuleSet, load_rules  # noqa: E402
-from lahan_geo.screen import RESULT_COLUMNS, screen  # noqa: E402
-from lahan_geo.statuses import STATUSES  # noqa: E402
+from lahan_geo.rules import RuleSet, load_rules
+from lahan_geo.screen import RESULT_COLUMNS, screen
+from lahan_geo.statuses import STATUSES
 
 __all__ = [
     "RESULT_COLUMNS",
