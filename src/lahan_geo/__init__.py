@@ -20,6 +20,7 @@ from lahan_geo.errors import (
 from lahan_geo.intake import read_plots
 from lahan_geo.layers import (
     load_zoning_mapping,
+    read_constraint,
     read_forest_area,
     read_zoning,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "load_rules",
     "load_zoning_mapping",
     "plot_overview",
+    "read_constraint",
     "read_forest_area",
     "read_plots",
     "read_zoning",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cache
 from os import PathLike
 from typing import Any
@@ -23,6 +23,7 @@ from lahan_geo import __version__
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError
 from lahan_geo.intake import read_plots
+from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, FUNCTIONS_BY_RESTRICTION, read_forest_area
 from lahan_geo.layers.zoning import PERMISSIONS, read_zoning
 from lahan_geo.metric import utm_groups
@@ -52,6 +53,8 @@ def screen(
     zoning: gpd.GeoDataFrame | str | PathLike[str] | None = None,
     rules: RuleSet | str | PathLike[str] | None = None,
     tolerance_m: float | None = None,
+    *,
+    layers: Sequence[gpd.GeoDataFrame] = (),
 ) -> gpd.GeoDataFrame:
     """Screen plots against the forest area and the spatial plan.
 
@@ -70,6 +73,10 @@ def screen(
     tolerance_m : float, optional
         One positional tolerance (m) for every plot and layer, replacing the one
         derived from each layer's scale combined with each plot's accuracy.
+    layers : sequence of GeoDataFrame, optional
+        Further constraint layers from :func:`lahan_geo.read_constraint` (protected
+        peat, PIPPIB, concessions and rights, river and coastal setbacks); a plot
+        overlapping one (its setback included) fires that layer's rule.
 
     Returns
     -------
@@ -99,6 +106,7 @@ def screen(
      ['C', 'invalid', None, ['V1']]]
     """
     ruleset = load_rules(rules)
+    constraints = _as_constraints(layers, ruleset)
     plots = _as_plots(plots)
     forest = _as_layer(forest, "forest_function", read_forest_area)
     zoning = _as_layer(zoning, "zone_class", read_zoning)
@@ -139,17 +147,19 @@ def screen(
             "zone_unknown": c not in permission_of})
         z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol)
 
+    hits = _constraint_hits(n, groups, metric, constraints)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
                           zone_tol, permission_of)
     explained = _explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
-                             forest_tol, zone_tol, area)
+                             forest_tol, zone_tol, area, hits)
     table = pd.concat([described, explained], axis=1)
     extra = [c for c in plots.columns if c not in RESULT_COLUMNS and c != plots.geometry.name]
     table = pd.concat([table, plots[extra].reset_index(drop=True)], axis=1)
     table = table[[*RESULT_COLUMNS, *extra]]
     table.index = plots.index
     result = gpd.GeoDataFrame(table, geometry=plots.geometry.to_numpy(), crs="EPSG:4326")
-    result.attrs["lahan_geo"] = _provenance(ruleset, plots, forest, zoning, tolerance_m, result)
+    result.attrs["lahan_geo"] = _provenance(ruleset, plots, forest, zoning, tolerance_m, result,
+                                            constraints)
     return result
 
 
@@ -177,6 +187,46 @@ def _as_layer(layer: Any, column: str, reader: Any) -> gpd.GeoDataFrame | None:
             raise CRSError(msg)
         return layer
     return reader(layer)
+
+
+def _as_constraints(layers: Sequence[gpd.GeoDataFrame], ruleset: RuleSet
+                   ) -> list[gpd.GeoDataFrame]:
+    if isinstance(layers, gpd.GeoDataFrame):
+        layers = [layers]
+    known = {r.id for r in ruleset}
+    out = []
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, gpd.GeoDataFrame) or "constraint_rule" not in layer.columns:
+            msg = (f"layers[{i}] is not a constraint layer. Fix: read it with "
+                   "lg.read_constraint(path, rule='X1') (or X2, X3, X4).")
+            raise InputError(msg)
+        missing = sorted(set(layer["constraint_rule"]) - known)
+        if missing:
+            msg = (f"layers[{i}] triggers rule(s) {', '.join(missing)}, which the rules "
+                   f"{ruleset.version} do not define. Fix: add them to the rules file.")
+            raise InputError(msg)
+        out.append(layer)
+    return out
+
+
+def _constraint_hits(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
+                     constraints: list[gpd.GeoDataFrame]) -> list[list[tuple[str, str]]]:
+    """Per plot, the (rule, layer name) of every constraint layer it overlaps."""
+    hits: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+    for layer in constraints:
+        for epsg, positions in groups.items():
+            grown = buffer_constraint(layer.to_crs(epsg))
+            ov = overlay_layer(metric[epsg].reset_index(drop=True), grown, "constraint_rule",
+                               outcome=lambda v: v, tolerance_m=np.zeros(len(positions)))
+            touched = ov.core_mask | ov.band_mask
+            for local in np.flatnonzero(touched):
+                for rule in ov.values(touched[local]):
+                    if rule is not None:
+                        name = str(layer["constraint_name"].iloc[0])
+                        pair = (rule, name)
+                        if pair not in hits[positions[local]]:
+                            hits[positions[local]].append(pair)
+    return hits
 
 
 def _tolerance(layer: gpd.GeoDataFrame | None, accuracy: np.ndarray, override: float | None
@@ -362,7 +412,7 @@ def _unknown_zone_names(ov: LayerOverlay | None, zoning: gpd.GeoDataFrame | None
 def _explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
                  described: pd.DataFrame, f_ov: LayerOverlay | None, z_ov: LayerOverlay | None,
                  permission_of: Mapping[str, str], forest_tol: np.ndarray, zone_tol: np.ndarray,
-                 area: np.ndarray) -> pd.DataFrame:
+                 area: np.ndarray, hits: list[list[tuple[str, str]]]) -> pd.DataFrame:
     """Evaluate the rules once per distinct fact combination and explain every plot."""
     n = len(plots)
     f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
@@ -379,11 +429,12 @@ def _explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
     signatures = list(zip(valid.tolist(), f_mask.tolist(), f_unknown.tolist(), f_near.tolist(),
                           [s if isinstance(s, bool) else None for s in settled],
                           z_mask.tolist(), z_unknown.tolist(), z_near.tolist(),
-                          [None if math.isnan(a) else a for a in area.tolist()]))
+                          [None if math.isnan(a) else a for a in area.tolist()],
+                          [tuple(sorted({r for r, _ in h})) for h in hits]))
 
     @cache
     def decide(signature: tuple[Any, ...]) -> tuple[Rule, ...]:
-        ok, fm, fu, fn, st, zm, zu, zn, a = signature
+        ok, fm, fu, fn, st, zm, zu, zn, a, cs = signature
         if not ok:
             return tuple(fired_rules(ruleset, {"input_valid": False}))
         facts = {
@@ -391,6 +442,7 @@ def _explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
             "forest_unknown": fu, "forest_near_boundary": fn, "settled_before_designation": st,
             "zone_permissions": list(_zone_permissions(z_ov, zm, permission_of)),
             "zone_unknown": zu, "zone_near_boundary": zn, "area_m2": a,
+            "constraints": list(cs),
         }
         return tuple(fired_rules(ruleset, facts))
 
@@ -408,6 +460,8 @@ def _explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
         "input_problem": [p if isinstance(p, str) else "-" for p in described["input_problem"]],
         "input_problem_id": [p if isinstance(p, str) else None
                              for p in described["input_problem_id"]],
+        "constraint_names": [", ".join(dict.fromkeys(name for _, name in h)) or "-"
+                             for h in hits],
     }
     for i, signature in enumerate(signatures):
         fired = decide(signature)
@@ -482,11 +536,15 @@ def _distinct(items: Any) -> list[str]:
 
 def _provenance(ruleset: RuleSet, plots: gpd.GeoDataFrame, forest: gpd.GeoDataFrame | None,
                 zoning: gpd.GeoDataFrame | None, override: float | None,
-                result: gpd.GeoDataFrame) -> dict[str, Any]:
+                result: gpd.GeoDataFrame, constraints: list[gpd.GeoDataFrame]
+                ) -> dict[str, Any]:
     layers = {}
     for name, layer in (("forest", forest), ("zoning", zoning)):
         if layer is not None:
             layers[name] = _plain(layer.attrs.get("lahan_geo", {}))
+    for i, layer in enumerate(constraints):
+        info = layer.attrs.get("lahan_geo", {})
+        layers[f"constraint_{i + 1}_{info.get('rule', '')}"] = _plain(info)
     counts = result["status"].value_counts()
     return _plain({
         "library_version": __version__,

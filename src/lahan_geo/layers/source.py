@@ -28,6 +28,7 @@ def read_layer(
     kind: str,
     layer: str | int | None = None,
     crs: Any = None,
+    reader: str = "read_forest_area",
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Read ``source`` as a polygon layer and return it with a provenance dict.
 
@@ -42,6 +43,8 @@ def read_layer(
     crs : optional
         The CRS to assume when the source has none. A layer without a CRS is
         refused rather than guessed.
+    reader : str
+        The public function the user called, named in the fix of an error.
 
     Returns
     -------
@@ -78,9 +81,8 @@ def read_layer(
         if crs is None:
             msg = (
                 f"The {kind} layer {where} has no CRS, so its coordinates cannot be "
-                "placed. Fix: pass crs=, e.g. read_"
-                f"{'forest_area' if kind == 'forest area' else 'zoning'}(..., crs='EPSG:4326'), "
-                "or set it first with gdf.set_crs('EPSG:4326')."
+                f"placed. Fix: pass crs=, e.g. {reader}(..., crs='EPSG:4326') with the "
+                "layer's real CRS, or set it first with gdf.set_crs('EPSG:4326')."
             )
             raise CRSError(msg)
         gdf = gdf.set_crs(crs)

@@ -172,7 +172,7 @@ def read_zoning(
     >>> zoning.attrs["lahan_geo"]["unknown_values"]
     ['Zona Aneh']
     """
-    gdf, info = read_layer(source, kind="zoning", layer=layer, crs=crs)
+    gdf, info = read_layer(source, kind="zoning", layer=layer, crs=crs, reader="read_zoning")
     mapping = mapping if isinstance(mapping, ZoningMapping) else load_zoning_mapping(mapping)
     column = zone_column or find_column(gdf, mapping.source_columns)
     if column is None or column not in gdf.columns:

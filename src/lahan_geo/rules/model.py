@@ -49,6 +49,7 @@ FACTS: dict[str, str] = {
     "zone_unknown": "bool",
     "zone_near_boundary": "bool",
     "area_m2": "number",
+    "constraints": "list",
 }
 
 #: Operators a condition may use.
