@@ -107,8 +107,19 @@ def _square(lon: float, lat: float, half_deg: float = 0.00015) -> object:
     return box(lon - half_deg, lat - half_deg, lon + half_deg, lat + half_deg)
 
 
-def make_result() -> gpd.GeoDataFrame:
-    """Return six screened plots: one of each status, an invalid row without geometry."""
+#: Text that must never reach an HTML page or a script unescaped.
+HOSTILE_REASON = "<script>alert('reason')</script> `${document.cookie}` C:\\unc"
+HOSTILE_ZONE = '<img src=x onerror="alert(1)">'
+HOSTILE_ID = "KDMP-<b>007</b>"
+
+
+def make_result(*, hostile: bool = False) -> gpd.GeoDataFrame:
+    """Return six screened plots: one of each status, an invalid row without geometry.
+
+    With ``hostile=True`` the texts shown on web pages carry markup and script: the
+    reason and the zone name of KDMP-002, a ``<script>`` in its ``keterangan``, and a
+    plot id with tags (KDMP-006 becomes :data:`HOSTILE_ID`).
+    """
     rows = [
         # plot_id, status, function, overlap, decree, zone_class, zone_name, dist, area,
         # rules, clearances, clearances_id, agencies, agencies_id, legal, problem, notes
@@ -191,6 +202,11 @@ def make_result() -> gpd.GeoDataFrame:
     result = gpd.GeoDataFrame({col: data[col] for col in order}, geometry=geometries,
                               crs="EPSG:4326")
     result.attrs["lahan_geo"] = copy.deepcopy(ATTRS)
+    if hostile:
+        result.loc[1, "reason_id"] = HOSTILE_REASON
+        result.loc[1, "zone_name"] = HOSTILE_ZONE
+        result.loc[1, "keterangan"] = "<script>alert('keterangan')</script>"
+        result.loc[5, "plot_id"] = HOSTILE_ID
     return result
 
 

@@ -103,3 +103,12 @@ def test_failed_save_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     with pytest.raises(RuntimeError, match="renderer crashed"):
         plot_overview(make_result(), path=tmp_path / "peta.png", figsize=(3, 3), dpi=30)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_ids_with_dollar_signs_are_not_read_as_math(tmp_path: Path) -> None:
+    result = make_result()
+    result.loc[0, "plot_id"] = "$x$ $\\frac{$"  # an even count of $ is mathtext
+    path = tmp_path / "peta.png"
+    fig = plot_overview(result, path=path, figsize=(3, 3), dpi=30)
+    assert path.stat().st_size > 0
+    assert "$x$ $\\frac{$" in [t.get_text().replace("\\$", "$") for t in fig.axes[0].texts]

@@ -4,7 +4,7 @@ The pipeline is intake -> layers -> overlay -> rules -> outputs:
 
 >>> import lahan_geo as lg
 >>> sorted(n for n in lg.__all__ if n.startswith("read_"))
-['read_forest_area', 'read_plots', 'read_zoning']
+['read_constraint', 'read_forest_area', 'read_plots', 'read_zoning']
 """
 
 __version__ = "0.1.0"
@@ -25,7 +25,12 @@ from lahan_geo.layers import (
     read_zoning,
 )
 from lahan_geo.outputs import (
+    detail_map,
+    explore,
+    plot_details,
     plot_overview,
+    summarize,
+    summary_html,
     to_csv,
     to_excel,
     to_geojson,
@@ -46,14 +51,19 @@ __all__ = [
     "RuleSet",
     "RulesError",
     "__version__",
+    "detail_map",
+    "explore",
     "load_rules",
     "load_zoning_mapping",
+    "plot_details",
     "plot_overview",
     "read_constraint",
     "read_forest_area",
     "read_plots",
     "read_zoning",
     "screen",
+    "summarize",
+    "summary_html",
     "to_csv",
     "to_excel",
     "to_geojson",

@@ -1,39 +1,86 @@
 """Command line: ``lahan-geo screen PLOTS... --forest F --zoning Z --out DIR``.
 
 Exit status 0 for a finished run (whatever the plots' statuses), 2 with a one-line
-message for unusable input.
+message on stderr for unusable input (a missing file, a layer without CRS, a rules
+file with a mistake, a bad option), 1 with a one-line message for an unexpected
+error (``--debug`` shows its traceback).
+
+Examples
+--------
+>>> main(["--version"])  # doctest: +ELLIPSIS
+lahan-geo ...
+0
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
-from lahan_geo.errors import LahanGeoError
+from lahan_geo import __version__
+from lahan_geo.errors import InputError, LahanGeoError
 from lahan_geo.intake import read_plots
 from lahan_geo.layers import read_forest_area, read_zoning
+from lahan_geo.rules import load_rules
 from lahan_geo.screen import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
-__all__ = ["main"]
+__all__ = ["DETAIL_FOLDER", "main"]
+
+#: Sub-folder of ``--out`` that receives the detail maps.
+DETAIL_FOLDER = "peta_detail"
+
+_EPILOG = """\
+example:
+  lahan-geo screen usulan_lahan.csv bidang.geojson \\
+      --forest KWSHUTAN_AR_250K.gpkg --zoning pola_ruang.gpkg --out hasil/
+
+  writes hasil/hasil_screening.xlsx (the workbook to submit), .gpkg, .geojson, .csv,
+  peta_ringkasan.png (overview map) and peta_detail/detail_<ID>.png (one map per plot
+  that is not clear), and prints the number of plots per status.
+
+exit status: 0 finished run, 2 unusable input (one line on stderr), 1 unexpected error.
+"""
+
+
+class _UsageError(Exception):
+    """A command-line mistake, reported on one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, not usage plus message."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise instead of printing the usage and exiting."""
+        msg = f"{message}. Fix: see '{self.prog} --help'."
+        raise _UsageError(msg)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lahan-geo",
         description="Screen proposed outlet plots against the forest estate (kawasan hutan) "
                     "and the spatial plan (pola ruang) before submission.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"lahan-geo {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an unexpected error")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{screen,rules}")
     s = sub.add_parser(
-        "screen", help="screen plot lists and write workbook, GeoPackage, GeoJSON and map",
+        "screen", help="screen plot lists and write workbook, GIS files and maps",
         description="Screen one or more plot lists (CSV, XLSX, GeoJSON, GeoPackage, ...) and "
-                    "write hasil_screening.xlsx, .gpkg, .geojson, .csv and peta_ringkasan.png "
-                    "into --out.",
+                    "write hasil_screening.xlsx, .gpkg, .geojson, .csv, peta_ringkasan.png "
+                    f"and {DETAIL_FOLDER}/ into --out.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("plots", nargs="+", type=Path, help="plot list file(s); rows are kept in order")
     s.add_argument("--forest", type=Path, help="forest-area layer (KWSHUTAN-style)")
@@ -45,33 +92,121 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--tolerance", type=float, help="one tolerance in metres for every plot")
     s.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
     s.add_argument("--note", default=None, help="footnote on the map, e.g. 'Data contoh sintetis'")
+    s.add_argument("--details", action=argparse.BooleanOptionalAction, default=True,
+                   help=f"write one detail map per plot that is not clear into "
+                        f"OUT/{DETAIL_FOLDER}/ (default: on)")
+    s.set_defaults(func=_screen)
+    r = sub.add_parser(
+        "rules", help="print the rule table (id, status, title)",
+        description="Print the rules of the default rule set, or of --rules, one per line.",
+    )
+    r.add_argument("--rules", type=Path, help="rules TOML (default: the shipped rules)")
+    r.set_defaults(func=_rules)
     return parser
 
 
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(message: object) -> None:
+    print(f"lahan-geo: {_one_line(message)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
+    """Run the command line and return the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 for a finished run (also for ``--help`` and ``--version``), 2 for unusable
+        input or a command-line mistake, 1 for an unexpected error.
+
+    """
     try:
-        return _screen(args)
-    except LahanGeoError as err:
-        print(f"lahan-geo: {err}", file=sys.stderr)
+        args = _parser().parse_args(argv)
+    except _UsageError as err:
+        _fail(f"error: {err}")
         return 2
+    except SystemExit as done:  # --help and --version print, then exit
+        return done.code if isinstance(done.code, int) else 0
+    try:
+        return int(args.func(args))
+    except LahanGeoError as err:
+        _fail(err)
+        return 2
+    except OSError as err:  # a folder that cannot be created, a disk that is full, ...
+        where = f" '{err.filename}'" if err.filename else ""
+        _fail(f"cannot read or write{where}: {err.strerror or err}. "
+              "Fix: check the path and that the folder is writable.")
+        return 2
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+    except Exception as err:
+        if args.debug:
+            raise
+        _fail(f"unexpected error ({type(err).__name__}: {err}). "
+              "Run again with --debug for the traceback, and please report it.")
+        return 1
+
+
+def _check_out(out: Path, inputs: list[Path]) -> None:
+    """Refuse an output folder that is a file (an input, for example), before any work."""
+    if out.exists() and not out.is_dir():
+        is_input = any(out.resolve() == p.resolve() for p in inputs)
+        what = "one of the input files" if is_input else "an existing file"
+        msg = (f"--out '{out}' is {what}, not a folder. "
+               "Fix: give a folder for the results, e.g. --out hasil/.")
+        raise InputError(msg)
 
 
 def _screen(args: argparse.Namespace) -> int:
-    from lahan_geo.outputs import plot_overview, to_csv, to_excel, to_geojson, to_geopackage
+    from lahan_geo.outputs import (
+        plot_details,
+        plot_overview,
+        to_csv,
+        to_excel,
+        to_geojson,
+        to_geopackage,
+    )
+    from lahan_geo.outputs.details import needs_detail
 
+    protect = [p for p in (*args.plots, args.forest, args.zoning, args.rules,
+                           args.zoning_mapping) if p]
+    out: Path = args.out
+    _check_out(out, protect)
     plots = pd.concat([read_plots(p) for p in args.plots], ignore_index=True)
     plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots]}
     forest = read_forest_area(args.forest, scale=args.forest_scale) if args.forest else None
     zoning = read_zoning(args.zoning, mapping=args.zoning_mapping) if args.zoning else None
     result = screen(plots, forest=forest, zoning=zoning, rules=args.rules,
                     tolerance_m=args.tolerance)
-    out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    protect = [p for p in (*args.plots, args.forest, args.zoning, args.rules) if p]
+    counts = result["status"].value_counts()
+    print(f"Screened {len(result)} plots from {len(args.plots)} file(s).")
+    for status in STATUSES:
+        print(f"  {status:<16} {int(counts.get(status, 0)):>5}  {STATUS_LABELS_ID[status]}")
+
+    details: list[Path] = []
+    if args.details:
+        folder = out / DETAIL_FOLDER
+        print(f"Drawing {int(needs_detail(result).sum())} detail map(s) into {folder} ...",
+              flush=True)
+        details = plot_details(result, forest=forest, zoning=zoning, out_dir=folder,
+                               protect=protect)
+        keep = {p.name for p in details}
+        for stale in sorted(folder.glob("detail_*.png")):  # maps of an earlier run
+            if stale.name not in keep:
+                stale.unlink()
     written = [
-        to_excel(result, out / "hasil_screening.xlsx", protect=protect),
+        to_excel(result, out / "hasil_screening.xlsx", protect=protect,
+                 detail_maps=details if args.details else None),
         to_geopackage(result, out / "hasil_screening.gpkg", protect=protect,
                       layers={k: v for k, v in (("kawasan_hutan", forest),
                                                 ("pola_ruang", zoning)) if v is not None}),
@@ -82,13 +217,22 @@ def _screen(args: argparse.Namespace) -> int:
     plot_overview(result, forest=forest, zoning=zoning, path=map_path,
                   title="Hasil penyaringan lokasi gerai KDMP", note=args.note)
     written.append(map_path)
-    counts = result["status"].value_counts()
-    print(f"Screened {len(result)} plots from {len(args.plots)} file(s).")
-    for status in STATUSES:
-        print(f"  {status:<16} {int(counts.get(status, 0)):>5}  {STATUS_LABELS_ID[status]}")
     print("Wrote:")
     for path in written:
         print(f"  {path}")
+    if args.details:
+        print(f"  {out / DETAIL_FOLDER}{os.sep} ({len(details)} detail maps)")
+    return 0
+
+
+def _rules(args: argparse.Namespace) -> int:
+    ruleset = load_rules(args.rules)
+    print(f"Rules {ruleset.version}: {ruleset.title} ({ruleset.path or 'default'})")
+    rows = [("id", "status", "title_en")] + [(r.id, r.status, r.title_en) for r in ruleset]
+    id_width = max(len(row[0]) for row in rows)
+    status_width = max(len(row[1]) for row in rows)
+    for rule_id, status, title in rows:
+        print(f"{rule_id:<{id_width}}  {status:<{status_width}}  {title}")
     return 0
 
 

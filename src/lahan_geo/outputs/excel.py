@@ -11,6 +11,9 @@ Sheets
 ``Metadata``
     Provenance: library and rules version, layer files and hashes, tolerances.
 
+With ``detail_maps=`` (the folder or files written by :func:`plot_details`), sheet
+``Lahan`` gets a column ``Peta Detail`` linking each plot to its map.
+
 Examples
 --------
 >>> import tempfile
@@ -33,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,11 +48,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lahan_geo.errors import InputError
 from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path
 from lahan_geo.outputs._labels import STATUS_FILLS, forest_function_label, status_label
 from lahan_geo.outputs._sheets import write_metadata, write_rules, write_summary
 from lahan_geo.outputs._tabular import check_result, flatten, lonlat, original_columns
 from lahan_geo.outputs._xlsx import fill, save_workbook, style_table, write_row
+from lahan_geo.outputs.details import detail_names
 
 __all__ = ["IDENTITY_HEADERS", "OTHER_HEADERS", "to_excel"]
 
@@ -143,12 +149,54 @@ def _values(flat: pd.DataFrame, column: str) -> list[Any]:
     return flat[column].tolist() if column in flat.columns else [None] * len(flat)
 
 
-def _write_plots(ws: Worksheet, result: gpd.GeoDataFrame) -> None:
+_MAP_HEADER = "Peta Detail"
+
+
+def _detail_links(
+    result: gpd.GeoDataFrame, detail_maps: PathLike | Iterable[PathLike], workbook: Path
+) -> list[str | None]:
+    """Return, per row, the link to its detail map relative to the workbook's folder.
+
+    ``detail_maps`` is the folder the maps were written into, or the paths returned by
+    :func:`~lahan_geo.outputs.plot_details`; a row is linked when the file named for
+    it by :func:`~lahan_geo.outputs.details.detail_names` is there.
+    """
+    names = detail_names(result)
+    if isinstance(detail_maps, str | os.PathLike):
+        folder = Path(detail_maps).expanduser()
+        if not folder.is_dir():
+            msg = (f"to_excel(): detail_maps '{detail_maps}' is not a folder. Fix: pass the "
+                   "folder given to plot_details(out_dir=...), or the paths it returned.")
+            raise InputError(msg)
+        found = {name: folder / name for name in names if name and (folder / name).is_file()}
+    else:
+        found = {Path(p).name: Path(p).expanduser() for p in detail_maps}
+    links: list[str | None] = []
+    for name in names:
+        target = found.get(name) if name else None
+        if target is None:
+            links.append(None)
+            continue
+        target = target.resolve()
+        try:
+            links.append(Path(os.path.relpath(target, workbook.parent)).as_posix())
+        except ValueError:  # another drive on Windows: no relative path exists
+            links.append(target.as_uri())
+    return links
+
+
+def _write_plots(
+    ws: Worksheet, result: gpd.GeoDataFrame, links: list[str | None] | None = None
+) -> None:
     flat = flatten(result)
     lon, lat = lonlat(result)
     columns = _sheet_columns(result)
+    if links is not None:
+        after = next(i for i, col in enumerate(columns) if col.source == "reason_id") + 1
+        columns.insert(after, _Column(_MAP_HEADER, None, width=36))
     write_row(ws, 1, [col.header for col in columns])
-    computed = {"Lintang": lat.tolist(), "Bujur": lon.tolist()}
+    computed = {"Lintang": lat.tolist(), "Bujur": lon.tolist(),
+                _MAP_HEADER: links if links is not None else []}
     values: list[list[Any]] = []
     for col in columns:
         if col.source is None:
@@ -176,6 +224,13 @@ def _write_plots(ws: Worksheet, result: gpd.GeoDataFrame) -> None:
     style_table(
         ws, 1, last_row, widths=[c.width for c in columns], wrap=[c.wrap for c in columns]
     )
+    if links is not None:
+        link_col = next(i for i, col in enumerate(columns) if col.header == _MAP_HEADER) + 1
+        for index, link in enumerate(links):
+            if link is not None:
+                cell = ws.cell(row=index + 2, column=link_col)
+                cell.hyperlink = link
+                cell.font = Font(color="0563C1", underline="single")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{ws.cell(row=last_row, column=len(columns)).coordinate}"
 
@@ -186,6 +241,7 @@ def to_excel(
     *,
     overwrite: bool = True,
     protect: Iterable[PathLike] = (),
+    detail_maps: PathLike | Iterable[PathLike] | None = None,
 ) -> Path:
     """Write the screening result as an ``.xlsx`` workbook in Indonesian.
 
@@ -201,6 +257,12 @@ def to_excel(
         When False, refuse to replace an existing file.
     protect : iterable of path-like, default ()
         Paths never to overwrite (pass the input plot list: it is often an ``.xlsx``).
+    detail_maps : path-like or iterable of path-like, optional
+        The folder given to :func:`~lahan_geo.outputs.plot_details` (``out_dir``) or the
+        paths it returned. Sheet ``Lahan`` then gets a column ``Peta Detail`` after
+        ``Alasan`` whose cells link each plot with a map to its PNG, by a path relative
+        to the workbook: keep the workbook and the map folder together when you send
+        them on.
 
     Returns
     -------
@@ -211,8 +273,8 @@ def to_excel(
     ------
     InputError
         Wrong suffix, existing file with ``overwrite=False``, a protected path, not a
-        screening result,
-        or the file cannot be written (for example because it is open in Excel).
+        screening result, ``detail_maps`` a path that is not a folder, or the file
+        cannot be written (for example because it is open in Excel).
 
     Notes
     -----
@@ -230,10 +292,11 @@ def to_excel(
     """
     target = check_output_path(path, (".xlsx",), overwrite=overwrite, protect=protect)
     result = check_result(result, "to_excel")
+    links = _detail_links(result, detail_maps, target) if detail_maps is not None else None
     wb = Workbook()
     plots = wb.active
     plots.title = "Lahan"
-    _write_plots(plots, result)
+    _write_plots(plots, result, links)
     write_summary(wb.create_sheet("Ringkasan"), result)
     write_rules(wb.create_sheet("Aturan"), result)
     write_metadata(wb.create_sheet("Metadata"), result)

@@ -125,16 +125,16 @@ def _add_polygons(ax: Any, geoms: Sequence[Any], **style: Any) -> None:
         ax.add_collection(PatchCollection(patches, **style), autolim=False)
 
 
-def _check_layer(layer: Any, role: str) -> gpd.GeoDataFrame:
+def _check_layer(layer: Any, role: str, writer: str = "plot_overview") -> gpd.GeoDataFrame:
     if not isinstance(layer, gpd.GeoDataFrame):
         msg = (
-            f"plot_overview(): {role} must be a GeoDataFrame, got {type(layer).__name__}. "
+            f"{writer}(): {role} must be a GeoDataFrame, got {type(layer).__name__}. "
             "Fix: pass the layer as loaded with geopandas or lahan_geo."
         )
         raise LayerError(msg)
     if layer.crs is None:
         msg = (
-            f"plot_overview(): the {role} layer has no coordinate reference system. "
+            f"{writer}(): the {role} layer has no coordinate reference system. "
             "Fix: set it with layer.set_crs(...)."
         )
         raise CRSError(msg)
@@ -188,10 +188,11 @@ def _fit(window: Any, ratio: float) -> Any:
     return box(cx - hx, cy - hy, cx + hx, cy + hy)
 
 
-def _draw_forest(ax: Any, forest: gpd.GeoDataFrame) -> list[Any]:
+def _draw_forest(ax: Any, forest: gpd.GeoDataFrame, writer: str = "plot_overview"
+                 ) -> list[Any]:
     if "forest_function" not in forest.columns:
         msg = (
-            "plot_overview(): the forest layer has no 'forest_function' column. "
+            f"{writer}(): the forest layer has no 'forest_function' column. "
             "Fix: pass the normalized forest layer (functions HK, HL, HP, HPT, HPK, APL)."
         )
         raise LayerError(msg)
@@ -234,7 +235,8 @@ def _draw_plots(ax: Any, plots: gpd.GeoDataFrame, scale: float) -> None:
             )
     if len(plots) <= _MAX_LABELLED_PLOTS:
         for pid, x, y in zip(plots["plot_id"], xs, ys, strict=True):
-            ax.annotate(str(pid), (x, y), xytext=(5, 4), textcoords="offset points",
+            label = str(pid).replace("$", r"\$")  # a "$...$" id is text, not mathtext
+            ax.annotate(label, (x, y), xytext=(5, 4), textcoords="offset points",
                         fontsize=6 * scale, zorder=6, clip_on=True)
 
 
@@ -263,7 +265,8 @@ def _status_handles(result: gpd.GeoDataFrame, drawn: gpd.GeoDataFrame) -> list[A
     return handles
 
 
-def _decorate(ax: Any, crs: CRS, window: Any, scale: float) -> None:
+def _decorate(ax: Any, crs: CRS | None, window: Any, scale: float) -> None:
+    """Add a scale bar and a north arrow; the projection as a footnote when ``crs`` is given."""
     span = window.bounds[2] - window.bounds[0]
     length = _nice_length(span)
     bar = AnchoredSizeBar(
@@ -277,8 +280,9 @@ def _decorate(ax: Any, crs: CRS, window: Any, scale: float) -> None:
                 arrowprops={"facecolor": "black", "width": 3, "headwidth": 11}, zorder=7)
     ax.text(0.94, 0.82, "U", transform=ax.transAxes, ha="center", va="top",
             fontsize=12 * scale, fontweight="bold", zorder=7)
-    ax.figure.text(0.04, 0.012, f"Proyeksi: {crs.name}", fontsize=7 * scale,
-                   color="#424242")
+    if crs is not None:
+        ax.figure.text(0.04, 0.012, f"Proyeksi: {crs.name}", fontsize=7 * scale,
+                       color="#424242")
 
 
 def plot_overview(

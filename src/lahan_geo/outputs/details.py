@@ -1,0 +1,547 @@
+"""One detail map per plot that needs attention: the plot and the legal layers around it.
+
+Every plot whose status is neither ``clear`` nor ``invalid`` gets a PNG named
+``detail_<plot id>.png``: the plot in its own UTM zone with the forest functions (the
+colours of :func:`lahan_geo.outputs.plot_overview`), the zoning outlines with their
+names, the positional tolerance as a dashed band around the plot, a scale bar, and a
+caption in Indonesian with the rules that fired and the decisive reason.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import Point
+>>> result = gpd.GeoDataFrame(
+...     {"plot_id": ["A/1", "A:1", "B", "C"],
+...      "status": ["verify", "needs_clearance", "clear", "invalid"]},
+...     geometry=[Point(112.3, -2.5), Point(112.31, -2.5), Point(112.32, -2.5), None],
+...     crs="EPSG:4326")
+>>> detail_names(result)
+['detail_A_1.png', 'detail_A_1_2.png', None, None]
+>>> safe_stem("Desa Sungai Undang / Lahan #2")
+'Desa_Sungai_Undang_Lahan_2'
+
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from pyproj import CRS
+from shapely.geometry import box
+
+from lahan_geo.errors import InputError
+from lahan_geo.metric import utm_epsg
+from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path
+from lahan_geo.outputs._labels import forest_function_label, status_label
+from lahan_geo.outputs._tabular import check_result, is_list_like, plain, provenance, valid_mask
+from lahan_geo.outputs.maps import (
+    STATUS_COLOURS,
+    _add_polygons,
+    _check_layer,
+    _cut_layer,
+    _decorate,
+    _draw_forest,
+    _fit,
+)
+
+__all__ = [
+    "DETAIL_PREFIX",
+    "decisive_reason",
+    "detail_map",
+    "detail_names",
+    "needs_detail",
+    "plot_details",
+    "safe_stem",
+]
+
+#: File names of detail maps are ``DETAIL_PREFIX + safe plot id + ".png"``.
+DETAIL_PREFIX = "detail_"
+#: Statuses that get no detail map.
+_NO_DETAIL = frozenset({"clear", "invalid"})
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_MAX_STEM = 80
+_FIGSIZE = (9.5, 8.0)
+_MAP_RECT = (0.03, 0.22, 0.60, 0.70)  # left, bottom, width, height (figure fraction)
+_ZONING_COLOUR = "#5e35b1"
+_MARKERS = {"verify": "D", "needs_clearance": "s", "not_permitted": "X"}
+_OTHER_COLOUR = "#616161"
+_CAPTION_WIDTH = 120  # characters per caption line at the default figure size
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def safe_stem(plot_id: object, fallback: str = "lahan") -> str:
+    """Return ``plot_id`` reduced to the characters ``[A-Za-z0-9_.-]``.
+
+    Accents are dropped (``é`` becomes ``e``), every run of other characters becomes
+    one ``_``, leading and trailing ``_`` and ``.`` are removed and the result is cut at
+    80 characters.
+
+    Parameters
+    ----------
+    plot_id : object
+        The plot id (any value; missing gives ``fallback``).
+    fallback : str, default "lahan"
+        Returned when nothing usable is left.
+
+    Returns
+    -------
+    str
+        A file-name stem safe on Windows, macOS and Linux.
+
+    Examples
+    --------
+    >>> safe_stem("KDMP-001"), safe_stem("Désa/02"), safe_stem("  "), safe_stem(None, "baris_3")
+    ('KDMP-001', 'Desa_02', 'lahan', 'baris_3')
+
+    """
+    value = plain(plot_id)
+    text = "" if value is None else str(value)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = _UNSAFE.sub("_", text).strip("_.")[:_MAX_STEM].strip("_.")
+    return text or fallback
+
+
+def needs_detail(result: gpd.GeoDataFrame) -> np.ndarray:
+    """Return a boolean array: True for the rows that get a detail map.
+
+    A row gets one when its status is neither ``clear`` nor ``invalid`` and it has a
+    geometry.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> gdf = gpd.GeoDataFrame({"plot_id": ["a", "b", "c"],
+    ...                         "status": ["verify", "clear", "verify"]},
+    ...                        geometry=[Point(0, 0), Point(0, 0), None], crs=4326)
+    >>> needs_detail(gdf).tolist()
+    [True, False, False]
+
+    """
+    statuses = [plain(s) for s in result["status"].tolist()]
+    flagged = np.array([s is not None and str(s) not in _NO_DETAIL for s in statuses], dtype=bool)
+    return flagged & valid_mask(result.geometry)
+
+
+def detail_names(result: gpd.GeoDataFrame) -> list[str | None]:
+    """Return the detail-map file name of every row, None where there is no map.
+
+    Names are ``detail_<safe_stem(plot_id)>.png``. When two plots give the same name
+    (compared without case, as Windows and macOS do), the later one in row order gets
+    ``_2``, ``_3``, ... so the names are unique and the same for the same result.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of ``lahan_geo.screen``.
+
+    Returns
+    -------
+    list of str or None
+        One entry per row, in row order.
+
+    """
+    wanted = needs_detail(result)
+    names: list[str | None] = [None] * len(result)
+    taken: set[str] = set()
+    for position, (plot_id, flag) in enumerate(zip(result["plot_id"].tolist(), wanted,
+                                                    strict=True)):
+        if not flag:
+            continue
+        stem = safe_stem(plot_id, fallback=f"baris_{position + 1}")
+        candidate, n = stem, 1
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{stem}_{n}"
+        taken.add(candidate.lower())
+        names[position] = f"{DETAIL_PREFIX}{candidate}.png"
+    return names
+
+
+def _text(value: object) -> str:
+    """Plain text safe for matplotlib: no control characters, ``$`` not read as math."""
+    text = "" if plain(value) is None else str(plain(value))
+    return _CONTROL.sub(" ", text).replace("$", r"\$")
+
+
+def _as_list(value: object) -> list[str]:
+    if is_list_like(value):
+        return [str(plain(v)) for v in value if plain(v) is not None]
+    text = plain(value)
+    if text is None:
+        return []
+    return [part.strip() for part in str(text).split(";") if part.strip()]  # "F2; Z4"
+
+
+def decisive_reason(reason: object, rules: Sequence[str], status: str,
+                    rule_status: dict[str, str]) -> str | None:
+    """Return the sentence of the first rule that gives the plot its status.
+
+    ``reason`` is ``screen``'s ``reason_id``: ``"F6: ... Z2: ..."``, one sentence per
+    fired rule in ``rules`` order. The sentence of the first rule whose status equals
+    ``status`` is returned (the first rule's when no rule status is known); the whole
+    text when it is not split by rule id.
+
+    Examples
+    --------
+    >>> decisive_reason("F6: Di APL. Z2: Zona pertanian.", ["F6", "Z2"], "needs_clearance",
+    ...                 {"F6": "clear", "Z2": "needs_clearance"})
+    'Z2: Zona pertanian.'
+    >>> decisive_reason("Di hutan lindung.", ["F2"], "needs_clearance", {})
+    'Di hutan lindung.'
+
+    """
+    text = plain(reason)
+    if text is None or not str(text).strip():
+        return None
+    text = str(text)
+    chosen = next((r for r in rules if rule_status.get(r) == status), rules[0] if rules else None)
+    starts = {}
+    for rule in rules:
+        match = re.search(rf"(?:^|\s){re.escape(rule)}: ", text)
+        if match is not None:
+            starts[rule] = match.start() + (1 if text[match.start()].isspace() else 0)
+    if chosen not in starts:
+        return text.strip()
+    begin = starts[chosen]
+    ends = [s for s in starts.values() if s > begin]
+    return text[begin:min(ends) if ends else len(text)].strip()
+
+
+def _zone_labels(ax: Any, zones: gpd.GeoDataFrame, window: Any, keep_clear: Any,
+                 fontsize: float) -> None:
+    """Write each zone's name inside its largest visible part, away from ``keep_clear``."""
+    column = next((c for c in ("zone_name", "NAMOBJ", "namobj", "zone_class")
+                   if c in zones.columns), None)
+    if column is None or zones.empty:
+        return
+    min_area = window.area * 0.002
+    for name, geom in zip(zones[column].tolist(), zones.geometry.array, strict=True):
+        label = _text(name)
+        if not label or geom is None or geom.is_empty:
+            continue
+        visible = geom.intersection(window)
+        parts = [p for p in shapely.get_parts(visible) if p.geom_type == "Polygon"]
+        if not parts:
+            continue
+        largest = max(parts, key=lambda p: p.area)
+        if largest.area < min_area:
+            continue
+        room = largest.difference(keep_clear)
+        spot = shapely.point_on_surface(room if room.area >= min_area else largest)
+        ax.text(spot.x, spot.y, textwrap.fill(label, 24), fontsize=fontsize, ha="center",
+                va="center", color=_ZONING_COLOUR, zorder=6, clip_on=True,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5})
+
+
+def _caption(row: dict[str, Any], rule_status: dict[str, str], crs: CRS) -> str:
+    rules = _as_list(row.get("rules"))
+    status = str(plain(row.get("status")))
+    reason = row.get("reason_id")
+    if plain(reason) is None:
+        reason = row.get("reason_en")
+    lines = [f"Aturan: {', '.join(rules) if rules else '-'}"]
+    first = decisive_reason(reason, rules, status, rule_status)
+    if first:
+        lines.append(f"Alasan: {first}")
+    function = plain(row.get("forest_function"))
+    zone = plain(row.get("zone_name")) or plain(row.get("zone_class"))
+    forest = forest_function_label(function) if function else "tidak diketahui"
+    lines.append(f"Fungsi kawasan hutan: {forest}  ·  Pola ruang: {zone or 'tidak diketahui'}")
+    clearances = _as_list(row.get("clearances_id")) or _as_list(row.get("clearances"))
+    agencies = _as_list(row.get("agencies_id")) or _as_list(row.get("agencies"))
+    if clearances:
+        lines.append(f"Izin yang diperlukan: {'; '.join(clearances)}")
+    if agencies:
+        lines.append(f"Instansi: {'; '.join(agencies)}")
+    lines.append(f"Proyeksi: {crs.name}")
+    wrapped = [textwrap.fill(_text(line), _CAPTION_WIDTH, subsequent_indent="    ",
+                             max_lines=4, placeholder=" …") for line in lines]
+    return "\n".join(wrapped)
+
+
+def _finite(value: object) -> float | None:
+    number = plain(value)
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        return None
+    return float(number) if math.isfinite(number) and number > 0 else None
+
+
+def _draw_detail(
+    row: dict[str, Any], geom: Any, forest: gpd.GeoDataFrame | None,
+    zoning: gpd.GeoDataFrame | None, radius_m: float, dpi: float,
+    rule_status: dict[str, str],
+) -> Figure:
+    centre = geom.representative_point()
+    crs = CRS.from_epsg(utm_epsg(centre.x, centre.y))
+    local = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(crs).iloc[0]
+    minx, miny, maxx, maxy = local.bounds
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    extent = max(maxx - minx, maxy - miny)
+    half = max(radius_m, extent / 2 + 0.25 * radius_m)
+    ratio = (_MAP_RECT[2] * _FIGSIZE[0]) / (_MAP_RECT[3] * _FIGSIZE[1])
+    window = _fit(box(cx - half, cy - half, cx + half, cy + half), ratio)
+
+    fig = Figure(figsize=_FIGSIZE, dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes(_MAP_RECT)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("white")
+    status = str(plain(row.get("status")))
+    fig.suptitle(f"{_text(row.get('plot_id'))} – {_text(status_label(status))}",
+                 fontsize=14, y=0.975, fontweight="bold")
+
+    handles: list[Any] = []
+    # Cut the layers a little wider than the window, so the cut edges stay out of sight.
+    cut = shapely.buffer(window, 0.05 * half, join_style="mitre")
+    if forest is not None:
+        handles.extend(_draw_forest(ax, _cut_layer(forest, crs, cut), "plot_details"))
+    if zoning is not None:
+        zones = _cut_layer(zoning, crs, cut)
+        _add_polygons(ax, list(zones.geometry.array), facecolor="none",
+                      edgecolor=_ZONING_COLOUR, linewidth=1.0, zorder=3)
+        _zone_labels(ax, zones, window, local.buffer(0.3 * radius_m), fontsize=7)
+        handles.append(Line2D([], [], color=_ZONING_COLOUR, linewidth=1.0,
+                              label="Batas zona pola ruang"))
+
+    colour = STATUS_COLOURS.get(status, _OTHER_COLOUR)
+    for column, style, label in (
+        ("tolerance_m", "--", "Toleransi posisi batas hutan ± {:,.0f} m"),
+        ("zone_tolerance_m", ":", "Toleransi posisi batas pola ruang ± {:,.0f} m"),
+    ):
+        tolerance = _finite(row.get(column))
+        if tolerance is None:
+            continue
+        if column == "zone_tolerance_m" and abs(tolerance - (_finite(row.get("tolerance_m"))
+                                                             or -1.0)) < 1.0:
+            continue  # the same band: drawn once
+        band = local.buffer(tolerance, quad_segs=32)
+        _add_polygons(ax, [band], facecolor="none", edgecolor="black", linewidth=1.2,
+                      linestyles=style, zorder=4)
+        handles.append(Line2D([], [], color="black", linewidth=1.2, linestyle=style,
+                              label=label.format(tolerance)))
+
+    point = local.representative_point() if local.geom_type != "Point" else local
+    if local.geom_type in ("Polygon", "MultiPolygon"):
+        _add_polygons(ax, [local], facecolor=colour, edgecolor="black", alpha=0.6,
+                      linewidth=1.2, zorder=5)
+        handles.append(Patch(facecolor=colour, edgecolor="black", alpha=0.6,
+                             label="Bidang lahan"))
+        if extent < 0.05 * half:  # too small to see: ring it
+            ax.scatter([point.x], [point.y], s=260, marker="o", facecolors="none",
+                       edgecolors=colour, linewidths=2.0, zorder=7)
+    else:
+        ax.scatter([point.x], [point.y], s=110, marker=_MARKERS.get(status, "o"), c=colour,
+                   edgecolors="black", linewidths=0.9, zorder=7)
+    ax.annotate(_text(row.get("plot_id")), (point.x, point.y), xytext=(8, 6),
+                textcoords="offset points", fontsize=9, fontweight="bold", zorder=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.5})
+    handles.insert(0, Line2D([], [], linestyle="none", marker=_MARKERS.get(status, "o"),
+                             markersize=8, markerfacecolor=colour, markeredgecolor="black",
+                             label=f"Lahan ({_text(status_label(status))})"))
+
+    minx, miny, maxx, maxy = window.bounds
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal", adjustable="box")
+    _decorate(ax, None, window, 1.0)
+    fig.legend(handles=handles, title="Keterangan", loc="upper left",
+               bbox_to_anchor=(_MAP_RECT[0] + _MAP_RECT[2] + 0.02, _MAP_RECT[1] + _MAP_RECT[3]),
+               fontsize=7.5, title_fontsize=9, frameon=False, alignment="left")
+    fig.text(0.03, 0.195, _caption(row, rule_status, crs), fontsize=8, va="top", ha="left",
+             linespacing=1.35)
+    return fig
+
+
+def _prepare(result: gpd.GeoDataFrame, forest: Any, zoning: Any, radius_m: Any, dpi: Any,
+             caller: str) -> tuple[gpd.GeoDataFrame, Any, Any, dict[str, str]]:
+    result = check_result(result, caller)
+    if not (isinstance(radius_m, int | float) and math.isfinite(radius_m) and radius_m > 0):
+        msg = f"{caller}(): radius_m={radius_m!r} must be a positive number of metres."
+        raise InputError(msg)
+    if not (isinstance(dpi, int | float) and math.isfinite(dpi) and dpi > 0):
+        msg = f"{caller}(): dpi={dpi!r} must be a positive number."
+        raise InputError(msg)
+    if forest is not None:
+        forest = _check_layer(forest, "forest", caller)
+    if zoning is not None:
+        zoning = _check_layer(zoning, "zoning", caller)
+    rule_status = {str(r.get("id")): str(r.get("status"))
+                   for r in provenance(result).get("rules") or [] if isinstance(r, dict)}
+    wgs84 = result.to_crs("EPSG:4326") if not result.crs.equals("EPSG:4326") else result
+    return wgs84, forest, zoning, rule_status
+
+
+def _row(result: gpd.GeoDataFrame, position: int) -> dict[str, Any]:
+    return {c: result[c].iloc[position] for c in result.columns if c != result.geometry.name}
+
+
+def detail_map(
+    result: gpd.GeoDataFrame,
+    plot_id: object,
+    *,
+    forest: gpd.GeoDataFrame | None = None,
+    zoning: gpd.GeoDataFrame | None = None,
+    radius_m: float = 1000,
+    dpi: float = 120,
+) -> Figure:
+    """Draw the detail map of one plot (any status) and return the figure.
+
+    The same map :func:`plot_details` writes, for looking at one plot in a notebook.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of ``lahan_geo.screen``.
+    plot_id : object
+        The ``plot_id`` of the plot; the first row with it is drawn.
+    forest, zoning : geopandas.GeoDataFrame, optional
+        As for :func:`plot_details`.
+    radius_m : float, default 1000
+        Metres shown around the plot.
+    dpi : float, default 120
+        Resolution of the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With an Agg canvas (not registered with pyplot).
+
+    Raises
+    ------
+    InputError
+        No plot with that id, or the plot has no geometry (its row is ``invalid``).
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> result = gpd.GeoDataFrame({"plot_id": ["P1"], "status": ["clear"]},
+    ...                           geometry=[Point(112.3, -2.5)], crs="EPSG:4326")
+    >>> detail_map(result, "P1", dpi=20).get_suptitle()
+    'P1 – Aman (tidak perlu izin khusus)'
+
+    """
+    wgs84, forest, zoning, rule_status = _prepare(result, forest, zoning, radius_m, dpi,
+                                                  "detail_map")
+    ids = [plain(v) for v in wgs84["plot_id"].tolist()]
+    wanted = plain(plot_id)
+    if wanted not in ids:
+        sample = ", ".join(repr(i) for i in ids[:5]) + (", ..." if len(ids) > 5 else "")
+        msg = f"detail_map(): no plot with plot_id {plot_id!r}. Fix: use one of {sample}."
+        raise InputError(msg)
+    position = ids.index(wanted)
+    if not valid_mask(wgs84.geometry)[position]:
+        msg = (f"detail_map(): plot {plot_id!r} has no usable location (status "
+               f"{plain(wgs84['status'].iloc[position])!r}), so it cannot be drawn. "
+               "Fix: correct its coordinates and screen again.")
+        raise InputError(msg)
+    return _draw_detail(_row(wgs84, position), wgs84.geometry.array[position], forest, zoning,
+                        float(radius_m), dpi, rule_status)
+
+
+def plot_details(
+    result: gpd.GeoDataFrame,
+    *,
+    forest: gpd.GeoDataFrame | None = None,
+    zoning: gpd.GeoDataFrame | None = None,
+    out_dir: PathLike,
+    radius_m: float = 1000,
+    dpi: float = 120,
+    protect: Iterable[PathLike] = (),
+) -> list[Path]:
+    """Write one PNG detail map per plot that is neither clear nor invalid.
+
+    Each map shows the plot in its own UTM zone with about ``radius_m`` around it: the
+    forest functions coloured as in :func:`~lahan_geo.outputs.plot_overview`, the
+    zoning outlines labelled with their zone names, the positional tolerance as a
+    dashed band around the plot (dotted for the zoning tolerance when it differs), a
+    scale bar and a north arrow. The title is ``"<plot id> – <status>"``; the caption
+    lists, in Indonesian, the rules that fired, the reason of the rule that decided the
+    status, the forest function and zone, the clearances and agencies.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of ``lahan_geo.screen``.
+    forest : geopandas.GeoDataFrame, optional
+        Forest estate with a ``forest_function`` column, any CRS.
+    zoning : geopandas.GeoDataFrame, optional
+        Spatial-plan zones (``zone_name`` or ``NAMOBJ`` is written on the map), any CRS.
+    out_dir : str or os.PathLike
+        Folder for the PNGs (created if needed). Files are named by
+        :func:`detail_names`: ``detail_<plot id>.png`` with unsafe characters replaced
+        and collisions numbered. Existing files of the same name are replaced.
+    radius_m : float, default 1000
+        Metres shown around the plot (half the map's shorter side).
+    dpi : float, default 120
+        Resolution; each map is 9.5 × 8 inches.
+    protect : iterable of path-like, default ()
+        Paths never to overwrite (the inputs of the run).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in row order of ``result``.
+
+    Raises
+    ------
+    InputError
+        Not a screening result, ``out_dir`` is a file or cannot be created, or a bad
+        ``radius_m``/``dpi``.
+    LayerError, CRSError
+        A layer is not a GeoDataFrame, has no CRS, or the forest layer has no
+        ``forest_function``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from shapely.geometry import Point
+    >>> result = gpd.GeoDataFrame(
+    ...     {"plot_id": ["P1", "P2"], "status": ["needs_clearance", "clear"],
+    ...      "rules": [["F2"], ["Z4"]], "tolerance_m": [126.0, 126.0],
+    ...      "reason_id": ["F2: Lahan berada di hutan lindung.", "Z4: Zona permukiman."]},
+    ...     geometry=[Point(112.3, -2.5), Point(112.4, -2.5)], crs="EPSG:4326")
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> [p.name for p in plot_details(result, out_dir=folder, dpi=20)]
+    ['detail_P1.png']
+    >>> import shutil; shutil.rmtree(folder)
+
+    """
+    wgs84, forest, zoning, rule_status = _prepare(result, forest, zoning, radius_m, dpi,
+                                                  "plot_details")
+    folder = Path(out_dir).expanduser()
+    if folder.exists() and not folder.is_dir():
+        msg = (f"plot_details(): out_dir '{out_dir}' is a file, not a folder. "
+               "Fix: give a folder for the detail maps, e.g. 'peta_detail'.")
+        raise InputError(msg)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        msg = (f"plot_details(): cannot create folder '{out_dir}': {err}. "
+               "Fix: choose a writable folder.")
+        raise InputError(msg) from err
+    geoms = wgs84.geometry.array
+    written: list[Path] = []
+    for position, name in enumerate(detail_names(wgs84)):
+        if name is None:
+            continue
+        target = check_output_path(folder / name, (".png",), protect=protect)
+        fig = _draw_detail(_row(wgs84, position), geoms[position], forest, zoning,
+                           float(radius_m), dpi, rule_status)
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, format="png", dpi=dpi)
+        written.append(target)
+    return written

@@ -1,0 +1,401 @@
+"""An interactive map of a screening result for Jupyter: :func:`explore`.
+
+Forest functions, zoning outlines and the plots (one layer per status) can each be
+switched on and off. Clicking a plot shows, in Indonesian, its status, forest
+function, zone, the rules that fired, the clearances, agencies and the reason. Every
+value from the data is HTML-escaped before it reaches the page.
+
+Large inputs would freeze a notebook, so above ``max_features`` the map is drawn
+lighter: layer polygons simplified to 50 m and plots as small circles that show only
+their id and status.
+
+Examples
+--------
+>>> escape_html('<script>alert("x")</script> `${1}`')
+'&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#96;&#36;{1}&#96;'
+
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import box, mapping
+
+from lahan_geo.outputs._labels import (
+    FOREST_FUNCTION_ORDER,
+    STATUS_ORDER,
+    forest_function_label,
+    status_label,
+)
+from lahan_geo.outputs._tabular import check_result, join_list, plain, valid_mask
+from lahan_geo.outputs.maps import FOREST_COLOURS, STATUS_COLOURS, _check_layer
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+__all__ = ["LIGHT_SIMPLIFY_M", "escape_html", "explore"]
+
+#: Tolerance (m) of the polygon simplification of the lighter rendering.
+LIGHT_SIMPLIFY_M = 50.0
+#: Layers are cut to the plots' extent plus this margin (m).
+_MARGIN_M = 5000.0
+_UNKNOWN_COLOUR = "#bdbdbd"
+_OTHER_COLOUR = "#616161"
+_ZONING_COLOUR = "#5e35b1"
+FOREST_LAYER_NAME = "Kawasan hutan (fungsi)"
+ZONING_LAYER_NAME = "Pola ruang (batas zona)"
+
+
+def escape_html(value: object) -> str:
+    r"""Return ``value`` as text safe inside HTML and inside a JavaScript template string.
+
+    Besides :func:`html.escape` (``&``, ``<``, ``>``, quotes), the backtick, ``$`` and
+    the backslash are written as character references, because folium places popup
+    and tooltip HTML inside JavaScript template literals. Missing values give ``""``.
+
+    Parameters
+    ----------
+    value : object
+        Any value; lists are joined with ``"; "``.
+
+    Returns
+    -------
+    str
+        The escaped text.
+
+    Examples
+    --------
+    >>> escape_html(None), escape_html(["F2", "Z4"]), escape_html("C:\\data")
+    ('', 'F2; Z4', 'C:&#92;data')
+
+    """
+    text = plain(value)
+    if text is None:
+        return ""
+    escaped = html.escape(str(text), quote=True)
+    return escaped.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def _import_folium() -> Any:
+    try:
+        import folium
+    except ImportError as err:  # pragma: no cover - folium is a dependency
+        msg = ("explore() needs the 'folium' package. Fix: pip install folium "
+               "(or reinstall lahan_geo with its dependencies).")
+        raise ImportError(msg) from err
+    return folium
+
+
+def _popup_html(row: dict[str, Any]) -> str:
+    """Return the popup of one plot: an Indonesian table, every value escaped."""
+    status = plain(row.get("status"))
+    colour = STATUS_COLOURS.get(str(status), _OTHER_COLOUR)
+    function = plain(row.get("forest_function"))
+    zone_name, zone_class = plain(row.get("zone_name")), plain(row.get("zone_class"))
+    zone = " ".join(str(v) for v in (zone_name, f"({zone_class})" if zone_class else None)
+                    if v)
+    overlap = plain(row.get("forest_overlap_pct"))
+    forest = forest_function_label(function) if function else "tidak diketahui"
+    if isinstance(overlap, int | float) and not isinstance(overlap, bool):
+        forest = f"{forest}; tutupan {overlap:g}%"
+    items = [
+        ("ID Lahan", row.get("plot_id")),
+        ("Status", status_label(status) if status is not None else None),
+        ("Desa", row.get("desa")),
+        ("Kecamatan", row.get("kecamatan")),
+        ("Fungsi kawasan hutan", forest),
+        ("Pola ruang", zone or "tidak diketahui"),
+        ("Aturan", row.get("rules")),
+        ("Izin yang diperlukan", _first_present(row, "clearances_id", "clearances")),
+        ("Instansi", _first_present(row, "agencies_id", "agencies")),
+        ("Alasan", _first_present(row, "reason_id", "reason_en")),
+    ]
+    cells = []
+    for label, value in items:
+        if label in ("Desa", "Kecamatan") and plain(value) is None:
+            continue
+        text = escape_html(join_list(value) if value is not None else None) or "-"
+        if label == "Status":
+            text = f'<b style="color:{colour}">{text}</b>'
+        cells.append(f'<tr><th style="text-align:left;vertical-align:top;padding-right:6px">'
+                     f"{label}</th><td>{text}</td></tr>")
+    return f'<table style="font-size:12px;max-width:420px">{"".join(cells)}</table>'
+
+
+def _first_present(row: dict[str, Any], *columns: str) -> Any:
+    for column in columns:
+        if join_list(row.get(column)) is not None:
+            return row.get(column)
+    return None
+
+
+def _area_of_interest(plots: gpd.GeoDataFrame) -> Any | None:
+    """Return the plots' extent plus a margin, as a box in EPSG:4326 (None without plots)."""
+    if plots.empty:
+        return None
+    utm = plots.estimate_utm_crs()
+    minx, miny, maxx, maxy = plots.to_crs(utm).total_bounds
+    grown = box(minx - _MARGIN_M, miny - _MARGIN_M, maxx + _MARGIN_M, maxy + _MARGIN_M)
+    return gpd.GeoSeries([grown], crs=utm).to_crs("EPSG:4326").iloc[0].envelope
+
+
+def _prepare_layer(layer: gpd.GeoDataFrame, area: Any | None) -> gpd.GeoDataFrame:
+    """Return the layer in EPSG:4326, without empty geometries, cut to ``area`` when given."""
+    layer = layer[valid_mask(layer.geometry)]
+    layer = layer.to_crs("EPSG:4326") if not layer.crs.equals("EPSG:4326") else layer
+    if area is not None and len(layer):
+        hits = np.sort(layer.sindex.query(area, predicate="intersects"))
+        layer = layer.iloc[hits]
+        clipped = shapely.clip_by_rect(np.asarray(layer.geometry.array, dtype=object),
+                                       *area.bounds)
+        layer = layer.set_geometry(gpd.GeoSeries(clipped, index=layer.index, crs=layer.crs))
+        layer = layer[valid_mask(layer.geometry)]
+    return layer
+
+
+def _simplified(layer: gpd.GeoDataFrame, metres: float) -> gpd.GeoSeries:
+    """Return the geometries simplified by ``metres`` in the layer's UTM zone, back in EPSG:4326."""
+    if layer.empty:
+        return layer.geometry
+    utm = layer.estimate_utm_crs()
+    simple = layer.geometry.to_crs(utm).simplify(metres, preserve_topology=True)
+    return simple.to_crs("EPSG:4326")
+
+
+def _collection(geoms: gpd.GeoSeries, properties: list[dict[str, Any]]) -> dict[str, Any]:
+    features = []
+    for index, (geom, props) in enumerate(zip(geoms.array, properties, strict=True)):
+        if geom is None or geom.is_empty:
+            continue
+        features.append({"type": "Feature", "id": str(index), "properties": props,
+                         "geometry": mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _forest_group(folium: Any, forest: gpd.GeoDataFrame, light: bool) -> Any:
+    if "forest_function" not in forest.columns:
+        from lahan_geo.errors import LayerError
+
+        msg = ("explore(): the forest layer has no 'forest_function' column. "
+               "Fix: pass the layer returned by lahan_geo.read_forest_area().")
+        raise LayerError(msg)
+    group = folium.FeatureGroup(name=FOREST_LAYER_NAME)
+    geoms = _simplified(forest, LIGHT_SIMPLIFY_M) if light else forest.geometry
+    props = []
+    for code in forest["forest_function"].tolist():
+        code = plain(code)
+        known = code if code in FOREST_COLOURS else None
+        props.append({
+            "fungsi": escape_html(forest_function_label(code) if known else "Tidak diketahui"),
+            "warna": FOREST_COLOURS.get(str(known), _UNKNOWN_COLOUR),
+        })
+    data = _collection(geoms, props)
+    if data["features"]:
+        folium.GeoJson(
+            data, name=FOREST_LAYER_NAME,
+            style_function=lambda f: {"fillColor": f["properties"]["warna"], "color": "#5d5d5d",
+                                      "weight": 0.5, "fillOpacity": 0.55},
+            tooltip=folium.GeoJsonTooltip(fields=["fungsi"], aliases=["Fungsi kawasan hutan"]),
+        ).add_to(group)
+    return group
+
+
+def _zoning_group(folium: Any, zoning: gpd.GeoDataFrame, light: bool) -> Any:
+    group = folium.FeatureGroup(name=ZONING_LAYER_NAME)
+    geoms = _simplified(zoning, LIGHT_SIMPLIFY_M) if light else zoning.geometry
+    name_col = next((c for c in ("zone_name", "NAMOBJ", "namobj") if c in zoning.columns), None)
+    names = zoning[name_col].tolist() if name_col else [None] * len(zoning)
+    classes = zoning["zone_class"].tolist() if "zone_class" in zoning.columns else names
+    props = [{"zona": escape_html(n) or "-", "kelas": escape_html(c) or "tidak dikenal"}
+             for n, c in zip(names, classes, strict=True)]
+    data = _collection(geoms, props)
+    if data["features"]:
+        folium.GeoJson(
+            data, name=ZONING_LAYER_NAME,
+            style_function=lambda _: {"color": _ZONING_COLOUR, "weight": 1.5, "fill": False},
+            tooltip=folium.GeoJsonTooltip(fields=["zona", "kelas"],
+                                          aliases=["Pola ruang", "Kelas"]),
+        ).add_to(group)
+    return group
+
+
+def _plot_groups(folium: Any, plots: gpd.GeoDataFrame, light: bool) -> list[Any]:
+    statuses = [str(plain(s)) for s in plots["status"].tolist()]
+    order = [*STATUS_ORDER, *sorted(set(statuses) - set(STATUS_ORDER))]
+    columns = [c for c in plots.columns if c != plots.geometry.name]
+    groups = []
+    for status in order:
+        chosen = [i for i, s in enumerate(statuses) if s == status]
+        if not chosen:
+            continue
+        colour = STATUS_COLOURS.get(status, _OTHER_COLOUR)
+        group = folium.FeatureGroup(name=f"Lahan: {escape_html(status_label(status))} "
+                                         f"({len(chosen)})")
+        if light:
+            centres = shapely.point_on_surface(
+                np.asarray(plots.geometry.array, dtype=object)[chosen])
+            props = [{"id": escape_html(plots["plot_id"].iloc[i]) or "-",
+                      "status": escape_html(status_label(status))} for i in chosen]
+            folium.GeoJson(
+                _collection(gpd.GeoSeries(centres, crs="EPSG:4326"), props),
+                marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_opacity=0.9),
+                style_function=lambda _, c=colour: {"color": "#000000", "fillColor": c},
+                tooltip=folium.GeoJsonTooltip(fields=["id", "status"],
+                                              aliases=["ID Lahan", "Status"]),
+            ).add_to(group)
+        else:
+            for i in chosen:
+                row = {c: plots[c].iloc[i] for c in columns}
+                geom = plots.geometry.iloc[i]
+                popup = folium.Popup(_popup_html(row), max_width=450)
+                tooltip = folium.Tooltip(escape_html(row.get("plot_id")))
+                if geom.geom_type == "Point":
+                    folium.CircleMarker(
+                        location=(geom.y, geom.x), radius=7, color="#000000", weight=1,
+                        fill=True, fill_color=colour, fill_opacity=0.9, popup=popup,
+                        tooltip=tooltip,
+                    ).add_to(group)
+                else:
+                    folium.GeoJson(
+                        mapping(geom),
+                        style_function=lambda _, c=colour: {"color": c, "weight": 2,
+                                                            "fillColor": c, "fillOpacity": 0.5},
+                        popup=popup, tooltip=tooltip,
+                    ).add_to(group)
+        groups.append(group)
+    return groups
+
+
+def _legend_html(forest_used: bool, zoning_used: bool) -> str:
+    rows = ['<b>Status lahan</b>']
+    rows += [f'<div><span style="background:{STATUS_COLOURS[s]};{_SWATCH}"></span>'
+             f"{escape_html(status_label(s))}</div>" for s in STATUS_COLOURS]
+    if forest_used:
+        rows.append('<b>Fungsi kawasan hutan</b>')
+        rows += [f'<div><span style="background:{FOREST_COLOURS[f]};{_SWATCH}"></span>'
+                 f"{escape_html(forest_function_label(f))}</div>" for f in FOREST_FUNCTION_ORDER]
+        rows.append(f'<div><span style="background:{_UNKNOWN_COLOUR};{_SWATCH}"></span>'
+                    "Tidak diketahui</div>")
+    if zoning_used:
+        rows.append(f'<div><span style="border:2px solid {_ZONING_COLOUR};{_SWATCH}"></span>'
+                    "Batas zona pola ruang</div>")
+    return ('<div style="position:fixed;bottom:24px;left:12px;z-index:9999;background:white;'
+            'padding:6px 8px;border:1px solid #999;border-radius:4px;font-size:11px;'
+            f'line-height:1.4">{"".join(rows)}</div>')
+
+
+_SWATCH = "display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:middle"
+
+
+def explore(
+    result: gpd.GeoDataFrame,
+    *,
+    forest: gpd.GeoDataFrame | None = None,
+    zoning: gpd.GeoDataFrame | None = None,
+    max_features: int = 5000,
+) -> folium.Map:
+    """Return an interactive folium map of the plots over the forest and zoning layers.
+
+    Layers (switch them in the layer control): the forest functions coloured as on the
+    PNG maps, the zoning outlines, and one layer of plots per status. A plot's popup
+    shows, in Indonesian, its id, status, forest function, zone, rules, clearances,
+    agencies and reason; every value is HTML-escaped. The layers are cut to the plots'
+    extent plus 5 km.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of ``lahan_geo.screen`` (any CRS; shown in EPSG:4326). Plots without
+        a geometry (``invalid``) are not drawn.
+    forest : geopandas.GeoDataFrame, optional
+        Forest estate with a ``forest_function`` column, any CRS.
+    zoning : geopandas.GeoDataFrame, optional
+        Spatial-plan zones (``zone_name``/``NAMOBJ`` and ``zone_class`` shown), any CRS.
+    max_features : int, default 5000
+        Above this many features in all (plots and layer polygons near them), a
+        :class:`UserWarning` is issued and the lighter rendering is used: polygons
+        simplified by 50 m (in a UTM zone), plots as circle markers whose tooltip shows
+        only id and status (no popup).
+
+    Returns
+    -------
+    folium.Map
+        Display it in Jupyter, or save it with ``m.save("peta.html")``.
+
+    Raises
+    ------
+    InputError
+        Not a screening result, or ``max_features`` not a positive integer.
+    LayerError, CRSError
+        A layer is not a GeoDataFrame, has no CRS, or the forest layer has no
+        ``forest_function``.
+    ImportError
+        folium is not installed.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> result = gpd.GeoDataFrame(
+    ...     {"plot_id": ["P1"], "status": ["verify"], "rules": [["F7"]],
+    ...      "reason_id": ["F7: Status kawasan hutan tidak diketahui."]},
+    ...     geometry=[Point(112.3, -2.5)], crs="EPSG:4326")
+    >>> m = explore(result)
+    >>> type(m).__name__, "Status kawasan hutan tidak diketahui" in m.get_root().render()
+    ('Map', True)
+
+    """
+    from lahan_geo.errors import InputError
+
+    folium = _import_folium()
+    result = check_result(result, "explore")
+    if isinstance(max_features, bool) or not isinstance(max_features, int) or max_features < 1:
+        msg = f"explore(): max_features={max_features!r} must be a positive whole number."
+        raise InputError(msg)
+    if forest is not None:
+        forest = _check_layer(forest, "forest", "explore")
+    if zoning is not None:
+        zoning = _check_layer(zoning, "zoning", "explore")
+    plots = result[valid_mask(result.geometry)]
+    plots = plots.to_crs("EPSG:4326") if not plots.crs.equals("EPSG:4326") else plots
+    area = _area_of_interest(plots)
+    forest = _prepare_layer(forest, area) if forest is not None else None
+    zoning = _prepare_layer(zoning, area) if zoning is not None else None
+
+    total = len(plots) + sum(len(lyr) for lyr in (forest, zoning) if lyr is not None)
+    light = total > max_features
+    if light:
+        warnings.warn(
+            f"explore(): {total} features (plots and layer polygons) exceed "
+            f"max_features={max_features}; drawing a lighter map: polygons simplified by "
+            f"{LIGHT_SIMPLIFY_M:g} m and plots as circles showing only id and status. "
+            f"Pass max_features={total} for the full map (it may slow the notebook), or "
+            "screen fewer plots at a time.",
+            UserWarning, stacklevel=2,
+        )
+
+    m = folium.Map(location=[-2.5, 118.0], zoom_start=5, tiles="OpenStreetMap",
+                   control_scale=True, prefer_canvas=light)  # Indonesia until fitted
+    folium.TileLayer("Esri.WorldImagery", name="Citra satelit (Esri)", show=False).add_to(m)
+    if forest is not None:
+        _forest_group(folium, forest, light).add_to(m)
+    if zoning is not None:
+        _zoning_group(folium, zoning, light).add_to(m)
+    for group in _plot_groups(folium, plots, light):
+        group.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.get_root().html.add_child(folium.Element(_legend_html(forest is not None,
+                                                            zoning is not None)))
+
+    framed = [g for g in (plots, forest, zoning) if g is not None and not g.empty]
+    if framed:
+        minx, miny, maxx, maxy = framed[0].total_bounds
+        pad = 0.005 if math.isclose(minx, maxx) and math.isclose(miny, maxy) else 0.0
+        m.fit_bounds([[miny - pad, minx - pad], [maxy + pad, maxx + pad]])
+    return m
