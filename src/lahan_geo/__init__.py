@@ -36,6 +36,7 @@ from lahan_geo.outputs import (
     to_geojson,
     to_geopackage,
 )
+from lahan_geo.result import ScreeningResult
 from lahan_geo.rules import RuleSet, load_rules
 from lahan_geo.screen import RESULT_COLUMNS, screen
 from lahan_geo.statuses import STATUSES
@@ -50,6 +51,7 @@ __all__ = [
     "LayerError",
     "RuleSet",
     "RulesError",
+    "ScreeningResult",
     "__version__",
     "detail_map",
     "explore",

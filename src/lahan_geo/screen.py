@@ -28,6 +28,7 @@ from lahan_geo.layers.forest import FOREST_ESTATE, FUNCTIONS_BY_RESTRICTION, rea
 from lahan_geo.layers.zoning import PERMISSIONS, read_zoning
 from lahan_geo.metric import utm_groups
 from lahan_geo.overlay import LayerOverlay, overlay_layer
+from lahan_geo.result import ScreeningResult
 from lahan_geo.rules import Rule, RuleSet, fired_rules, load_rules, outcome_of
 from lahan_geo.statuses import STATUSES, most_severe
 
@@ -157,7 +158,7 @@ def screen(
     table = pd.concat([table, plots[extra].reset_index(drop=True)], axis=1)
     table = table[[*RESULT_COLUMNS, *extra]]
     table.index = plots.index
-    result = gpd.GeoDataFrame(table, geometry=plots.geometry.to_numpy(), crs="EPSG:4326")
+    result = ScreeningResult(table, geometry=plots.geometry.to_numpy(), crs="EPSG:4326")
     result.attrs["lahan_geo"] = _provenance(ruleset, plots, forest, zoning, tolerance_m, result,
                                             constraints)
     return result
