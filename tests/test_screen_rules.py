@@ -38,9 +38,10 @@ def result(forest, zoning):
             "small_parcel": ubox(57, 1, 57.02, 1.03),
             "settled_hl": utm(15, 6),
             "near_zone_edge": utm(57, 2.01),
-            "sliver_into_hpk": ubox(49.98, 1.0, 50.03, 1.03),
+            "sliver_into_hpk": ubox(49.99, 1.0, 50.04, 1.03),
+            "third_in_hpk": ubox(49.98, 1.2, 50.04, 1.23),
         },
-        dikuasai_sebelum_penunjukan=["tidak"] * 16 + ["ya", "tidak", "tidak"],
+        dikuasai_sebelum_penunjukan=["tidak"] * 16 + ["ya", "tidak", "tidak", "tidak"],
     )
     return by_id(lg.screen(plots, forest=forest, zoning=zoning))
 
@@ -98,8 +99,17 @@ def test_sliver_in_tolerance_band_is_b1_not_a_forest_rule(result):
     assert "B1" in row["rules"] and "F6" in row["rules"]
     assert row["status"] == "verify"
     assert row["forest_function"] == "APL"
-    assert row["forest_overlap_pct"] == pytest.approx(40.0, abs=0.01)
+    assert row["forest_overlap_pct"] == pytest.approx(20.0, abs=0.01)
     assert row["area_m2"] == pytest.approx(1500.0, abs=0.1)
+
+
+def test_a_third_in_the_band_is_not_a_sliver(result):
+    # 20 of 60 m inside HPK, all within the 126 m band, but a third of the plot.
+    row = result.loc["third_in_hpk"]
+    assert row["rules"][:2] == ["F4", "B1"] and "F6" not in row["rules"]
+    assert row["status"] == "needs_clearance"
+    assert row["forest_function"] == "HPK"
+    assert row["forest_overlap_pct"] == pytest.approx(100 / 3, abs=0.01)
 
 
 def test_clear_plot_explains_itself(result):

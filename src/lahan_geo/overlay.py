@@ -5,8 +5,9 @@ plot each category covers, whether part of the plot lies outside the layer, and 
 far the plot is from the nearest *decisive* boundary: one whose two sides lead to
 different outcomes under the rules (HL next to HP is not decisive, APL next to HL
 is). A polygon plot's overlap that lies entirely within the tolerance band of a
-decisive boundary is a sliver: it is reported apart (``band``), because the map
-cannot tell on which side it really is.
+decisive boundary, and covers less than :data:`SLIVER_MAX_SHARE` of the plot, is a
+sliver: it is reported apart (``band``), because the map cannot tell on which side
+it really is.
 
 Categories are carried as bit masks (bit ``k`` = ``categories[k]``), so a million
 plots are described by a few integer arrays and the rules run once per distinct
@@ -18,20 +19,20 @@ All geometry must already be in one projected CRS with metre units; the caller
 Examples
 --------
 Two forest polygons side by side, HL west of x=1000 and APL east of it; a point
-50 m into APL and a 40 x 30 m plot that pokes 10 m into HL, with a 20 m tolerance:
+50 m into APL and a 60 x 30 m plot that pokes 10 m into HL, with a 20 m tolerance:
 
 >>> import geopandas as gpd, numpy as np
 >>> from shapely import Point, box
 >>> layer = gpd.GeoDataFrame({"f": ["HL", "APL"]},
 ...                          geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)])
->>> plots = gpd.GeoSeries([Point(1050, 500), box(990, 500, 1030, 530)])
+>>> plots = gpd.GeoSeries([Point(1050, 500), box(990, 500, 1050, 530)])
 >>> ov = overlay_layer(plots, layer, "f", outcome=lambda v: v, tolerance_m=np.array([20., 20.]))
 >>> ov.categories
 ('APL', 'HL', None)
 >>> [ov.values(m) for m in ov.core_mask], [ov.values(m) for m in ov.band_mask]
 ([('APL',), ('APL',)], [(), ('HL',)])
 >>> ov.distance_m.tolist(), ov.overlap_m2[1]
-([50.0, 0.0], {'HL': 300.0, 'APL': 900.0})
+([50.0, 0.0], {'HL': 300.0, 'APL': 1500.0})
 """
 
 from __future__ import annotations
@@ -47,10 +48,17 @@ import shapely
 
 from lahan_geo.errors import LayerError
 
-__all__ = ["MIN_CORE_M2", "LayerOverlay", "decisive_boundaries", "overlay_layer"]
+__all__ = ["MIN_CORE_M2", "SLIVER_MAX_SHARE", "LayerOverlay", "decisive_boundaries",
+           "overlay_layer"]
 
 #: An overlap smaller than this (m²) outside the tolerance band is numerical noise.
 MIN_CORE_M2 = 1.0
+
+#: An overlap lying wholly inside the tolerance band is a sliver (B1, not a forest
+#: rule) only while it covers less than this share of the plot: "only a sliver", in
+#: the words of the domain notes. A plot a third of which the map puts in HL is not
+#: a sliver case, whatever the band says.
+SLIVER_MAX_SHARE = 0.25
 
 #: Boundary lines are cut into pieces of at most this many vertices, so the spatial
 #: index can prune by small envelopes instead of one envelope per huge ring.
@@ -246,12 +254,16 @@ def _polygon_plot(
         core_area = plot
     core, band_only = [], []
     by_value: dict[Any, list[shapely.Geometry]] = {}
+    outside_band: dict[int, bool] = {}
     for j in rows:
         part = shapely.intersection(plot, layer_geoms[j])
         if part.is_empty or part.area == 0:
             continue
         by_value.setdefault(values[j], []).append(part)
-        if shapely.intersection(core_area, layer_geoms[j]).area > MIN_CORE_M2:
+        outside_band[j] = shapely.intersection(core_area, layer_geoms[j]).area > MIN_CORE_M2
+    share = {v: shapely.union_all(parts).area / plot.area for v, parts in by_value.items()}
+    for j, outside in outside_band.items():
+        if outside or share[values[j]] >= SLIVER_MAX_SHARE:
             core.append(j)
         else:
             band_only.append(j)
