@@ -99,3 +99,12 @@ def test_invalid_layer_ring_is_repaired_and_recorded():
     assert forest.attrs["lahan_geo"]["repairs"] == 1
     assert forest["geometry_repair"].iloc[0].startswith("make_valid: Self-intersection")
     assert forest.geometry.is_valid.all()
+
+
+def test_progress_bar_is_shown_on_request_and_quiet_otherwise(forest, zoning, capsys):
+    plots = plots_at({"a": utm(57, 1), "b": utm(15, 5)})
+    quiet = lg.screen(plots, forest=forest, zoning=zoning)
+    assert capsys.readouterr().err == ""
+    shown = lg.screen(plots, forest=forest, zoning=zoning, progress=True)
+    assert "Screening 2 plots" in capsys.readouterr().err
+    assert shown.drop(columns="geometry").equals(quiet.drop(columns="geometry"))

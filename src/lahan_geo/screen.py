@@ -32,7 +32,7 @@ from lahan_geo.result import ScreeningResult
 from lahan_geo.rules import Rule, RuleSet, fired_rules, load_rules, outcome_of
 from lahan_geo.statuses import STATUSES, most_severe
 
-__all__ = ["RESULT_COLUMNS", "screen"]
+__all__ = ["PROGRESS_FROM", "RESULT_COLUMNS", "screen"]
 
 #: The columns ``screen`` puts first, in this order; the plot list's own columns follow.
 RESULT_COLUMNS = (
@@ -56,6 +56,7 @@ def screen(
     tolerance_m: float | None = None,
     *,
     layers: Sequence[gpd.GeoDataFrame] = (),
+    progress: bool | None = None,
 ) -> gpd.GeoDataFrame:
     """Screen plots against the forest area and the spatial plan.
 
@@ -78,6 +79,10 @@ def screen(
         Further constraint layers from :func:`lahan_geo.read_constraint` (protected
         peat, PIPPIB, concessions and rights, river and coastal setbacks); a plot
         overlapping one (its setback included) fires that layer's rule.
+    progress : bool, optional
+        Show a progress bar (tqdm; a widget in Jupyter). By default it shows for
+        batches of :data:`PROGRESS_FROM` plots or more when the output is a terminal
+        or a notebook, and stays quiet in batch runs and CI logs.
 
     Returns
     -------
@@ -129,9 +134,13 @@ def screen(
     zone_tol = _tolerance(zoning, accuracy, tolerance_m)
 
     groups = utm_groups(geoms)
+    steps = len(groups) * (1 + (forest is not None) + (zoning is not None) + len(constraints))
+    bar = _progress_bar(progress, n, steps + 1)
     area = np.full(n, np.nan)
     metric = {}
     for epsg, positions in groups.items():
+        bar.set_postfix_str(f"EPSG:{epsg}")
+        bar.update()
         metric[epsg] = geoms.iloc[positions].to_crs(epsg)
         polygonal = metric[epsg].geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
         area[np.asarray(positions)[polygonal]] = metric[epsg].area.to_numpy()[polygonal]
@@ -140,19 +149,21 @@ def screen(
     if forest is not None:
         f_key = _outcome(ruleset, "forest_", lambda v: {
             "forest_functions": [v] if v else [], "forest_unknown": v is None})
-        f_ov = _overlay(n, groups, metric, forest, "forest_function", f_key, forest_tol)
+        f_ov = _overlay(n, groups, metric, forest, "forest_function", f_key, forest_tol, bar)
     permission_of = _permissions(zoning)
     if zoning is not None:
         z_key = _outcome(ruleset, "zone_", lambda c: {
             "zone_permissions": [permission_of[c]] if c in permission_of else [],
             "zone_unknown": c not in permission_of})
-        z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol)
+        z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar)
 
-    hits = _constraint_hits(n, groups, metric, constraints)
+    hits = _constraint_hits(n, groups, metric, constraints, bar)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
                           zone_tol, permission_of)
     explained = _explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
                              forest_tol, zone_tol, area, hits)
+    bar.update()
+    bar.close()
     table = pd.concat([described, explained], axis=1)
     extra = [c for c in plots.columns if c not in RESULT_COLUMNS and c != plots.geometry.name]
     table = pd.concat([table, plots[extra].reset_index(drop=True)], axis=1)
@@ -211,11 +222,13 @@ def _as_constraints(layers: Sequence[gpd.GeoDataFrame], ruleset: RuleSet
 
 
 def _constraint_hits(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
-                     constraints: list[gpd.GeoDataFrame]) -> list[list[tuple[str, str]]]:
+                     constraints: list[gpd.GeoDataFrame], bar: Any
+                     ) -> list[list[tuple[str, str]]]:
     """Per plot, the (rule, layer name) of every constraint layer it overlaps."""
     hits: list[list[tuple[str, str]]] = [[] for _ in range(n)]
     for layer in constraints:
         for epsg, positions in groups.items():
+            bar.update()
             grown = buffer_constraint(layer.to_crs(epsg))
             ov = overlay_layer(metric[epsg].reset_index(drop=True), grown, "constraint_rule",
                                outcome=lambda v: v, tolerance_m=np.zeros(len(positions)))
@@ -228,6 +241,38 @@ def _constraint_hits(n: int, groups: dict[int, list[int]], metric: dict[int, gpd
                         if pair not in hits[positions[local]]:
                             hits[positions[local]].append(pair)
     return hits
+
+
+#: Batches at least this large show a progress bar by default (interactive only).
+PROGRESS_FROM = 20_000
+
+
+def _progress_bar(progress: bool | None, n: int, steps: int) -> Any:
+    """Return a tqdm bar over the screening's stages, or a silent stand-in."""
+    if progress is None:
+        progress = n >= PROGRESS_FROM and _interactive()
+    if progress:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=steps, desc=f"Screening {n:,} plots", unit="step")
+    return _Silent()
+
+
+def _interactive() -> bool:
+    import sys
+
+    return "ipykernel" in sys.modules or bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+class _Silent:
+    def update(self, *_: Any) -> None:
+        return None
+
+    def set_postfix_str(self, *_: Any) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
 
 
 def _tolerance(layer: gpd.GeoDataFrame | None, accuracy: np.ndarray, override: float | None
@@ -258,10 +303,11 @@ def _permissions(zoning: gpd.GeoDataFrame | None) -> dict[str, str]:
 
 def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
              layer: gpd.GeoDataFrame, column: str, key: Callable[[Any], Hashable],
-             tolerance: np.ndarray) -> LayerOverlay:
+             tolerance: np.ndarray, bar: Any) -> LayerOverlay:
     """Overlay every UTM group and stitch the results back to plot positions."""
     parts = []
     for epsg, positions in groups.items():
+        bar.update()
         local = overlay_layer(metric[epsg].reset_index(drop=True), layer.to_crs(epsg), column,
                               outcome=key, tolerance_m=tolerance[positions])
         parts.append((np.asarray(positions), local))
