@@ -20,12 +20,14 @@ demo: $(STAMP)
 		--out $(OUT) --note "Data contoh sintetis (bukan data resmi)"
 	@echo "Open $(OUT)/hasil_screening.xlsx (workbook) and $(OUT)/peta_ringkasan.png (map)."
 
+LINTED := src tests sample_data notebooks $(wildcard benchmarks)
+
 test: $(STAMP)
-	$(BIN)/python -m ruff check src tests sample_data benchmarks
+	$(BIN)/python -m ruff check $(LINTED)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check src tests sample_data benchmarks
+	$(BIN)/python -m ruff check $(LINTED)
 
 sample-data: $(STAMP)
 	$(BIN)/python sample_data/make_sample_data.py
