@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 __all__ = ["utm_epsg", "utm_groups"]
@@ -35,12 +36,16 @@ def utm_epsg(lon: float, lat: float) -> int:
 
 def utm_groups(geoms_wgs84: gpd.GeoSeries) -> dict[int, list[int]]:
     """Return ``{epsg: [positions]}`` for the usable geometries, in ascending EPSG order."""
-    groups: dict[int, list[int]] = {}
-    for pos, geom in enumerate(geoms_wgs84.array):
-        if geom is None or geom.is_empty:
-            continue
-        point = shapely.get_coordinates(geom.representative_point())[0]
-        if not np.isfinite(point).all():
-            continue
-        groups.setdefault(utm_epsg(point[0], point[1]), []).append(pos)
-    return dict(sorted(groups.items()))
+    geoms = np.asarray(geoms_wgs84.array, dtype=object)
+    usable = ~pd.isna(geoms)
+    usable[usable] = ~shapely.is_empty(geoms[usable])
+    positions = np.flatnonzero(usable)
+    if not len(positions):
+        return {}
+    anchor = shapely.point_on_surface(geoms[positions])
+    xy = shapely.get_coordinates(anchor)
+    finite = np.isfinite(xy).all(axis=1)
+    positions, xy = positions[finite], xy[finite]
+    zone = np.clip(np.floor((xy[:, 0] + 180.0) / 6.0).astype(int) + 1, 1, 60)
+    epsg = np.where(xy[:, 1] < 0, 32700, 32600) + zone
+    return {int(code): positions[epsg == code].tolist() for code in np.unique(epsg)}
