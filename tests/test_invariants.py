@@ -108,3 +108,22 @@ def test_progress_bar_is_shown_on_request_and_quiet_otherwise(forest, zoning, ca
     shown = lg.screen(plots, forest=forest, zoning=zoning, progress=True)
     assert "Screening 2 plots" in capsys.readouterr().err
     assert shown.drop(columns="geometry").equals(quiet.drop(columns="geometry"))
+
+
+def test_empty_layers_and_empty_plot_lists_screen_without_error():
+    empty_forest = lg.read_forest_area(gpd.GeoDataFrame(
+        {"FUNGSIKWS": pd.Series([], dtype=float)}, geometry=[], crs=4326))
+    empty_zoning = lg.read_zoning(gpd.GeoDataFrame(
+        {"NAMOBJ": pd.Series([], dtype=object)}, geometry=[], crs=32749))
+    one = lg.screen(plots_at({"a": utm(57, 1)}), forest=empty_forest, zoning=empty_zoning)
+    assert one["status"].tolist() == ["verify"] and one["rules"].iloc[0] == ["F7", "Z5"]
+    none = lg.read_plots(pd.DataFrame({"lat": pd.Series([], dtype=str),
+                                       "lon": pd.Series([], dtype=str)}))
+    assert len(lg.screen(none, forest=empty_forest, zoning=empty_zoning)) == 0
+
+
+def test_layer_that_does_not_cover_a_plot_gives_verify_never_clear(forest, zoning):
+    far = plots_at({"outside": utm(200, 200)})
+    row = lg.screen(far, forest=forest, zoning=zoning).iloc[0]
+    assert row["status"] == "verify"
+    assert row["rules"] == ["F7", "Z5"]

@@ -102,3 +102,34 @@ def test_mapping_with_undefined_class_is_refused(tmp_path):
     mapping.write_text('[[match]]\nclass = "nope"\npatterns = ["x"]\n', encoding="utf-8")
     with pytest.raises(lg.LayerError, match="'nope'"):
         lg.load_zoning_mapping(mapping)
+
+
+def test_hostile_layer_geometries_are_repaired_or_left_out_and_recorded():
+    import numpy as np
+    from shapely import GeometryCollection, LineString, Point, Polygon
+
+    geoms = [
+        box(0, 0, 1, 1),
+        Polygon([(1, 0), (2, 1), (2, 0), (1, 1)]),  # bowtie
+        GeometryCollection([box(2, 0, 3, 1), LineString([(2, 0), (3, 1)]),
+                            GeometryCollection([box(5, 5, 6, 6)])]),  # nested collection
+        Polygon([(3, 0, 5), (4, 0, 5), (4, 1, 5), (3, 1, 5)]),  # Z
+        Polygon([(4, 0), (np.nan, 0), (5, 1), (4, 1)]),  # NaN coordinate
+        Polygon(),  # empty
+        None,
+        Point(5, 5),  # not an area
+    ]
+    raw = gpd.GeoDataFrame({"FUNGSIKWS": [1001] * len(geoms)}, geometry=geoms, crs=4326)
+    forest = lg.read_forest_area(raw)
+    notes = forest["geometry_repair"].tolist()
+    assert len(forest) == len(geoms)
+    assert notes[0] is None and notes[5] is None and notes[6] is None
+    assert notes[1].startswith("make_valid")
+    assert notes[2] == "GeometryCollection: polygonal parts kept"
+    assert forest.geometry.iloc[2].area == 2.0
+    assert notes[3] == "height (Z) dropped" and not forest.geometry.iloc[3].has_z
+    assert "non-finite" in notes[4] and forest.geometry.iloc[4].is_empty
+    assert "no area" in notes[7]
+    assert forest.attrs["lahan_geo"]["repairs"] == 5
+    present = forest.geometry.dropna()
+    assert present.is_valid.all()

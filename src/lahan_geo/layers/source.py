@@ -103,7 +103,11 @@ def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
     """Make every geometry a valid (multi)polygon, recording each repair on its row.
 
     Invalid geometries are repaired with :func:`shapely.make_valid` and only their
-    polygonal parts kept; the row's ``geometry_repair`` says what was wrong.
+    polygonal parts kept; heights (Z/M) are dropped; a feature with non-finite
+    coordinates, or with no polygonal part (a point or line in a polygon layer),
+    becomes empty and takes no part in the screening. The row's
+    ``geometry_repair`` says what was done; nothing is dropped silently. Lines are
+    left alone: constraint layers use them (rivers, coastline).
 
     Examples
     --------
@@ -116,27 +120,53 @@ def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
     >>> fixed["geometry_repair"].iloc[0]
     'make_valid: Self-intersection[0.5 0.5]'
     """
-    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    geoms = np.asarray(gdf.geometry.array, dtype=object).copy()
     notes: list[str | None] = [None] * len(geoms)
     present = ~pd.isna(geoms)
-    invalid = np.zeros(len(geoms), dtype=bool)
-    invalid[present] = ~shapely.is_valid(geoms[present])
-    for i in np.flatnonzero(invalid):
-        reason = shapely.is_valid_reason(geoms[i])
-        geoms[i] = _polygonal(shapely.make_valid(geoms[i]))
-        notes[i] = f"make_valid: {reason}"
+    idx = np.flatnonzero(present)
+    if len(idx):
+        has_z = shapely.has_z(geoms[idx])
+        geoms[idx[has_z]] = shapely.force_2d(geoms[idx[has_z]])
+        for i in idx[has_z]:
+            notes[i] = "height (Z) dropped"
+        coords_ok = np.array([np.isfinite(shapely.get_coordinates(g)).all() for g in geoms[idx]],
+                             dtype=bool)
+        for i in idx[~coords_ok]:
+            geoms[i] = shapely.Polygon()
+            notes[i] = "non-finite (NaN/infinite) coordinates: feature left out of the screening"
+        idx = idx[coords_ok]
+        kinds = shapely.get_type_id(geoms[idx])
+        lines = np.isin(kinds, [1, 2, 5])  # LineString, LinearRing, MultiLineString
+        other = ~np.isin(kinds, [3, 6]) & ~lines  # not (Multi)Polygon
+        for i in idx[other]:
+            kind = geoms[i].geom_type
+            geoms[i] = _polygonal(geoms[i])
+            notes[i] = (f"{kind}: polygonal parts kept" if not geoms[i].is_empty
+                        else f"{kind} has no area: feature left out of the screening")
+        polygonal = idx[~lines & ~other]
+        invalid = polygonal[~shapely.is_valid(geoms[polygonal])]
+        for i in invalid:
+            reason = shapely.is_valid_reason(geoms[i])
+            geoms[i] = _polygonal(shapely.make_valid(geoms[i]))
+            notes[i] = f"make_valid: {reason}"
     out = gdf.copy()
     out["geometry_repair"] = pd.Series(notes, index=gdf.index, dtype=object)
     out = out.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
-    return out, int(invalid.sum())
+    return out, int(sum(n is not None for n in notes))
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Keep the polygonal parts of a repaired geometry (lines and points have no area)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
+    """Keep the polygonal parts of a geometry, however deeply collections nest."""
+    if geom.geom_type == "Polygon":
         return geom
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-    flat = [p for g in parts for p in shapely.get_parts(g)]
+    flat: list[shapely.Geometry] = []
+    stack = list(shapely.get_parts(geom))
+    while stack:
+        part = stack.pop(0)
+        if part.geom_type == "Polygon":
+            flat.append(part)
+        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
+            stack[:0] = list(shapely.get_parts(part))
     return shapely.MultiPolygon(flat) if flat else shapely.Polygon()
 
 
