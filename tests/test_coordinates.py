@@ -605,3 +605,25 @@ def test_long_text_is_refused_quickly():
         assert info.value.kind == "unparseable"
         assert "too long" in str(info.value)
         assert len(str(info.value)) < 400
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sign=st.sampled_from(["", "-", "+"]),
+    whole=st.integers(min_value=0, max_value=999),
+    fraction=st.one_of(st.just(""), st.text("0123456789", min_size=1, max_size=9)),
+    separator=st.sampled_from([".", ","]),
+    axis=st.sampled_from([None, "lat", "lon"]),
+)
+def test_plain_decimal_fast_path_agrees_with_the_tokenizer(sign, whole, fraction, separator, axis):
+    from lahan_geo.intake import coordinates as c
+
+    text = f"{sign}{whole}{separator + fraction if fraction else ''}"
+    outcomes = []
+    for parse in (lambda: c._from_plain_decimal(text, text, axis),
+                  lambda: c._finish(c._parse_text(text, text, axis), axis, text)):
+        try:
+            outcomes.append(parse())
+        except CoordinateParseError as err:
+            outcomes.append((err.kind, str(err)))
+    assert outcomes[0] == outcomes[1]

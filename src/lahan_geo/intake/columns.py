@@ -8,6 +8,10 @@ Examples
  'accuracy': 'Akurasi (m)', 'desa': 'Desa'}
 >>> guess_columns(["nama", "Titik Koordinat"])
 {'coords': 'Titik Koordinat'}
+>>> guess_columns(["Kode", "X (Timur)", "Y (Utara)", "Zona UTM", "Luas (m²)"])
+... # doctest: +NORMALIZE_WHITESPACE
+{'id': 'Kode', 'easting': 'X (Timur)', 'northing': 'Y (Utara)', 'zone': 'Zona UTM',
+ 'area': 'Luas (m²)'}
 """
 
 from __future__ import annotations
@@ -15,26 +19,40 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["ROLES", "guess_columns", "normalize_header"]
+__all__ = ["ROLES", "guess_columns", "locates_plots", "normalize_header"]
 
 #: Header aliases per role, already normalized (see :func:`normalize_header`). A header
 #: matches when its normalized form equals an alias or starts with it followed by a
-#: unit or hemisphere word ("lintang ls", "akurasi m").
+#: unit or hemisphere word ("lintang ls", "akurasi m", "luas m2").
 ROLES: dict[str, tuple[str, ...]] = {
     "id": ("id lahan", "plot id", "id plot", "kode lahan", "id titik", "id gerai", "id", "kode",
            "plot"),
+    # Projected columns come before lat/lon so that "X (Timur)" is an easting, not "x".
+    "easting": ("easting", "timur", "x timur", "koordinat timur", "utm x", "x utm",
+                "koordinat x utm", "east"),
+    "northing": ("northing", "utara", "y utara", "koordinat utara", "utm y", "y utm",
+                 "koordinat y utm", "north"),
     "lat": ("lintang", "latitude", "lat", "y", "koordinat y", "koordinat lintang", "ls lu"),
     "lon": ("bujur", "longitude", "lon", "long", "lng", "x", "koordinat x", "koordinat bujur",
             "bt bb"),
     "coords": ("koordinat", "titik koordinat", "coordinates", "coordinate", "coords", "lokasi",
                "latlong", "lat long", "lat lon", "latlon"),
+    "geometry": ("geometry", "geometri", "geom", "the geom", "wkt", "poligon", "polygon",
+                 "koordinat poligon", "koordinat batas", "batas lahan", "shape"),
+    "zone": ("zona utm", "utm zone", "zone utm", "zona", "zone", "utm", "crs", "epsg",
+             "sistem koordinat", "proyeksi", "datum"),
     "accuracy": ("akurasi", "accuracy", "akurasi gps", "presisi", "ketelitian"),
     "settled": ("settled before designation", "dikuasai sebelum penunjukan", "garapan lama"),
-    "desa": ("desa", "kelurahan", "desa kelurahan", "nama desa", "village"),
+    "desa": ("desa", "kelurahan", "desa kelurahan", "kelurahan desa", "desa kel", "nama desa",
+             "village"),
     "kecamatan": ("kecamatan", "nama kecamatan", "district"),
+    "area": ("luas", "luas lahan", "luas tanah", "area"),
 }
 
-_SUFFIX_WORDS = r"(\s+(ls|lu|bt|bb|m|meter|dd|derajat|wgs84|wgs 84|desimal|decimal|deg))*"
+_SUFFIX_WORDS = (
+    r"(\s+(ls|lu|bt|bb|m|m2|meter|dd|derajat|wgs84|wgs 84|desimal|decimal|deg|selatan|utara"
+    r"|timur|barat|utm|ha|hektar|persegi|srgi2013|srgi 2013|dgn95|wkt))*"
+)
 
 
 def normalize_header(name: object) -> str:
@@ -67,3 +85,22 @@ def guess_columns(columns: Iterable[object]) -> dict[str, str]:
     if "lat" in found and "lon" in found:
         found.pop("coords", None)
     return found
+
+
+def locates_plots(roles: dict[str, str]) -> bool:
+    """Tell whether the recognized roles can place a plot.
+
+    Latitude and longitude, a "Koordinat" pair, easting and northing, or a geometry
+    (WKT, coordinate list) column.
+
+    Examples
+    --------
+    >>> locates_plots({"lat": "Lintang", "lon": "Bujur"}), locates_plots({"lat": "Lintang"})
+    (True, False)
+    """
+    return (
+        ("lat" in roles and "lon" in roles)
+        or ("easting" in roles and "northing" in roles)
+        or "coords" in roles
+        or "geometry" in roles
+    )

@@ -70,6 +70,7 @@ __all__ = [
     "ParsedCoordinate",
     "ParsedPair",
     "Writing",
+    "empty_kind",
     "format_coordinate",
     "looks_indonesian",
     "parse_coordinate",
@@ -328,6 +329,31 @@ def _blank_or_placeholder(text: str) -> ErrorKind | None:
         return "blank"
     if key in _PLACEHOLDER_WORDS or _PLACEHOLDER_RE.fullmatch(key):
         return "placeholder"
+    return None
+
+
+def empty_kind(value: object) -> ErrorKind | None:
+    """Tell whether a cell holds nothing ("blank") or a "no value" marker ("placeholder").
+
+    Parameters
+    ----------
+    value : object
+        A cell as read: text, a number, None or NaN.
+
+    Returns
+    -------
+    {"blank", "placeholder"} or None
+        None when the cell holds something else (which may still be unreadable).
+
+    Examples
+    --------
+    >>> empty_kind(None), empty_kind("  "), empty_kind("belum ada"), empty_kind("-2.5")
+    ('blank', 'blank', 'placeholder', None)
+    """
+    if _is_missing_scalar(value) or (isinstance(value, float) and math.isnan(value)):
+        return "blank"
+    if isinstance(value, str):
+        return _blank_or_placeholder(value)
     return None
 
 
@@ -696,8 +722,34 @@ def parse_coordinate(value: object, axis: Axis | None = None) -> ParsedCoordinat
     raise CoordinateParseError(msg, "unparseable", value)
 
 
+_PLAIN_DECIMAL_RE = re.compile(r"([-+]?)([0-9]{1,3})(?:([.,])([0-9]+))?")
+
+
+def _from_plain_decimal(text: str, value: object, axis: Axis | None) -> ParsedCoordinate | None:
+    """Fast path for the common "-2.512345" / "112,2345": the same result, no tokenizer."""
+    match = _PLAIN_DECIMAL_RE.fullmatch(text.strip())
+    if match is None:
+        return None
+    sign, whole, separator, fraction = match.groups()
+    fraction = fraction or ""
+    magnitude = float(f"{whole}.{fraction}" if fraction else whole)
+    raw = _Raw(
+        text=text,
+        degrees=-magnitude if sign == "-" else magnitude,
+        writing="decimal_comma" if separator == "," else "decimal",
+        hemisphere_axis=None,
+        hemisphere_word=None,
+        label_axis=None,
+        uncertainty_m=0.5 * 10.0 ** -len(fraction) * METRES_PER_DEGREE,
+    )
+    return _finish(raw, axis, value)
+
+
 def _from_text(text: str, value: object, axis: Axis | None) -> ParsedCoordinate:
     _check_length(text, value, "Coordinate")
+    fast = _from_plain_decimal(text, value, axis)
+    if fast is not None:
+        return fast
     empty = _blank_or_placeholder(text)
     if empty is not None:
         _raise_empty(empty, value, "Coordinate", _FIX[axis])

@@ -1,60 +1,52 @@
 """``read_plots``: every row of a plot list becomes a plot in EPSG:4326, or says why not.
 
-Nothing is dropped and nothing is reordered: the result has one row per input row,
+Nothing is dropped and nothing is reordered: the result has one row per input row (a
+row blank in every cell of a spreadsheet is no row; see :mod:`~lahan_geo.intake.tables`),
 in input order, the original columns kept, plus
 
-- ``plot_id``: from the id column, or ``P0001``... by position;
+- ``plot_id``: from the id column (or a KML/GPX name), or ``P0001``... by position;
 - ``geometry``: a Point or Polygon in EPSG:4326, or None;
 - ``input_problem`` / ``input_problem_id``: None, or why the row cannot be used
   (English / Indonesian), naming the row, column, value and the fix;
 - ``input_notes``: what was corrected or assumed (a swap, a repair, a duplicate);
 - ``accuracy_m``: the plot's positional accuracy in metres (from an ``akurasi``
-  column or the written precision; NaN means the screening default);
-- ``source_file``, ``source_row``: where to go back to.
+  column, raised to the written precision when that is coarser; NaN means the
+  screening default, see :mod:`~lahan_geo.intake.precision`);
+- ``settled_before_designation``: True/False from a "garapan lama" column, else None;
+- ``source_file``, ``source_sheet`` (workbooks; None otherwise), ``source_row``: where
+  to go back to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M
 from lahan_geo.errors import CRSError, InputError
-from lahan_geo.intake.columns import guess_columns
-from lahan_geo.intake.coordinates import (
-    CoordinateParseError,
-    looks_indonesian,
-    parse_coordinate,
-    parse_coordinate_pair,
-    swap_if_unambiguous,
-)
-from lahan_geo.intake.tables import read_delimited, read_workbook
+from lahan_geo.intake.blocks import SourceBlock, object_array
+from lahan_geo.intake.boundary import check_within, load_boundary
+from lahan_geo.intake.columns import ROLES, guess_columns, locates_plots
+from lahan_geo.intake.plausibility import check_geometry, check_in_indonesia, note_duplicates
+from lahan_geo.intake.precision import MAX_IMPLIED_UNCERTAINTY_M, plot_accuracy, read_accuracy
+from lahan_geo.intake.projected import parse_crs_hint
+from lahan_geo.intake.sources import load_blocks
+from lahan_geo.intake.table_geometry import TablePlan, locate_rows, plan_table
 
-__all__ = ["ADDED_COLUMNS", "read_plots"]
+__all__ = ["ADDED_COLUMNS", "MAX_IMPLIED_UNCERTAINTY_M", "read_plots"]
 
 #: Columns read_plots adds (after the original ones).
 ADDED_COLUMNS = (
     "plot_id", "input_problem", "input_problem_id", "input_notes", "accuracy_m",
-    "settled_before_designation", "source_file", "source_row",
+    "settled_before_designation", "source_file", "source_sheet", "source_row",
 )
 
-_TABULAR = {".csv", ".tsv", ".txt"}
-_WORKBOOK = {".xlsx", ".xlsm"}
-_VECTOR = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".kmz", ".gpx", ".fgb"}
-
-#: A position whose written precision is coarser than this cannot place a 20 x 30 m
-#: outlet in the right village; the row is unusable.
-MAX_IMPLIED_UNCERTAINTY_M = 500.0
-
-_YES = {"ya", "y", "yes", "true", "1", "benar"}
-_NO = {"tidak", "t", "no", "n", "false", "0", "salah", "bukan"}
+_YES = {"ya", "y", "yes", "true", "1", "benar", "sudah"}
+_NO = {"tidak", "t", "no", "n", "false", "0", "salah", "bukan", "belum"}
 
 
 def read_plots(
@@ -65,42 +57,63 @@ def read_plots(
     coords_col: str | None = None,
     id_col: str | None = None,
     accuracy_col: str | None = None,
-    sheet: str | int | None = None,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | int | list[str | int] | None = None,
     layer: str | int | None = None,
     encoding: str | None = None,
     sep: str | None = None,
     crs: Any = None,
+    within: gpd.GeoDataFrame | str | PathLike[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a plot list from a file or a (Geo)DataFrame.
 
     Parameters
     ----------
     source : path, DataFrame or GeoDataFrame
-        CSV/TSV/TXT or XLSX with coordinate columns, or a vector file (GeoJSON,
-        GeoPackage, Shapefile, KML) of points or polygons.
+        CSV/TSV/TXT, XLSX, GeoJSON, GeoPackage, Shapefile (also zipped), KML/KMZ, GPX
+        waypoints, FlatGeobuf, or a (Geo)DataFrame.
     lat_col, lon_col, coords_col, id_col, accuracy_col : str, optional
         Override the column guess (``lintang``/``latitude``/..., ``bujur``/..., a single
-        ``koordinat`` column, ``id_lahan``/..., ``akurasi``/...). The guess used is
-        reported in ``attrs["lahan_geo"]["columns"]``.
-    sheet : str or int, optional
-        Sheet of a workbook (default: the first with coordinate headers).
+        ``koordinat`` column, ``id_lahan``/..., ``akurasi``/...).
+    columns : mapping, optional
+        Override the guess for any role: ``{"easting": "X_UTM", "northing": "Y_UTM",
+        "zone": "Zona", "geometry": "WKT", "desa": "Nama Desa", ...}`` (roles:
+        :data:`lahan_geo.intake.columns.ROLES`). The guess used is reported in
+        ``attrs["lahan_geo"]["columns"]``.
+    sheet : str, int or list, optional
+        Workbook sheet(s) by name or 0-based number. Default: every sheet whose header
+        names coordinate columns, in workbook order (``source_sheet`` tells them apart).
     layer : str or int, optional
-        Layer of a multi-layer vector file.
+        Layer of a multi-layer vector file (GeoPackage), or the file inside a zip archive.
     encoding, sep : str, optional
         Encoding and delimiter of a text file (default: guessed).
     crs : optional
-        CRS of a vector file that lacks one (never guessed).
+        The coordinate system of projected coordinates (easting/northing columns, WKT
+        in metres): a UTM zone ("49S", "UTM 50 S"), a TM-3 zone ("TM-3 49.2"), a datum
+        and zone ("DGN95 / UTM 49S", "SRGI2013 UTM 50S") or an EPSG code (see
+        :func:`~lahan_geo.intake.projected.parse_crs_hint`). A geographic CRS ("DGN95",
+        "SRGI2013") is the datum of latitude/longitude columns. For a vector file without
+        a CRS, its CRS. Never guessed.
+    within : GeoDataFrame or path, optional
+        The district (or its villages, or sub-districts): plots outside it are problems,
+        and a named village that differs from the one the plot lies in is a note (see
+        :mod:`~lahan_geo.intake.boundary`).
 
     Returns
     -------
     GeoDataFrame
         EPSG:4326, one row per input row in input order (see the module docstring).
+        ``attrs["lahan_geo"]`` holds ``columns`` (the roles used), ``blocks`` (per sheet
+        or file: rows, columns, how it was read), ``rows`` and ``problems``.
 
     Raises
     ------
     InputError
         When the source as a whole cannot be read (missing file, no coordinate
-        columns); a single bad row never raises, it gets an ``input_problem``.
+        columns, projected coordinates without a CRS); a single bad row never raises,
+        it gets an ``input_problem``.
+    CRSError
+        When ``crs=`` is not understood, or a vector source has no CRS.
 
     Examples
     --------
@@ -115,306 +128,226 @@ def read_plots(
     -2.512345
     >>> plots["input_problem"].iloc[1]
     "row 2, column 'lintang': the coordinate is blank. Fix: fill in the surveyed coordinate."
+    >>> plots["input_problem"].iloc[2][:75]
+    "row 3: columns 'lintang' and 'bujur': the coordinates are written so coarse"
     """
-    frame, source_file, geometry, crs_in = _load(source, sheet=sheet, layer=layer,
-                                                 encoding=encoding, sep=sep, crs=crs)
-    columns = guess_columns(c for c in frame.columns if c != "source_row")
-    overrides = {"lat": lat_col, "lon": lon_col, "coords": coords_col, "id": id_col,
+    shortcuts = {"lat": lat_col, "lon": lon_col, "coords": coords_col, "id": id_col,
                  "accuracy": accuracy_col}
+    overrides = {**dict(columns or {}), **{r: c for r, c in shortcuts.items() if c is not None}}
+    unknown = sorted(set(overrides) - set(ROLES))
+    if unknown:
+        msg = (f"columns= has unknown role(s) {', '.join(map(repr, unknown))}. Fix: use "
+               f"{', '.join(ROLES)}.")
+        raise InputError(msg)
+    if crs is not None:
+        parse_crs_hint(crs)  # a typo in crs= is the caller's error, raised here
+    blocks = load_blocks(source, sheet=sheet, layer=layer, encoding=encoding, sep=sep,
+                         wanted=set(overrides.values()))
+    _check_overrides(blocks, overrides)
+    boundary = load_boundary(within) if within is not None else None
+
+    parts = [_read_block(block, overrides, crs) for block in blocks]
+    return _assemble(blocks, parts, boundary)
+
+
+def _check_overrides(blocks: list[SourceBlock], overrides: dict[str, str]) -> None:
     for role, name in overrides.items():
-        if name is not None:
-            if name not in frame.columns:
-                msg = (f"{source_file}: {role}_col={name!r} is not a column; columns are "
-                       f"{', '.join(map(str, frame.columns))}.")
-                raise InputError(msg)
-            columns[role] = name
-    n = len(frame)
-    rows = frame["source_row"].to_numpy() if "source_row" in frame else np.arange(1, n + 1)
-    problems: list[tuple[str, str] | None] = [None] * n
-    notes: list[list[str]] = [[] for _ in range(n)]
-    precision = np.full(n, np.nan)
-
-    if geometry is None:
-        if not (("lat" in columns and "lon" in columns) or "coords" in columns):
-            msg = (
-                f"{source_file}: no coordinate columns found among "
-                f"{', '.join(str(c) for c in frame.columns if c != 'source_row')}. Fix: name them "
-                "lintang/bujur (or latitude/longitude, or one 'koordinat' column), or pass "
-                "lat_col= and lon_col=."
-            )
+        if not any(name in block.frame.columns for block in blocks):
+            names = ", ".join(dict.fromkeys(str(c) for b in blocks for c in b.frame.columns))
+            option = f"{role}_col" if role in ("lat", "lon", "coords", "id", "accuracy") else \
+                f"columns['{role}']"
+            msg = (f"{blocks[0].source_file}: {option}={name!r} is not a column; columns are "
+                   f"{names}.")
             raise InputError(msg)
-        geometry = _points_from_columns(frame, columns, rows, problems, notes, precision)
-        crs_in = "EPSG:4326"
-    geoms = _to_wgs84(geometry, crs_in, source_file)
-    geoms = _check_geometries(geoms, rows, problems, notes)
-
-    out = frame.drop(columns=[c for c in ("source_row",) if c in frame]).copy()
-    clashing = [c for c in ADDED_COLUMNS if c in out.columns and c != columns.get("id")]
-    out = out.drop(columns=clashing)
-    out["plot_id"] = _plot_ids(frame, columns.get("id"), notes)
-    _note_duplicates(out["plot_id"].tolist(), geoms, notes)
-    out["input_problem"] = [p[0] if p else None for p in problems]
-    out["input_problem_id"] = [p[1] if p else None for p in problems]
-    out["input_notes"] = ["; ".join(x) if x else None for x in notes]
-    out["accuracy_m"] = _accuracy(frame, columns.get("accuracy"), precision)
-    out["settled_before_designation"] = _settled(frame, columns.get("settled"))
-    out["source_file"] = source_file
-    out["source_row"] = rows.astype("int64")
-    for col in ("input_problem", "input_problem_id", "input_notes", "settled_before_designation"):
-        out[col] = out[col].astype(object)
-    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
-    result.index = pd.RangeIndex(n)
-    result.attrs["lahan_geo"] = {
-        "source_file": source_file,
-        "columns": columns,
-        "read": frame.attrs.get("lahan_geo_read", {}),
-        "rows": n,
-        "problems": int(sum(p is not None for p in problems)),
-    }
-    return result
 
 
-def _load(source: Any, **opts: Any) -> tuple[pd.DataFrame, str, Any, Any]:
-    """Return (table, source label, geometry or None, CRS of that geometry)."""
-    if isinstance(source, gpd.GeoDataFrame):
-        if source.crs is None and opts["crs"] is None:
-            msg = ("The plots GeoDataFrame has no CRS. Fix: pass crs= to read_plots or "
-                   "call .set_crs('EPSG:4326') first.")
-            raise CRSError(msg)
-        frame = pd.DataFrame(source.drop(columns=source.geometry.name)).reset_index(drop=True)
-        frame["source_row"] = np.arange(1, len(frame) + 1)
-        return frame, "<GeoDataFrame>", np.asarray(source.geometry.array, dtype=object), (
-            source.crs or opts["crs"])
-    if isinstance(source, pd.DataFrame):
-        frame = source.reset_index(drop=True).copy()
-        frame["source_row"] = np.arange(1, len(frame) + 1)
-        return frame, "<DataFrame>", None, None
-    if not isinstance(source, (str, PathLike)):
-        msg = f"read_plots takes a file path or a DataFrame, not {type(source).__name__}."
-        raise InputError(msg)
-    path = Path(source)
-    if not path.is_file():
-        msg = f"Plot list {path} does not exist or is not a file. Fix: check the path."
-        raise InputError(msg)
-    suffix = path.suffix.lower()
-    if suffix in _TABULAR:
-        table = read_delimited(path, encoding=opts["encoding"], sep=opts["sep"])
-        return table, str(path), None, None
-    if suffix in _WORKBOOK:
-        return read_workbook(path, sheet=opts["sheet"]), str(path), None, None
-    if suffix in _VECTOR:
-        return _read_vector(path, opts["layer"], opts["crs"])
-    msg = (f"{path}: unsupported file type {suffix or '(none)'}. Fix: use CSV, XLSX, GeoJSON, "
-           "GeoPackage, Shapefile or KML.")
-    raise InputError(msg)
-
-
-def _read_vector(path: Path, layer: Any, crs: Any) -> tuple[pd.DataFrame, str, Any, Any]:
-    try:
-        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except Exception as err:  # GDAL's many error types
-        msg = f"Cannot read plot file {path}: {err}. Fix: check that the file is complete."
-        raise InputError(msg) from None
-    if gdf.crs is None and crs is None:
-        msg = f"{path} has no CRS. Fix: pass crs=, e.g. read_plots({path.name!r}, crs='EPSG:4326')."
-        raise CRSError(msg)
-    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
-    frame["source_row"] = np.arange(1, len(frame) + 1)
-    return frame, str(path), np.asarray(gdf.geometry.array, dtype=object), gdf.crs or crs
-
-
-def _points_from_columns(
-    frame: pd.DataFrame,
-    columns: dict[str, str],
-    rows: np.ndarray,
-    problems: list[tuple[str, str] | None],
-    notes: list[list[str]],
-    precision: np.ndarray,
-) -> np.ndarray:
-    geoms = np.full(len(frame), None, dtype=object)
-    for i in range(len(frame)):
-        try:
-            if "lat" in columns and "lon" in columns:
-                lat_v, lon_v = frame[columns["lat"]].iloc[i], frame[columns["lon"]].iloc[i]
-                lat = _parse(lat_v, "lat", columns["lat"], rows[i])
-                lon = _parse(lon_v, "lon", columns["lon"], rows[i])
-                swapped = False
-            else:
-                pair = parse_coordinate_pair(frame[columns["coords"]].iloc[i])
-                lat, lon, swapped = pair.lat, pair.lon, pair.swapped
-                if pair.note:
-                    notes[i].append(pair.note)
-        except _RowProblemError as problem:
-            problems[i] = (problem.en, problem.id)
+def _roles(block: SourceBlock, overrides: dict[str, str]) -> dict[str, str]:
+    roles = guess_columns(block.frame.columns)
+    for role, name in overrides.items():
+        if name not in block.frame.columns:
             continue
-        except CoordinateParseError as err:
-            problems[i] = _problem_for(err, columns["coords"], rows[i])
-            continue
-        y, x = lat.degrees, lon.degrees
-        if not looks_indonesian(y, x):
-            y2, x2, did_swap = swap_if_unambiguous(y, x)
-            if did_swap and not swapped:
-                notes[i].append(f"latitude and longitude were swapped ({y}, {x}); corrected")
-                y, x = y2, x2
-            else:
-                problems[i] = (
-                    f"row {rows[i]}: ({y}, {x}) lies outside Indonesia. Fix: check the "
-                    "coordinates (hemisphere sign, degree/minute writing).",
-                    f"baris {rows[i]}: ({y}, {x}) berada di luar Indonesia. Perbaikan: periksa "
-                    "koordinat (tanda LS/LU, penulisan derajat/menit).",
-                )
-                continue
-        uncertainty = max(lat.uncertainty_m, lon.uncertainty_m)
-        precision[i] = uncertainty
-        if uncertainty > MAX_IMPLIED_UNCERTAINTY_M:
-            problems[i] = (
-                f"row {rows[i]}: the coordinates are written so coarsely that the position is "
-                f"uncertain by ~{uncertainty:,.0f} m. Fix: write at least 5 decimals of a degree.",
-                f"baris {rows[i]}: penulisan koordinat terlalu kasar, posisi tidak pasti "
-                f"~{uncertainty:,.0f} m. Perbaikan: tulis minimal 5 desimal derajat.",
-            )
-            continue
-        geoms[i] = shapely.Point(x, y)
-    return geoms
+        for other, column in list(roles.items()):
+            if column == name and other != role:
+                del roles[other]
+        roles[role] = name
+    if "lat" in roles and "lon" in roles:
+        roles.pop("coords", None)
+    if "id" not in roles and block.id_hint and block.id_hint in block.frame.columns:
+        roles["id"] = block.id_hint
+    return roles
 
 
-class _RowProblemError(Exception):
-    def __init__(self, en: str, id_: str) -> None:
-        super().__init__(en)
-        self.en, self.id = en, id_
+class _BlockResult:
+    def __init__(self, roles: dict[str, str], geoms: np.ndarray, precision: np.ndarray,
+                 plan: TablePlan | None) -> None:
+        self.roles, self.geoms, self.precision, self.plan = roles, geoms, precision, plan
 
 
-def _parse(value: Any, axis: str, column: str, row: int) -> Any:
-    try:
-        return parse_coordinate(value, axis=axis)
-    except CoordinateParseError as err:
-        en, id_ = _problem_for(err, column, row)
-        raise _RowProblemError(en, id_) from None
-
-
-_KIND_ID: dict[str, Callable[[str, str], str]] = {
-    "blank": lambda c, v: f"kolom '{c}': koordinat kosong. Perbaikan: isi koordinat hasil survei.",
-    "placeholder": lambda c, v: (
-        f"kolom '{c}' berisi {v!r}, bukan koordinat. Perbaikan: survei lahan dan isi "
-        "koordinat, mis. -2.512345."),
-}
-
-
-def _problem_for(err: CoordinateParseError, column: str, row: int) -> tuple[str, str]:
-    value = "" if err.value is None else str(err.value)
-    if err.kind == "blank":
-        en = (f"row {row}, column '{column}': the coordinate is blank. "
-              "Fix: fill in the surveyed coordinate.")
+def _read_block(block: SourceBlock, overrides: dict[str, str], crs: Any) -> _BlockResult:
+    roles = _roles(block, overrides)
+    n = len(block)
+    has_geometry = block.geometry is not None and any(g is not None for g in block.geometry)
+    plan = None
+    if has_geometry or (block.geometry is not None and not locates_plots(roles)):
+        geoms = _vector_to_wgs84(block, crs)
+        precision = np.full(n, np.nan)
     else:
-        en = f"row {row}, column '{column}': {err}"
-    make_id = _KIND_ID.get(err.kind, lambda c, v: (
-        f"kolom '{c}': nilai {v!r} tidak dapat dibaca sebagai koordinat ({err.kind}). "
-        "Perbaikan: tulis derajat desimal (mis. -2.512345) atau DMS (mis. 2°31'12.5\" LS)."))
-    return en, f"baris {row}, {make_id(column, value)}"
+        if not locates_plots(roles):
+            where = f"{block.source_file}" + (f", sheet '{block.sheet}'" if block.sheet else "")
+            found = ", ".join(str(c) for c in block.frame.columns)
+            msg = (f"{where}: no coordinate columns found among {found or '(no columns)'}. "
+                   "Fix: name them lintang/bujur (or latitude/longitude, one 'koordinat' "
+                   "column, easting/northing with crs=, or a WKT 'geometry' column), or pass "
+                   "lat_col= and lon_col=.")
+            raise InputError(msg)
+        plan = plan_table(block, roles, crs)
+        geoms, precision = locate_rows(block, plan)
+    for i in range(n):
+        where = block.where(i)
+        if block.problems[i] is not None:
+            geoms[i] = None
+            continue
+        geom, notes, prob = check_geometry(geoms[i], where)
+        if prob is None:
+            geom, more, prob = check_in_indonesia(geom, where)
+            notes += more
+        block.notes[i].extend(notes)
+        block.problems[i] = prob
+        geoms[i] = geom if prob is None else None
+    return _BlockResult(roles, geoms, precision, plan)
 
 
-def _to_wgs84(geoms: np.ndarray, crs: Any, source: str) -> np.ndarray:
-    series = gpd.GeoSeries(geoms, crs=crs)
+def _vector_to_wgs84(block: SourceBlock, crs: Any) -> np.ndarray:
+    source_crs = block.crs
+    if source_crs is None:
+        if crs is None:
+            msg = (f"{block.source_file} has no CRS. Fix: pass crs=, e.g. read_plots(..., "
+                   "crs='EPSG:4326') or the UTM zone crs='49S'.")
+            raise CRSError(msg)
+        source_crs = parse_crs_hint(crs)
+    assert block.geometry is not None
+    series = gpd.GeoSeries(block.geometry, crs=source_crs)
     if series.crs is not None and not series.crs.equals("EPSG:4326"):
         try:
             series = series.to_crs("EPSG:4326")
         except Exception as err:  # pyproj errors
-            msg = f"{source}: cannot transform from {series.crs} to EPSG:4326 ({err})."
+            msg = (f"{block.source_file}: cannot transform from {series.crs.name} to EPSG:4326 "
+                   f"({err}). Fix: check the file's CRS.")
             raise CRSError(msg) from None
-    return np.asarray(series.array, dtype=object)
+        block.info["converted_from"] = series.crs.name if series.crs else None
+    return object_array(series.array)
 
 
-def _check_geometries(
-    geoms: np.ndarray, rows: np.ndarray, problems: list[Any], notes: list[list[str]]
-) -> np.ndarray:
-    out = geoms.copy()
-    for i, geom in enumerate(geoms):
-        if problems[i] is not None:
-            out[i] = None
-            continue
-        if geom is None or geom.is_empty:
-            problems[i] = (
-                f"row {rows[i]}: the feature has no geometry. Fix: draw or survey the plot.",
-                f"baris {rows[i]}: fitur tidak memiliki geometri. Perbaikan: gambar/survei lahan.",
-            )
-            out[i] = None
-            continue
-        if shapely.has_z(geom):
-            geom = shapely.force_2d(geom)
-            notes[i].append("height (Z) dropped")
-        kind = geom.geom_type
-        if kind not in ("Point", "Polygon", "MultiPolygon", "MultiPoint"):
-            problems[i] = (
-                f"row {rows[i]}: a {kind} is not a plot. Fix: give a point or a polygon.",
-                f"baris {rows[i]}: {kind} bukan lahan. Perbaikan: berikan titik atau poligon.",
-            )
-            out[i] = None
-            continue
-        if not np.isfinite(shapely.get_coordinates(geom)).all():
-            problems[i] = (f"row {rows[i]}: the geometry has non-finite coordinates.",
-                           f"baris {rows[i]}: geometri memiliki koordinat tidak terhingga.")
-            out[i] = None
-            continue
-        if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
-            geom = shapely.make_valid(geom)
-            polys = [g for g in shapely.get_parts(geom)
-                     if g.geom_type in ("Polygon", "MultiPolygon")]
-            geom = shapely.union_all(polys) if polys else shapely.Polygon()
-            notes[i].append(f"polygon repaired with make_valid ({reason})")
-            if geom.is_empty:
-                problems[i] = (f"row {rows[i]}: the polygon has no area after repair ({reason}).",
-                               f"baris {rows[i]}: poligon tidak memiliki luas setelah diperbaiki.")
-                out[i] = None
-                continue
-        out[i] = geom
-    return out
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip()
 
 
-def _plot_ids(frame: pd.DataFrame, id_col: str | None, notes: list[list[str]]) -> list[str]:
-    ids = []
-    for i in range(len(frame)):
-        value = frame[id_col].iloc[i] if id_col is not None else None
-        text = "" if value is None or pd.isna(value) else str(value).strip()
-        if not text:
-            text = f"P{i + 1:04d}"
-            if id_col is not None:
-                notes[i].append(f"no id in column '{id_col}'; generated {text}")
-        ids.append(text)
-    return ids
-
-
-def _note_duplicates(ids: list[str], geoms: np.ndarray, notes: list[list[str]]) -> None:
-    first_id: dict[str, int] = {}
-    first_xy: dict[tuple[float, float], int] = {}
-    for i, (pid, geom) in enumerate(zip(ids, geoms)):
-        if pid in first_id:
-            notes[i].append(f"plot id {pid} also used by input row {first_id[pid] + 1}")
-        first_id.setdefault(pid, i)
-        if geom is not None and geom.geom_type == "Point":
-            key = (round(geom.x, 7), round(geom.y, 7))
-            if key in first_xy:
-                notes[i].append(f"same coordinates as input row {first_xy[key] + 1}")
-            first_xy.setdefault(key, i)
-
-
-def _accuracy(frame: pd.DataFrame, column: str | None, precision: np.ndarray) -> np.ndarray:
-    given = np.full(len(frame), np.nan)
-    if column is not None:
-        text = frame[column].astype(str).str.replace(",", ".", regex=False)
-        given = pd.to_numeric(text.str.extract(r"([0-9]+(?:\.[0-9]+)?)")[0], errors="coerce")
-        given = given.to_numpy(dtype=float)
-    # Written precision coarser than the stated (or default) accuracy replaces it;
-    # NaN means "not stated": the screening applies its documented default.
-    floor = np.where(np.isnan(given), DEFAULT_PLOT_ACCURACY_M, given)
-    return np.where(precision > floor, precision, given)
-
-
-def _settled(frame: pd.DataFrame, column: str | None) -> list[bool | None]:
-    if column is None:
-        return [None] * len(frame)
+def _settled(values: Any) -> list[bool | None]:
     out: list[bool | None] = []
-    for value in frame[column]:
-        text = str(value).strip().lower()
+    for value in values:
+        text = _text(value).lower()
         out.append(True if text in _YES else False if text in _NO else None)
     return out
+
+
+def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: Any
+              ) -> gpd.GeoDataFrame:
+    n = sum(len(b) for b in blocks)
+    labels: list[str] = []
+    wheres: list[tuple[str, str]] = []
+    ids: list[str] = []
+    notes: list[list[str]] = []
+    problems: list[Any] = []
+    given = np.full(n, np.nan)
+    settled: list[bool | None] = []
+    places: dict[str, list[Any]] = {}
+    position = 0
+    for block, part in zip(blocks, parts):
+        roles = part.roles
+        id_values = block.frame[roles["id"]].tolist() if "id" in roles else None
+        for i in range(len(block)):
+            wheres.append(block.where(i))
+            labels.append(block.where(i)[0])
+            notes.append(block.notes[i])
+            problems.append(block.problems[i])
+            value = _text(id_values[i]) if id_values is not None else ""
+            if not value:
+                value = f"P{position + i + 1:04d}"
+                if "id" in roles:
+                    block.notes[i].append(f"no id in column '{roles['id']}'; generated {value}")
+            ids.append(value)
+        if "accuracy" in roles:
+            given[position:position + len(block)] = read_accuracy(
+                block.frame[roles["accuracy"]].tolist(), roles["accuracy"],
+                notes[position:position + len(block)])
+        settled += (_settled(block.frame[roles["settled"]]) if "settled" in roles
+                    else [None] * len(block))
+        for level in ("desa", "kecamatan"):
+            if level in roles:
+                places.setdefault(level, [None] * n)
+                places[level][position:position + len(block)] = block.frame[roles[level]].tolist()
+        position += len(block)
+    geoms = object_array([g for part in parts for g in part.geoms])
+    precision = np.concatenate([p.precision for p in parts]) if parts else np.array([])
+    accuracy = plot_accuracy(given, precision, notes)
+    info: dict[str, Any] = {}
+    if boundary is not None:
+        info = check_within(boundary, geoms, accuracy, places, wheres, notes, problems)
+        geoms = object_array([None if p is not None else g for g, p in zip(geoms, problems)])
+    note_duplicates(ids, geoms, labels, notes)
+
+    out = pd.concat([b.frame for b in blocks], ignore_index=True) if blocks else pd.DataFrame()
+    id_columns = {part.roles.get("id") for part in parts}
+    out = out.drop(columns=[c for c in ADDED_COLUMNS if c in out.columns and c not in id_columns]
+                   + [c for c in ("geometry",) if c in out.columns])
+    extra = {
+        "plot_id": pd.Series(ids, dtype=object),
+        "input_problem": pd.Series([p.en if p else None for p in problems], dtype=object),
+        "input_problem_id": pd.Series([p.id if p else None for p in problems], dtype=object),
+        "input_notes": pd.Series(["; ".join(x) if x else None for x in notes], dtype=object),
+        "accuracy_m": pd.Series(accuracy, dtype=float),
+        "settled_before_designation": pd.Series(settled, dtype=object),
+        "source_file": pd.Series([b.source_file for b in blocks for _ in range(len(b))],
+                                 dtype=object),
+        "source_sheet": pd.Series([b.sheet for b in blocks for _ in range(len(b))],
+                                  dtype=object),
+        "source_row": pd.Series(np.concatenate([b.source_rows for b in blocks])
+                                if blocks else [], dtype="int64"),
+    }
+    out = out.drop(columns=[c for c in extra if c in out.columns])
+    out = pd.concat([out.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
+    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
+    result.index = pd.RangeIndex(n)
+    result.attrs["lahan_geo"] = _provenance(blocks, parts, problems, info)
+    return result
+
+
+def _provenance(blocks: list[SourceBlock], parts: list[_BlockResult], problems: list[Any],
+                within: dict[str, Any]) -> dict[str, Any]:
+    described = []
+    for block, part in zip(blocks, parts):
+        described.append({
+            "source_file": block.source_file,
+            "sheet": block.sheet,
+            "rows": len(block),
+            "columns": dict(part.roles),
+            "read": dict(block.info),
+            "notes": list(part.plan.notes) if part.plan else [],
+        })
+    return {
+        "source_file": blocks[0].source_file if blocks else None,
+        "columns": dict(parts[0].roles) if parts else {},
+        "blocks": described,
+        "read": dict(blocks[0].info) if blocks else {},
+        "rows": sum(len(b) for b in blocks),
+        "problems": int(sum(p is not None for p in problems)),
+        **({"within": within} if within else {}),
+    }
+

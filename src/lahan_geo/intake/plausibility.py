@@ -1,0 +1,134 @@
+"""Checks on each plot's geometry once it is in EPSG:4326, and across the plot list.
+
+Per row (:func:`check_geometry`, :func:`check_in_indonesia`):
+
+- no geometry, a line, non-finite coordinates: a problem;
+- heights dropped, an invalid polygon repaired with ``make_valid`` (the repair named):
+  a note;
+- outside Indonesia (:data:`~lahan_geo.intake.coordinates.INDONESIA_BOUNDS`): corrected
+  when the point or every corner lies in Indonesia with x and y exchanged (a note),
+  otherwise a problem.
+
+Across rows (:func:`note_duplicates`): the same plot id twice, and the same
+coordinates (or polygon) for two rows, are notes on every row concerned.
+
+Examples
+--------
+>>> import shapely
+>>> geom, notes, prob = check_in_indonesia(shapely.Point(-2.5, 112.3), ("row 2", "baris 2"))
+>>> geom.wkt, notes
+('POINT (112.3 -2.5)', ['latitude and longitude were swapped (-2.5 read as longitude); corrected'])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+
+from lahan_geo.intake.blocks import RowProblem
+from lahan_geo.intake.coordinates import INDONESIA_BOUNDS
+from lahan_geo.intake.row_problems import problem
+
+__all__ = ["check_geometry", "check_in_indonesia", "note_duplicates"]
+
+_PLOT_TYPES = ("Point", "Polygon", "MultiPolygon", "MultiPoint")
+
+Where = tuple[str, str]
+
+
+def check_geometry(geom: Any, where: Where) -> tuple[Any, list[str], RowProblem | None]:
+    """Return (geometry or None, notes, problem) for one row's geometry."""
+    notes: list[str] = []
+    if geom is None or shapely.is_missing(geom) or geom.is_empty:
+        return None, notes, problem(where, "the feature has no geometry",
+                                    "fitur tidak memiliki geometri",
+                                    "draw or survey the plot", "gambar atau survei lahan")
+    if shapely.has_z(geom):
+        geom = shapely.force_2d(geom)
+        notes.append("height (Z) dropped")
+    kind = geom.geom_type
+    if kind == "GeometryCollection":
+        polygons = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon",
+                                                                          "MultiPolygon")]
+        if polygons:
+            geom = shapely.union_all(polygons)
+            kind = geom.geom_type
+            notes.append("kept the polygon parts of a geometry collection")
+    if kind not in _PLOT_TYPES:
+        return None, notes, problem(where, f"a {kind} is not a plot", f"{kind} bukan lahan",
+                                    "give a point or a polygon", "berikan titik atau poligon")
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
+        return None, notes, problem(where, "the geometry has non-finite coordinates",
+                                    "geometri memiliki koordinat tidak terhingga",
+                                    "survey or draw the plot again",
+                                    "survei atau gambar ulang lahan")
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        repaired = shapely.make_valid(geom)
+        polys = [g for g in shapely.get_parts(repaired)
+                 if g.geom_type in ("Polygon", "MultiPolygon")]
+        geom = shapely.union_all(polys) if polys else shapely.Polygon()
+        if geom.is_empty:
+            return None, notes, problem(
+                where, f"the polygon has no area after repair ({reason})",
+                f"poligon tidak memiliki luas setelah diperbaiki ({reason})",
+                "draw the plot's boundary again", "gambar ulang batas lahan")
+        notes.append(f"polygon repaired with make_valid ({reason})")
+    return geom, notes, None
+
+
+def _inside(coords: np.ndarray) -> bool:
+    lat_min, lat_max, lon_min, lon_max = INDONESIA_BOUNDS
+    x, y = coords[:, 0], coords[:, 1]
+    return bool(((x >= lon_min) & (x <= lon_max) & (y >= lat_min) & (y <= lat_max)).all())
+
+
+def check_in_indonesia(geom: Any, where: Where) -> tuple[Any, list[str], RowProblem | None]:
+    """Return (geometry or None, notes, problem): swapped axes corrected when unambiguous."""
+    coords = shapely.get_coordinates(geom)
+    if _inside(coords):
+        return geom, [], None
+    if _inside(coords[:, ::-1]):
+        swapped = shapely.transform(geom, lambda xy: xy[:, ::-1])
+        first = coords[0]
+        note = (f"latitude and longitude were swapped ({first[0]:.10g} read as longitude); "
+                "corrected")
+        return swapped, [note], None
+    point = geom.representative_point() if geom.geom_type != "Point" else geom
+    lat, lon = f"{point.y:.6f}", f"{point.x:.6f}"
+    return None, [], problem(
+        where, f"the position (latitude {lat}, longitude {lon}) lies outside Indonesia",
+        f"posisi (lintang {lat}, bujur {lon}) berada di luar Indonesia",
+        "check the coordinates (LS/LU hemisphere sign, degree/minute writing, the zone of "
+        "UTM coordinates)",
+        "periksa koordinat (tanda LS/LU, penulisan derajat/menit, zona koordinat UTM)")
+
+
+def note_duplicates(ids: list[str], geoms: np.ndarray, labels: list[str],
+                    notes: list[list[str]]) -> None:
+    """Note on every row concerned: the same plot id, and the same position, more than once."""
+    by_id: dict[str, list[int]] = {}
+    for i, pid in enumerate(ids):
+        by_id.setdefault(pid, []).append(i)
+    for pid, rows in by_id.items():
+        if len(rows) > 1:
+            for i in rows:
+                others = ", ".join(labels[j] for j in rows if j != i)
+                notes[i].append(f"plot id '{pid}' is also used by {others}")
+    by_position: dict[Any, list[int]] = {}
+    for i, geom in enumerate(geoms):
+        if geom is None:
+            continue
+        if geom.geom_type == "Point":
+            key: Any = ("point", round(geom.x, 6), round(geom.y, 6))
+        else:
+            key = ("shape", shapely.to_wkb(shapely.normalize(shapely.set_precision(geom, 1e-7))))
+        by_position.setdefault(key, []).append(i)
+    for key, rows in by_position.items():
+        if len(rows) > 1:
+            what = "coordinates" if key[0] == "point" else "polygon"
+            for i in rows:
+                others = ", ".join(f"{labels[j]} (plot '{ids[j]}')" for j in rows if j != i)
+                notes[i].append(f"same {what} as {others}")
