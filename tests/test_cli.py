@@ -234,3 +234,20 @@ def test_makefile_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert code == 0, captured.err
     assert (tmp_path / "out" / "hasil_screening.xlsx").is_file()
     assert (tmp_path / "out" / "peta_ringkasan.png").is_file()
+
+
+def test_within_and_crs_options_reach_read_plots(inputs: dict[str, Path], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    district = tmp_path / "kabupaten.gpkg"
+    gpd.GeoDataFrame({"nama": ["Uji"]}, geometry=[box(112.28, -2.52, 112.34, -2.48)],
+                     crs="EPSG:4326").to_file(district, driver="GPKG")
+    utm = tmp_path / "utm.csv"
+    pd.DataFrame({"id_lahan": ["U1"], "x": ["643000"], "y": ["9724000"]}).to_csv(utm, index=False)
+    code = main(["screen", str(inputs["plots"]), str(utm), "--crs", "49S",
+                 "--within", str(district), "--forest", str(inputs["forest"]),
+                 "--out", str(tmp_path / "hasil"), "--no-details"])
+    assert code == 0, capsys.readouterr().err
+    result = gpd.read_file(tmp_path / "hasil" / "hasil_screening.gpkg", layer="hasil_screening")
+    by_id = result.set_index("plot_id")
+    assert "outside" in by_id.loc["KDMP-G", "input_problem"]  # 112.40 E lies east of the district
+    assert by_id.loc["U1", "status"] != "invalid"  # UTM 49S read with --crs

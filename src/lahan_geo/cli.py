@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("plots", nargs="+", type=Path, help="plot list file(s); rows are kept in order")
+    s.add_argument("--crs", default=None,
+                   help="CRS of easting/northing columns, e.g. 49S, 'TM-3 49.2', EPSG:23879")
+    s.add_argument("--sheet", default=None, help="workbook sheet to read (default: every sheet "
+                   "with coordinate headers)")
+    s.add_argument("--within", type=Path, default=None,
+                   help="district or village boundaries: plots outside are flagged")
     s.add_argument("--forest", type=Path, help="forest-area layer (KWSHUTAN-style)")
     s.add_argument("--forest-scale", type=float, default=250_000,
                    help="scale denominator of the forest layer (default 250000)")
@@ -181,7 +187,8 @@ def _screen(args: argparse.Namespace) -> int:
                            args.zoning_mapping) if p]
     out: Path = args.out
     _check_out(out, protect)
-    plots = pd.concat([read_plots(p) for p in args.plots], ignore_index=True)
+    plots = pd.concat([read_plots(p, crs=args.crs, sheet=args.sheet, within=args.within)
+                       for p in args.plots], ignore_index=True)
     plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots]}
     forest = read_forest_area(args.forest, scale=args.forest_scale) if args.forest else None
     zoning = read_zoning(args.zoning, mapping=args.zoning_mapping) if args.zoning else None
