@@ -42,6 +42,20 @@ ZONE_STRIPS = [  # (NAMOBJ, y from km, y to km), all over x 650-665 km
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wilayah"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_layer_cache(tmp_path_factory):
+    """Keep the suite's layer cache out of the user's ~/.cache, fresh each run."""
+    import os
+
+    old = os.environ.get("LAHAN_GEO_CACHE")
+    os.environ["LAHAN_GEO_CACHE"] = str(tmp_path_factory.mktemp("layer-cache"))
+    yield
+    if old is None:
+        os.environ.pop("LAHAN_GEO_CACHE", None)
+    else:
+        os.environ["LAHAN_GEO_CACHE"] = old
+
+
 def utm(x_km: float, y_km: float) -> Point:
     """A point at (x_km, y_km) kilometres from the landscape origin, in UTM 49S."""
     return Point(X0 + x_km * KM, Y0 + y_km * KM)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
 from lahan_geo.errors import LayerError
+from lahan_geo.layers.cache import cached_layer
 from lahan_geo.layers.source import find_column, read_layer
 
 __all__ = [
@@ -131,7 +132,8 @@ def read_forest_area(
         None), ``forest_decree`` and ``forest_decree_date`` (from ``NOSKKWS``/``TGLSKKWS``
         or the older ``NOSKPNJK``/``TGLSKPNJK``) and ``geometry_repair``. ``attrs["lahan_geo"]``
         holds the load report: path, hash, CRS, counts, repairs, unmapped values and
-        ``tolerance_m``.
+        ``tolerance_m``. A file read before with the same options is served from the
+        on-disk cache (:mod:`lahan_geo.layers.cache`), keyed by its content.
 
     Examples
     --------
@@ -145,6 +147,15 @@ def read_forest_area(
     >>> forest.attrs["lahan_geo"]["tolerance_m"], forest.attrs["lahan_geo"]["unknown_features"]
     (125.0, 1)
     """
+    options = {"layer": layer, "crs": str(crs), "function_column": function_column,
+               "scale": scale, "accuracy_class": accuracy_class}
+    return cached_layer(source, "read_forest_area", options, lambda: _read_forest_area(
+        source, layer=layer, crs=crs, function_column=function_column, scale=scale,
+        accuracy_class=accuracy_class))
+
+
+def _read_forest_area(source: Any, *, layer: Any, crs: Any, function_column: str | None,
+                      scale: float, accuracy_class: int) -> gpd.GeoDataFrame:
     gdf, info = read_layer(source, kind="forest area", layer=layer, crs=crs)
     tolerance = map_accuracy_m(scale, accuracy_class)
     code_col = function_column or find_column(gdf, _CODE_COLUMNS)

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import CRSError, LayerError
+from lahan_geo.layers.cache import file_sha256
 
 __all__ = ["content_sha256", "find_column", "read_layer", "repair_polygons"]
 
@@ -90,7 +91,7 @@ def read_layer(
     gdf, repairs = repair_polygons(gdf)
     info = {
         "path": str(path) if path is not None else None,
-        "sha256": _file_sha256(path) if path is not None else content_sha256(gdf),
+        "sha256": file_sha256(path) if path is not None else content_sha256(gdf),
         "crs": gdf.crs.to_string(),
         "features": len(gdf),
         "repairs": int(repairs),
@@ -184,18 +185,6 @@ def find_column(gdf: pd.DataFrame, candidates: list[str] | tuple[str, ...]) -> s
         if name.lower() in lower:
             return lower[name.lower()]
     return None
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = [path]
-    if path.suffix.lower() == ".shp":  # a shapefile's content lives in its sidecars too
-        files = sorted(p for p in path.parent.glob(path.stem + ".*") if p.is_file())
-    for f in files:
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
 
 
 def content_sha256(gdf: gpd.GeoDataFrame) -> str:

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import pandas as pd
 
 from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
 from lahan_geo.errors import LayerError
+from lahan_geo.layers.cache import cached_layer
 from lahan_geo.layers.source import find_column, read_layer
 
 if sys.version_info >= (3, 11):
@@ -58,6 +60,13 @@ class ZoningMapping:
     classes: dict[str, dict[str, str]]
     matches: tuple[tuple[re.Pattern[str], str], ...]
     path: str
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable digest of the mapping's content (for caches and provenance)."""
+        text = repr((self.version, self.source_columns, sorted(self.classes.items()),
+                     [(p.pattern, c) for p, c in self.matches]))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def classify(self, name: Any) -> str | None:
         """Return the class of a zone name, or None when no pattern matches."""
@@ -172,8 +181,17 @@ def read_zoning(
     >>> zoning.attrs["lahan_geo"]["unknown_values"]
     ['Zona Aneh']
     """
-    gdf, info = read_layer(source, kind="zoning", layer=layer, crs=crs, reader="read_zoning")
     mapping = mapping if isinstance(mapping, ZoningMapping) else load_zoning_mapping(mapping)
+    options = {"layer": layer, "crs": str(crs), "zone_column": zone_column, "scale": scale,
+               "accuracy_class": accuracy_class, "mapping": mapping.fingerprint}
+    return cached_layer(source, "read_zoning", options, lambda: _read_zoning(
+        source, layer=layer, crs=crs, zone_column=zone_column, mapping=mapping, scale=scale,
+        accuracy_class=accuracy_class))
+
+
+def _read_zoning(source: Any, *, layer: Any, crs: Any, zone_column: str | None,
+                 mapping: ZoningMapping, scale: float, accuracy_class: int) -> gpd.GeoDataFrame:
+    gdf, info = read_layer(source, kind="zoning", layer=layer, crs=crs, reader="read_zoning")
     column = zone_column or find_column(gdf, mapping.source_columns)
     if column is None or column not in gdf.columns:
         msg = (

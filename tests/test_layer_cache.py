@@ -1,0 +1,76 @@
+"""Prepared layers are cached by content: a second load is served, a changed file never."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+import lahan_geo as lg
+from conftest import raw_forest, raw_zoning
+
+
+def test_second_load_is_a_cache_hit_with_identical_content(tmp_path):
+    path = tmp_path / "kawasan_hutan.gpkg"
+    raw_forest().to_file(path, driver="GPKG")
+    first = lg.read_forest_area(path)
+    second = lg.read_forest_area(path)
+    assert first.attrs["lahan_geo"]["cache"] == "stored"
+    assert second.attrs["lahan_geo"]["cache"] == "hit"
+    assert second.drop(columns="geometry").equals(first.drop(columns="geometry"))
+    assert second.geometry.equals(first.geometry)
+    assert second.attrs["lahan_geo"]["sha256"] == first.attrs["lahan_geo"]["sha256"]
+
+
+def test_changed_file_is_never_served_from_the_cache(tmp_path):
+    path = tmp_path / "kawasan_hutan.gpkg"
+    raw = raw_forest()
+    raw.to_file(path, driver="GPKG")
+    before = lg.read_forest_area(path)
+    raw.loc[0, "FUNGSIKWS"] = 100700.0  # HK becomes APL
+    raw.to_file(path, driver="GPKG")
+    after = lg.read_forest_area(path)
+    assert after.attrs["lahan_geo"]["cache"] == "stored"
+    assert before["forest_function"].iloc[0] == "HK"
+    assert after["forest_function"].iloc[0] == "APL"
+    assert after.attrs["lahan_geo"]["sha256"] != before.attrs["lahan_geo"]["sha256"]
+
+
+def test_other_options_are_other_entries(tmp_path):
+    path = tmp_path / "kawasan_hutan.gpkg"
+    raw_forest().to_file(path, driver="GPKG")
+    coarse = lg.read_forest_area(path)
+    fine = lg.read_forest_area(path, accuracy_class=1)
+    assert coarse.attrs["lahan_geo"]["tolerance_m"] == 125.0
+    assert fine.attrs["lahan_geo"]["tolerance_m"] == 50.0
+
+
+def test_zoning_mapping_change_invalidates(tmp_path):
+    path = tmp_path / "pola_ruang.gpkg"
+    raw_zoning().to_file(path, driver="GPKG")
+    default = lg.read_zoning(path)
+    mapping = tmp_path / "kab.toml"
+    mapping.write_text('version = "k1"\nsource_columns = ["NAMOBJ"]\n'
+                       '[classes.x]\ngroup = "budidaya"\npermission = "allowed"\n'
+                       '[[match]]\nclass = "x"\npatterns = ["entah"]\n', encoding="utf-8")
+    custom = lg.read_zoning(path, mapping=mapping)
+    assert default["zone_class"].isna().sum() == 1
+    assert custom["zone_class"].tolist().count("x") == 1
+
+
+def test_damaged_entry_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAHAN_GEO_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "kawasan_hutan.gpkg"
+    raw_forest().to_file(path, driver="GPKG")
+    lg.read_forest_area(path)
+    for entry in (tmp_path / "cache").glob("*.pkl"):
+        entry.write_bytes(b"not a pickle")
+    again = lg.read_forest_area(path)
+    assert again.attrs["lahan_geo"]["cache"] == "stored"
+    assert isinstance(again, gpd.GeoDataFrame) and len(again) == 7
+
+
+def test_cache_can_be_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAHAN_GEO_CACHE", "off")
+    path = tmp_path / "kawasan_hutan.gpkg"
+    raw_forest().to_file(path, driver="GPKG")
+    assert lg.read_forest_area(path).attrs["lahan_geo"]["cache"] == "off"
+    assert lg.read_forest_area(path).attrs["lahan_geo"]["cache"] == "off"
