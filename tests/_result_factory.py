@@ -241,3 +241,31 @@ def make_zoning() -> gpd.GeoDataFrame:
         crs="EPSG:4326",
     )
     return zones.to_crs("EPSG:32749")
+
+
+#: The reason of the plot without an alternative site in :func:`make_candidates`.
+NO_SITE_REASON_ID = ("Tidak ada lahan aman dalam radius 2.000 m: seluruh area pencarian berada "
+                     "di kawasan hutan konservasi (HK) (aturan F1).")
+
+
+def make_candidates() -> gpd.GeoDataFrame:
+    """Sites shaped like ``lahan_geo.suggest_sites`` output for :func:`make_result`.
+
+    KDMP-002 gets two sites (the second 1.5 km east, outside the default 1 km detail
+    window), KDMP-003 none (candidate 0 with a reason), KDMP-006 one.
+    """
+    def site(lon: float, lat: float) -> object:
+        return box(lon - 0.0001, lat - 0.000135, lon + 0.0001, lat + 0.000135)
+
+    rows = [
+        ("KDMP-002", 1, 350.0, "Sungai Undang", None, None, site(LON0 + 0.0232, LAT0 + 0.01)),
+        ("KDMP-002", 2, 1500.0, "Sungai Undang", None, None, site(LON0 + 0.0335, LAT0 + 0.01)),
+        ("KDMP-003", 0, np.nan, "Tanjung Rangas",
+         "No clear land within 2,000 m: the whole search area is in conservation forest (HK) "
+         "(rule F1).", NO_SITE_REASON_ID, None),
+        ("KDMP-006", 1, 120.0, None, None, None, site(LON0 + 0.0411, LAT0 - 0.01)),
+    ]
+    columns = ["plot_id", "candidate", "distance_m", "desa", "reason_en", "reason_id"]
+    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+    gdf = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([r[-1] for r in rows], crs="EPSG:4326"))
+    return gdf.astype({"desa": object, "reason_en": object, "reason_id": object})

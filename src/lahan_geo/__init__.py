@@ -9,6 +9,7 @@ The pipeline is intake -> layers -> overlay -> rules -> outputs:
 
 __version__ = "0.1.0"
 
+from lahan_geo.compare import compare
 from lahan_geo.errors import (
     CoordinateError,
     CRSError,
@@ -36,7 +37,9 @@ from lahan_geo.outputs import (
     to_geojson,
     to_geopackage,
 )
+from lahan_geo.relocate import suggest_sites
 from lahan_geo.result import ScreeningResult
+from lahan_geo.review import apply_review
 from lahan_geo.rules import RuleSet, load_rules
 from lahan_geo.screen import RESULT_COLUMNS, screen
 from lahan_geo.statuses import STATUSES
@@ -53,6 +56,8 @@ __all__ = [
     "RulesError",
     "ScreeningResult",
     "__version__",
+    "apply_review",
+    "compare",
     "detail_map",
     "explore",
     "load_rules",
@@ -64,6 +69,7 @@ __all__ = [
     "read_plots",
     "read_zoning",
     "screen",
+    "suggest_sites",
     "summarize",
     "summary_html",
     "to_csv",

@@ -101,6 +101,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--details", action=argparse.BooleanOptionalAction, default=True,
                    help=f"write one detail map per plot that is not clear into "
                         f"OUT/{DETAIL_FOLDER}/ (default: on)")
+    s.add_argument("--reviews", type=Path, default=None,
+                   help="reviewers' decisions (CSV/XLSX: id_lahan, status_baru, alasan, "
+                        "pemeriksa, tanggal), written beside the computed status")
+    s.add_argument("--compare-with", type=Path, default=None,
+                   help="an earlier hasil_screening.geojson/.gpkg/.csv: the workbook gets a "
+                        "sheet 'Perubahan' (what changed, and why)")
+    s.add_argument("--suggest-sites", action="store_true",
+                   help="suggest up to 3 clear sites near every plot that is not clear "
+                        "(inside the plot's village when --within gives village polygons)")
+    s.add_argument("--search-radius", type=float, default=2000,
+                   help="metres around a plot searched by --suggest-sites (default 2000)")
     s.set_defaults(func=_screen)
     r = sub.add_parser(
         "rules", help="print the rule table (id, status, title)",
@@ -173,6 +184,7 @@ def _check_out(out: Path, inputs: list[Path]) -> None:
 
 
 def _screen(args: argparse.Namespace) -> int:
+    from lahan_geo.compare import compare
     from lahan_geo.outputs import (
         plot_details,
         plot_overview,
@@ -182,9 +194,11 @@ def _screen(args: argparse.Namespace) -> int:
         to_geopackage,
     )
     from lahan_geo.outputs.details import needs_detail
+    from lahan_geo.relocate import suggest_sites
+    from lahan_geo.review import apply_review
 
     protect = [p for p in (*args.plots, args.forest, args.zoning, args.rules,
-                           args.zoning_mapping) if p]
+                           args.zoning_mapping, args.reviews) if p]
     out: Path = args.out
     _check_out(out, protect)
     plots = pd.concat([read_plots(p, crs=args.crs, sheet=args.sheet, within=args.within)
@@ -194,11 +208,24 @@ def _screen(args: argparse.Namespace) -> int:
     zoning = read_zoning(args.zoning, mapping=args.zoning_mapping) if args.zoning else None
     result = screen(plots, forest=forest, zoning=zoning, rules=args.rules,
                     tolerance_m=args.tolerance)
+    if args.reviews:
+        result = apply_review(result, args.reviews)
+    # read the earlier run before this one may replace its files in the same --out
+    changes = compare(args.compare_with, result) if args.compare_with else None
     out.mkdir(parents=True, exist_ok=True)
     counts = result["status"].value_counts()
     print(f"Screened {len(result)} plots from {len(args.plots)} file(s).")
     for status in STATUSES:
         print(f"  {status:<16} {int(counts.get(status, 0)):>5}  {STATUS_LABELS_ID[status]}")
+    candidates = None
+    if args.suggest_sites:
+        print("Searching clear sites near the plots that are not clear ...", flush=True)
+        candidates = suggest_sites(result, forest=forest, zoning=zoning, within=args.within,
+                                   search_radius_m=args.search_radius, rules=args.rules,
+                                   tolerance_m=args.tolerance)
+        found = candidates.loc[candidates["candidate"] > 0, "plot_id"].nunique()
+        print(f"  {found} of {candidates['plot_id'].nunique()} plot(s) have a clear site "
+              f"within {args.search_radius:,.0f} m")
 
     details: list[Path] = []
     if args.details:
@@ -206,14 +233,15 @@ def _screen(args: argparse.Namespace) -> int:
         print(f"Drawing {int(needs_detail(result).sum())} detail map(s) into {folder} ...",
               flush=True)
         details = plot_details(result, forest=forest, zoning=zoning, out_dir=folder,
-                               protect=protect)
+                               protect=protect, candidates=candidates)
         keep = {p.name for p in details}
         for stale in sorted(folder.glob("detail_*.png")):  # maps of an earlier run
             if stale.name not in keep:
                 stale.unlink()
     written = [
         to_excel(result, out / "hasil_screening.xlsx", protect=protect,
-                 detail_maps=details if args.details else None),
+                 detail_maps=details if args.details else None, candidates=candidates,
+                 compare_with=changes),
         to_geopackage(result, out / "hasil_screening.gpkg", protect=protect,
                       layers={k: v for k, v in (("kawasan_hutan", forest),
                                                 ("pola_ruang", zoning)) if v is not None}),
@@ -222,7 +250,8 @@ def _screen(args: argparse.Namespace) -> int:
     ]
     map_path = out / "peta_ringkasan.png"
     plot_overview(result, forest=forest, zoning=zoning, path=map_path,
-                  title="Hasil penyaringan lokasi gerai KDMP", note=args.note)
+                  title="Hasil penyaringan lokasi gerai KDMP", note=args.note,
+                  candidates=candidates)
     written.append(map_path)
     print("Wrote:")
     for path in written:

@@ -104,6 +104,8 @@ def write_summary(ws: Worksheet, result: gpd.GeoDataFrame) -> None:
         if colour:
             ws.cell(row=first + offset, column=1).fill = fill(colour)
     ws.cell(row=first + len(statuses), column=1).font = Font(bold=True)
+    if "review_status" in result.columns:
+        row = _review_section(ws, row, result, statuses)
 
     kecamatan = _find(result, "kecamatan")
     desa = _find(result, "desa", "kelurahan", "desa_kelurahan")
@@ -135,6 +137,21 @@ def write_summary(ws: Worksheet, result: gpd.GeoDataFrame) -> None:
     ws.column_dimensions["A"].width = 45
     for letter in "BCDEFGHIJ":
         ws.column_dimensions[letter].width = 18
+
+
+def _review_section(ws: Worksheet, row: int, result: gpd.GeoDataFrame,
+                    statuses: list[str]) -> int:
+    """Count the reviewers' decisions (:func:`lahan_geo.apply_review`) per status."""
+    reviewed = [plain(v) for v in result["review_status"].tolist()]
+    counts = Counter(str(v) for v in reviewed if v is not None)
+    differs = sum(1 for v, s in zip(reviewed, result["status"].tolist())
+                  if v is not None and str(v) != str(s))
+    rows: list[list[Any]] = [[status_label(s), s, counts.get(s, 0)] for s in statuses
+                             if counts.get(s, 0)]
+    rows.append(["Belum ditinjau", None, sum(v is None for v in reviewed)])
+    rows.append(["Tinjauan berbeda dari status terhitung", None, differs])
+    row = _section_title(ws, row, "Jumlah lahan per status tinjauan")
+    return _table(ws, row, ["Status Tinjauan", "Kode Status", "Jumlah Lahan"], rows)
 
 
 _RULE_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import CRSError, InputError
+from lahan_geo.review import REVIEW_COLUMNS
 
 __all__ = [
     "LIST_SEP",
@@ -242,6 +243,8 @@ def provenance(result: pd.DataFrame) -> dict[str, Any]:
 def original_columns(result: pd.DataFrame) -> list[str]:
     """Return the columns carried over from the plot list, in their order.
 
+    The columns of :func:`lahan_geo.apply_review` are the library's, not the list's.
+
     Examples
     --------
     >>> original_columns(pd.DataFrame(columns=["plot_id", "status", "desa", "geometry"]))
@@ -249,7 +252,7 @@ def original_columns(result: pd.DataFrame) -> list[str]:
 
     """
     geometry = result.geometry.name if isinstance(result, gpd.GeoDataFrame) else "geometry"
-    known = set(RESULT_COLUMNS) | {geometry, "geometry"}
+    known = set(RESULT_COLUMNS) | set(REVIEW_COLUMNS) | {geometry, "geometry"}
     return [col for col in result.columns if col not in known]
 
 

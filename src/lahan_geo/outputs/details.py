@@ -29,6 +29,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,9 @@ from lahan_geo.outputs.maps import (
     _decorate,
     _draw_forest,
     _fit,
+    candidate_handle,
+    candidate_sites,
+    draw_candidates,
 )
 
 __all__ = [
@@ -246,7 +250,47 @@ def _zone_labels(ax: Any, zones: gpd.GeoDataFrame, window: Any, keep_clear: Any,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5})
 
 
-def _caption(row: dict[str, Any], rule_status: dict[str, str], crs: CRS) -> str:
+@dataclass(frozen=True)
+class _Sites:
+    """One plot's alternative sites (EPSG:4326) or, when it has none, why."""
+
+    sites: gpd.GeoDataFrame | None = None
+    reason: str | None = None
+
+    def line(self) -> str | None:
+        """Return the caption line, or None when no sites were searched for this plot."""
+        if self.sites is not None and len(self.sites):
+            items = [f"{plain(n)} ({plain(d):,.0f} m)" if plain(d) is not None else str(plain(n))
+                     for n, d in zip(self.sites["candidate"].tolist(),
+                                     self.sites["distance_m"].tolist()
+                                     if "distance_m" in self.sites.columns
+                                     else [None] * len(self.sites), strict=True)]
+            return f"Lokasi alternatif (aman): {', '.join(items)}"
+        if self.reason:
+            return f"Lokasi alternatif: tidak ada. {self.reason}"
+        return None
+
+
+def _sites_by_plot(candidates: gpd.GeoDataFrame | None, writer: str) -> dict[Any, _Sites]:
+    """Group the output of :func:`lahan_geo.suggest_sites` by plot id."""
+    if candidates is None:
+        return {}
+    sites = candidate_sites(candidates, writer)
+    assert sites is not None
+    out: dict[Any, _Sites] = {}
+    keys = [plain(p) for p in sites["plot_id"].tolist()]
+    for key in dict.fromkeys(keys):
+        out[key] = _Sites(sites=sites[[k == key for k in keys]])
+    for record in candidates.to_dict("records"):
+        key = plain(record.get("plot_id"))
+        if plain(record.get("candidate")) == 0 and key not in out:
+            reason = plain(record.get("reason_id")) or plain(record.get("reason_en"))
+            out[key] = _Sites(reason=str(reason) if reason else "Tidak ditemukan lokasi aman.")
+    return out
+
+
+def _caption(row: dict[str, Any], rule_status: dict[str, str], crs: CRS,
+             sites: _Sites | None = None) -> str:
     rules = _as_list(row.get("rules"))
     status = str(plain(row.get("status")))
     reason = row.get("reason_id")
@@ -266,6 +310,9 @@ def _caption(row: dict[str, Any], rule_status: dict[str, str], crs: CRS) -> str:
         lines.append(f"Izin yang diperlukan: {'; '.join(clearances)}")
     if agencies:
         lines.append(f"Instansi: {'; '.join(agencies)}")
+    site_line = sites.line() if sites is not None else None
+    if site_line:
+        lines.append(site_line)
     lines.append(f"Proyeksi: {crs.name}")
     wrapped = [textwrap.fill(_text(line), _CAPTION_WIDTH, subsequent_indent="    ",
                              max_lines=4, placeholder=" …") for line in lines]
@@ -282,7 +329,7 @@ def _finite(value: object) -> float | None:
 def _draw_detail(
     row: dict[str, Any], geom: Any, forest: gpd.GeoDataFrame | None,
     zoning: gpd.GeoDataFrame | None, radius_m: float, dpi: float,
-    rule_status: dict[str, str],
+    rule_status: dict[str, str], sites: _Sites | None = None,
 ) -> Figure:
     centre = geom.representative_point()
     crs = CRS.from_epsg(utm_epsg(centre.x, centre.y))
@@ -291,6 +338,12 @@ def _draw_detail(
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     extent = max(maxx - minx, maxy - miny)
     half = max(radius_m, extent / 2 + 0.25 * radius_m)
+    local_sites = None
+    if sites is not None and sites.sites is not None and len(sites.sites):
+        local_sites = sites.sites.to_crs(crs)
+        sx0, sy0, sx1, sy1 = local_sites.total_bounds
+        reach = max(abs(sx0 - cx), abs(sx1 - cx), abs(sy0 - cy), abs(sy1 - cy))
+        half = max(half, reach + 0.15 * radius_m)  # show every site
     ratio = (_MAP_RECT[2] * _FIGSIZE[0]) / (_MAP_RECT[3] * _FIGSIZE[1])
     window = _fit(box(cx - half, cy - half, cx + half, cy + half), ratio)
 
@@ -349,6 +402,9 @@ def _draw_detail(
     ax.annotate(_text(row.get("plot_id")), (point.x, point.y), xytext=(8, 6),
                 textcoords="offset points", fontsize=9, fontweight="bold", zorder=8,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.5})
+    if local_sites is not None:
+        draw_candidates(ax, local_sites, 150, labels=True, fontsize=9)
+        handles.append(candidate_handle(len(local_sites)))
     handles.insert(0, Line2D([], [], linestyle="none", marker=_MARKERS.get(status, "o"),
                              markersize=8, markerfacecolor=colour, markeredgecolor="black",
                              label=f"Lahan ({_text(status_label(status))})"))
@@ -361,7 +417,7 @@ def _draw_detail(
     fig.legend(handles=handles, title="Keterangan", loc="upper left",
                bbox_to_anchor=(_MAP_RECT[0] + _MAP_RECT[2] + 0.02, _MAP_RECT[1] + _MAP_RECT[3]),
                fontsize=7.5, title_fontsize=9, frameon=False, alignment="left")
-    fig.text(0.03, 0.195, _caption(row, rule_status, crs), fontsize=8, va="top", ha="left",
+    fig.text(0.03, 0.195, _caption(row, rule_status, crs, sites), fontsize=8, va="top", ha="left",
              linespacing=1.35)
     return fig
 
@@ -397,6 +453,7 @@ def detail_map(
     zoning: gpd.GeoDataFrame | None = None,
     radius_m: float = 1000,
     dpi: float = 120,
+    candidates: gpd.GeoDataFrame | None = None,
 ) -> Figure:
     """Draw the detail map of one plot (any status) and return the figure.
 
@@ -414,6 +471,8 @@ def detail_map(
         Metres shown around the plot.
     dpi : float, default 120
         Resolution of the figure.
+    candidates : geopandas.GeoDataFrame, optional
+        As for :func:`plot_details`.
 
     Returns
     -------
@@ -448,8 +507,9 @@ def detail_map(
                f"{plain(wgs84['status'].iloc[position])!r}), so it cannot be drawn. "
                "Fix: correct its coordinates and screen again.")
         raise InputError(msg)
+    sites = _sites_by_plot(candidates, "detail_map").get(wanted)
     return _draw_detail(_row(wgs84, position), wgs84.geometry.array[position], forest, zoning,
-                        float(radius_m), dpi, rule_status)
+                        float(radius_m), dpi, rule_status, sites)
 
 
 def plot_details(
@@ -461,6 +521,7 @@ def plot_details(
     radius_m: float = 1000,
     dpi: float = 120,
     protect: Iterable[PathLike] = (),
+    candidates: gpd.GeoDataFrame | None = None,
 ) -> list[Path]:
     """Write one PNG detail map per plot that is neither clear nor invalid.
 
@@ -490,6 +551,10 @@ def plot_details(
         Resolution; each map is 9.5 × 8 inches.
     protect : iterable of path-like, default ()
         Paths never to overwrite (the inputs of the run).
+    candidates : geopandas.GeoDataFrame, optional
+        The sites of :func:`lahan_geo.suggest_sites`. A plot's sites are drawn as blue
+        footprints numbered 1..n (the map widens to show them all) and listed in the
+        caption with their distances; for a plot without a site the caption says why.
 
     Returns
     -------
@@ -534,13 +599,15 @@ def plot_details(
                "Fix: choose a writable folder.")
         raise InputError(msg) from err
     geoms = wgs84.geometry.array
+    sites = _sites_by_plot(candidates, "plot_details")
     written: list[Path] = []
     for position, name in enumerate(detail_names(wgs84)):
         if name is None:
             continue
         target = check_output_path(folder / name, (".png",), protect=protect)
-        fig = _draw_detail(_row(wgs84, position), geoms[position], forest, zoning,
-                           float(radius_m), dpi, rule_status)
+        row = _row(wgs84, position)
+        fig = _draw_detail(row, geoms[position], forest, zoning, float(radius_m), dpi,
+                           rule_status, sites.get(plain(row.get("plot_id"))))
         with atomic_path(target) as tmp:
             fig.savefig(tmp, format="png", dpi=dpi)
         written.append(target)

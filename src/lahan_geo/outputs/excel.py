@@ -12,7 +12,12 @@ Sheets
     Provenance: library and rules version, layer files and hashes, tolerances.
 
 With ``detail_maps=`` (the folder or files written by :func:`plot_details`), sheet
-``Lahan`` gets a column ``Peta Detail`` linking each plot to its map.
+``Lahan`` gets a column ``Peta Detail`` linking each plot to its map. A result passed
+through :func:`lahan_geo.apply_review` gets the reviewer's decision beside the computed
+status (``Status Tinjauan``, ``Alasan Tinjauan``, ``Pemeriksa``, ``Tanggal Tinjauan``).
+With ``candidates=`` (from :func:`lahan_geo.suggest_sites`) a sheet ``Lokasi Alternatif``
+follows ``Ringkasan``; with ``compare_with=`` (an earlier result, its export, or a
+:func:`lahan_geo.compare` table) a sheet ``Perubahan``.
 
 Examples
 --------
@@ -50,6 +55,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lahan_geo.errors import InputError
 from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path
+from lahan_geo.outputs._extra_sheets import (
+    CANDIDATE_SHEET,
+    CHANGE_SHEET,
+    as_diff,
+    check_candidates,
+    write_candidates,
+    write_changes,
+)
 from lahan_geo.outputs._labels import STATUS_FILLS, forest_function_label, status_label
 from lahan_geo.outputs._sheets import write_metadata, write_rules, write_summary
 from lahan_geo.outputs._tabular import check_result, flatten, lonlat, original_columns
@@ -129,6 +142,19 @@ OTHER_HEADERS: dict[str, str] = {
 }
 
 
+def _review_date(value: Any) -> Any:
+    return str(value)[:10] if value is not None else None
+
+
+#: The reviewer's decision (:func:`lahan_geo.apply_review`), written after ``Status``.
+_REVIEW_COLUMNS: tuple[_Column, ...] = (
+    _Column("Status Tinjauan", "review_status", width=32, convert=status_label),
+    _Column("Alasan Tinjauan", "review_reason", width=40, wrap=True),
+    _Column("Pemeriksa", "reviewer"),
+    _Column("Tanggal Tinjauan", "review_date", convert=_review_date),
+)
+
+
 def _sheet_columns(result: gpd.GeoDataFrame) -> list[_Column]:
     originals = original_columns(result)
     by_key = {str(col).strip().lower(): col for col in originals}
@@ -142,6 +168,8 @@ def _sheet_columns(result: gpd.GeoDataFrame) -> list[_Column]:
         for col in originals if col not in used
     ]
     fixed = [c for c in _RESULT_COLUMNS if c.source not in _OPTIONAL or c.source in result.columns]
+    if "review_status" in result.columns:
+        fixed[1:1] = _REVIEW_COLUMNS  # beside the computed status, never instead of it
     return [_Column("ID Lahan", "plot_id"), *identity, *others, *fixed]
 
 
@@ -210,16 +238,17 @@ def _write_plots(
             if col.convert is not None:
                 cells = [None if v is None else col.convert(v) for v in cells]
         values.append(cells)
-    statuses = flat["status"].tolist()
-    status_col = next(i for i, col in enumerate(columns) if col.source == "status") + 1
+    coloured = [(i + 1, _values(flat, col.source)) for i, col in enumerate(columns)
+                if col.source in ("status", "review_status")]
     for index in range(len(flat)):
         row = index + 2
         write_row(ws, row, [cells[index] for cells in values], [c.number_format for c in columns])
-        colour = STATUS_FILLS.get(str(statuses[index]))
-        if colour:
-            status_cell = ws.cell(row=row, column=status_col)
-            status_cell.fill = fill(colour)
-            status_cell.font = Font(bold=True)
+        for column, statuses in coloured:
+            colour = STATUS_FILLS.get(str(statuses[index]))
+            if colour:
+                status_cell = ws.cell(row=row, column=column)
+                status_cell.fill = fill(colour)
+                status_cell.font = Font(bold=True)
     last_row = len(flat) + 1
     style_table(
         ws, 1, last_row, widths=[c.width for c in columns], wrap=[c.wrap for c in columns]
@@ -242,6 +271,8 @@ def to_excel(
     overwrite: bool = True,
     protect: Iterable[PathLike] = (),
     detail_maps: PathLike | Iterable[PathLike] | None = None,
+    candidates: gpd.GeoDataFrame | None = None,
+    compare_with: gpd.GeoDataFrame | pd.DataFrame | PathLike | None = None,
 ) -> Path:
     """Write the screening result as an ``.xlsx`` workbook in Indonesian.
 
@@ -263,6 +294,14 @@ def to_excel(
         ``Alasan`` whose cells link each plot with a map to its PNG, by a path relative
         to the workbook: keep the workbook and the map folder together when you send
         them on.
+    candidates : geopandas.GeoDataFrame, optional
+        The sites of :func:`lahan_geo.suggest_sites`: sheet ``Lokasi Alternatif`` lists
+        them (plot id, the plot's status, site number, distance, desa, latitude and
+        longitude of the site's centre, area) and, for a plot without any site, why.
+    compare_with : GeoDataFrame, DataFrame or path-like, optional
+        An earlier screening result (or its GeoJSON/GeoPackage/CSV export), or the table
+        :func:`lahan_geo.compare` returned: sheet ``Perubahan`` lists the plots whose
+        status, rules, clearances or location changed, and why.
 
     Returns
     -------
@@ -273,8 +312,9 @@ def to_excel(
     ------
     InputError
         Wrong suffix, existing file with ``overwrite=False``, a protected path, not a
-        screening result, ``detail_maps`` a path that is not a folder, or the file
-        cannot be written (for example because it is open in Excel).
+        screening result, ``detail_maps`` a path that is not a folder, ``candidates``
+        not a table of sites, or the file cannot be written (for example because it is
+        open in Excel).
 
     Notes
     -----
@@ -293,11 +333,18 @@ def to_excel(
     target = check_output_path(path, (".xlsx",), overwrite=overwrite, protect=protect)
     result = check_result(result, "to_excel")
     links = _detail_links(result, detail_maps, target) if detail_maps is not None else None
+    if candidates is not None:
+        candidates = check_candidates(candidates, "to_excel")
+    diff = as_diff(compare_with, result) if compare_with is not None else None
     wb = Workbook()
     plots = wb.active
     plots.title = "Lahan"
     _write_plots(plots, result, links)
     write_summary(wb.create_sheet("Ringkasan"), result)
+    if candidates is not None:
+        write_candidates(wb.create_sheet(CANDIDATE_SHEET), candidates, result)
+    if diff is not None:
+        write_changes(wb.create_sheet(CHANGE_SHEET), diff)
     write_rules(wb.create_sheet("Aturan"), result)
     write_metadata(wb.create_sheet("Metadata"), result)
     wb.properties.title = "Hasil penapisan legalitas lahan"

@@ -35,7 +35,14 @@ from lahan_geo.outputs._labels import (
     status_label,
 )
 from lahan_geo.outputs._tabular import check_result, join_list, plain, valid_mask
-from lahan_geo.outputs.maps import FOREST_COLOURS, STATUS_COLOURS, _check_layer
+from lahan_geo.outputs.maps import (
+    CANDIDATE_COLOUR,
+    CANDIDATE_LABEL,
+    FOREST_COLOURS,
+    STATUS_COLOURS,
+    _check_layer,
+    candidate_sites,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -273,6 +280,29 @@ def _plot_groups(folium: Any, plots: gpd.GeoDataFrame, light: bool) -> list[Any]
     return groups
 
 
+def _candidate_group(folium: Any, sites: gpd.GeoDataFrame) -> Any:
+    """Return the layer of sites, each with a tooltip naming plot, number and distance."""
+    group = folium.FeatureGroup(name=f"{CANDIDATE_LABEL} ({len(sites)})")
+    distances = (sites["distance_m"].tolist() if "distance_m" in sites.columns
+                 else [None] * len(sites))
+    props = []
+    for plot, number, dist in zip(sites["plot_id"].tolist(), sites["candidate"].tolist(),
+                                  distances, strict=True):
+        metres = plain(dist)
+        props.append({"lahan": escape_html(plot) or "-", "lokasi": escape_html(number),
+                      "jarak": f"{metres:,.0f} m" if metres is not None else "-"})
+    data = _collection(sites.geometry, props)
+    if data["features"]:
+        folium.GeoJson(
+            data, name=CANDIDATE_LABEL,
+            style_function=lambda _: {"color": CANDIDATE_COLOUR, "weight": 2,
+                                      "fillColor": CANDIDATE_COLOUR, "fillOpacity": 0.35},
+            tooltip=folium.GeoJsonTooltip(fields=["lahan", "lokasi", "jarak"],
+                                          aliases=["Untuk lahan", "Lokasi alternatif", "Jarak"]),
+        ).add_to(group)
+    return group
+
+
 def _legend_html(forest_used: bool, zoning_used: bool) -> str:
     rows = ['<b>Status lahan</b>']
     rows += [f'<div><span style="background:{STATUS_COLOURS[s]};{_SWATCH}"></span>'
@@ -300,6 +330,7 @@ def explore(
     forest: gpd.GeoDataFrame | None = None,
     zoning: gpd.GeoDataFrame | None = None,
     max_features: int = 5000,
+    candidates: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Return an interactive folium map of the plots over the forest and zoning layers.
 
@@ -323,6 +354,9 @@ def explore(
         :class:`UserWarning` is issued and the lighter rendering is used: polygons
         simplified by 50 m (in a UTM zone), plots as circle markers whose tooltip shows
         only id and status (no popup).
+    candidates : geopandas.GeoDataFrame, optional
+        The sites of :func:`lahan_geo.suggest_sites`, drawn as a layer of blue
+        footprints whose tooltip names the plot, the site number and the distance.
 
     Returns
     -------
@@ -389,6 +423,9 @@ def explore(
         _zoning_group(folium, zoning, light).add_to(m)
     for group in _plot_groups(folium, plots, light):
         group.add_to(m)
+    sites = candidate_sites(candidates, "explore")
+    if sites is not None and not sites.empty:
+        _candidate_group(folium, sites).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     m.get_root().html.add_child(folium.Element(_legend_html(forest is not None,
                                                             zoning is not None)))

@@ -49,9 +49,18 @@ from lahan_geo.outputs._labels import (
     forest_function_label,
     status_label,
 )
-from lahan_geo.outputs._tabular import check_result, valid_mask
+from lahan_geo.outputs._tabular import check_result, plain, valid_mask
 
-__all__ = ["FOREST_COLOURS", "STATUS_COLOURS", "plot_overview"]
+__all__ = [
+    "CANDIDATE_COLOUR",
+    "CANDIDATE_LABEL",
+    "FOREST_COLOURS",
+    "STATUS_COLOURS",
+    "candidate_handle",
+    "candidate_sites",
+    "draw_candidates",
+    "plot_overview",
+]
 
 FOREST_COLOURS: dict[str, str] = {
     "HK": "#1b5e20",  # dark green
@@ -71,6 +80,9 @@ STATUS_COLOURS: dict[str, str] = {
 }
 _STATUS_MARKERS = {"clear": "o", "verify": "D", "needs_clearance": "s", "not_permitted": "X"}
 _OTHER_STATUS_COLOUR = "#616161"
+#: Colour of the alternative sites of :func:`lahan_geo.suggest_sites` on every map.
+CANDIDATE_COLOUR = "#1565c0"
+CANDIDATE_LABEL = "Lokasi alternatif (aman)"
 _ZONING_COLOUR = "#5e35b1"
 _MIN_HALF_EXTENT_M = 1000.0
 _MARGIN_M = 500.0
@@ -240,6 +252,44 @@ def _draw_plots(ax: Any, plots: gpd.GeoDataFrame, scale: float) -> None:
                         fontsize=6 * scale, zorder=6, clip_on=True)
 
 
+def candidate_sites(candidates: gpd.GeoDataFrame | None, writer: str = "plot_overview"
+                    ) -> gpd.GeoDataFrame | None:
+    """Return the sites (``candidate`` >= 1, with a geometry) in EPSG:4326, or None."""
+    if candidates is None:
+        return None
+    from lahan_geo.outputs._extra_sheets import check_candidates
+
+    candidates = check_candidates(candidates, writer)
+    numbers = np.asarray([plain(v) or 0 for v in candidates["candidate"].tolist()])
+    chosen = candidates[(numbers >= 1) & valid_mask(candidates.geometry)]
+    return chosen.to_crs("EPSG:4326")
+
+
+def candidate_handle(count: int) -> Line2D:
+    """Return the legend entry of the alternative sites."""
+    return Line2D([], [], linestyle="none", marker="*", markersize=10,
+                  markerfacecolor=CANDIDATE_COLOUR, markeredgecolor="white",
+                  label=f"{CANDIDATE_LABEL} ({count})")
+
+
+def draw_candidates(ax: Any, sites: gpd.GeoDataFrame, marker_size: float,
+                    labels: bool = False, fontsize: float = 7) -> None:
+    """Draw site footprints and a star at each centre (``sites`` already in the map CRS)."""
+    geoms = list(sites.geometry.array)
+    _add_polygons(ax, geoms, facecolor=CANDIDATE_COLOUR, edgecolor=CANDIDATE_COLOUR, alpha=0.35,
+                  linewidth=1.0, zorder=5)
+    if geoms:
+        centres = shapely.centroid(np.asarray(geoms, dtype=object))
+        xs, ys = shapely.get_x(centres), shapely.get_y(centres)
+        ax.scatter(xs, ys, s=marker_size, marker="*", c=CANDIDATE_COLOUR, edgecolors="white",
+                   linewidths=0.6, zorder=6)
+        if labels:
+            for number, x, y in zip(sites["candidate"].tolist(), xs, ys, strict=True):
+                ax.annotate(str(plain(number)), (x, y), xytext=(5, -9),
+                            textcoords="offset points", fontsize=fontsize,
+                            color=CANDIDATE_COLOUR, fontweight="bold", zorder=8, clip_on=True)
+
+
 def _status_handles(result: gpd.GeoDataFrame, drawn: gpd.GeoDataFrame) -> list[Any]:
     counts = Counter(str(s) for s in result["status"])
     handles: list[Any] = []
@@ -295,6 +345,7 @@ def plot_overview(
     note: str | None = None,
     figsize: tuple[float, float] = (10, 12),
     dpi: float = 150,
+    candidates: gpd.GeoDataFrame | None = None,
 ) -> Figure:
     """Draw the plots by status over the forest functions and zoning outlines.
 
@@ -317,6 +368,9 @@ def plot_overview(
         Figure size in inches.
     dpi : float, default 150
         Resolution of the saved PNG (pixels = figsize × dpi).
+    candidates : geopandas.GeoDataFrame, optional
+        The sites of :func:`lahan_geo.suggest_sites`: each drawn as its footprint and a
+        blue star, counted in the status legend; the map is framed to show them too.
 
     Returns
     -------
@@ -349,7 +403,12 @@ def plot_overview(
         forest = _check_layer(forest, "forest")
     if zoning is not None:
         zoning = _check_layer(zoning, "zoning")
-    crs, window = _frame(drawn, [lyr for lyr in (forest, zoning) if lyr is not None])
+    sites = candidate_sites(candidates)
+    framed = drawn
+    if sites is not None and not sites.empty:
+        framed = gpd.GeoDataFrame(geometry=[*drawn.geometry.array, *sites.geometry.array],
+                                  crs="EPSG:4326")
+    crs, window = _frame(framed, [lyr for lyr in (forest, zoning) if lyr is not None])
 
     scale = min(1.0, max(0.5, figsize[0] / 10))  # smaller type on small figures
     fig = Figure(figsize=figsize, dpi=dpi)
@@ -371,6 +430,8 @@ def plot_overview(
                           edgecolor=_ZONING_COLOUR, linewidth=0.8, zorder=3)
         if not drawn.empty:
             _draw_plots(ax, drawn.to_crs(crs), scale)
+        if sites is not None:
+            draw_candidates(ax, sites.to_crs(crs), 70 * scale)
         minx, miny, maxx, maxy = window.bounds
         ax.set_xlim(minx, maxx)
         ax.set_ylim(miny, maxy)
@@ -386,7 +447,10 @@ def plot_overview(
         "fontsize": 8 * scale, "title_fontsize": 9 * scale, "frameon": False,
         "loc": "upper left", "alignment": "left",
     }
-    fig.legend(handles=_status_handles(result, drawn), title="Status lahan",
+    status_handles = _status_handles(result, drawn)
+    if sites is not None:
+        status_handles.append(candidate_handle(len(sites)))
+    fig.legend(handles=status_handles, title="Status lahan",
                bbox_to_anchor=(0.04, _LEGEND_TOP), **legend_style)
     if forest_handles:
         fig.legend(handles=forest_handles, title="Fungsi kawasan hutan",
