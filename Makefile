@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/lahan-geo screen sample_data/seruyan_plots.csv sample_data/seruyan_bidang.geojson \
 		--forest sample_data/kawasan_hutan.gpkg --zoning sample_data/pola_ruang.gpkg \
+		--within sample_data/seruyan_desa.gpkg --suggest-sites \
 		--out $(OUT) --note "Data contoh sintetis (bukan data resmi)"
 	@echo "Open $(OUT)/hasil_screening.xlsx (workbook) and $(OUT)/peta_ringkasan.png (map)."
 
