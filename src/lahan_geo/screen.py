@@ -494,6 +494,7 @@ def _explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
         return tuple(fired_rules(ruleset, facts))
 
     rows = []
+    explained: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # per call: no unbounded cache
     context_cols = {
         "forest_function": _per_mask(f_mask, lambda m: ", ".join(_functions(f_ov, m)) or "-"),
         "zone_name": [z if isinstance(z, str) and z else "-" for z in described["zone_name"]],
@@ -517,7 +518,11 @@ def _explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
         note_name = (context_cols["zone_name"][i] if "zone_name_note" in wanted
                      and context_cols["zone_class"][i] is None else None)
         problem_id = context_cols["input_problem_id"][i] if "input_problem" in wanted else None
-        rows.append(_explain(fired, context, note_name, problem_id))
+        key = (fired, context, note_name, problem_id)
+        if key not in explained:
+            explained[key] = _explain(*key)
+        # Fresh lists per row: a user editing one plot's rules must not edit another's.
+        rows.append([v.copy() if isinstance(v, list) else v for v in explained[key]])
     columns = ["status", "rules", "clearances", "clearances_id", "agencies", "agencies_id",
                "legal_basis", "reason_id", "reason_en"]
     return pd.DataFrame({c: pd.Series([r[k] for r in rows], dtype=object)
@@ -533,7 +538,6 @@ def _placeholders(fired: tuple[Rule, ...]) -> frozenset[str]:
     return frozenset(found)
 
 
-@cache
 def _explain(fired: tuple[Rule, ...], context: tuple[tuple[str, str], ...],
              unknown_zone_name: str | None, problem_id: str | None) -> tuple[Any, ...]:
     ctx = dict(context)
