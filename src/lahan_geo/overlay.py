@@ -49,7 +49,7 @@ import shapely
 from lahan_geo.errors import LayerError
 
 __all__ = ["MIN_CORE_M2", "SLIVER_MAX_SHARE", "LayerOverlay", "decisive_boundaries",
-           "overlay_layer"]
+           "layer_categories", "overlay_layer"]
 
 #: An overlap smaller than this (m²) outside the tolerance band is numerical noise.
 MIN_CORE_M2 = 1.0
@@ -108,6 +108,17 @@ class LayerOverlay:
         return 1 << self.categories.index(category)
 
 
+def layer_categories(values: Any) -> tuple[Any, ...]:
+    """Return a layer's category vocabulary: its distinct values sorted, then None.
+
+    Examples
+    --------
+    >>> layer_categories(["HL", None, "APL", "HL"])
+    ('APL', 'HL', None)
+    """
+    return (*sorted({v for v in values if v is not None and not pd.isna(v)}, key=str), None)
+
+
 def decisive_boundaries(
     geoms: np.ndarray, keys: list[Hashable], none_key: Hashable
 ) -> np.ndarray:
@@ -140,6 +151,8 @@ def overlay_layer(
     *,
     outcome: Callable[[Any], Hashable],
     tolerance_m: np.ndarray,
+    categories: tuple[Any, ...] | None = None,
+    pieces: np.ndarray | None = None,
 ) -> LayerOverlay:
     """Overlay ``plots`` on ``layer`` and describe, per plot, what lies under it.
 
@@ -158,6 +171,12 @@ def overlay_layer(
         outcomes are not decisive.
     tolerance_m : ndarray
         Per-plot positional tolerance in metres.
+    categories : tuple, optional
+        The category vocabulary (None last), when ``layer`` is a part of a larger
+        layer whose masks must line up; by default the categories of ``layer``.
+    pieces : ndarray, optional
+        The decisive boundary pieces (:func:`decisive_boundaries`) already computed
+        for the whole layer and projected to this CRS; by default computed here.
 
     Returns
     -------
@@ -170,7 +189,8 @@ def overlay_layer(
     layer_geoms = np.asarray(layer.geometry.array, dtype=object)
     raw = layer[value_col].astype(object)
     values = np.asarray(raw.where(raw.notna(), None), dtype=object)
-    categories = (*sorted({v for v in values if v is not None}, key=str), None)
+    if categories is None:
+        categories = layer_categories(values)
     if len(categories) > _MAX_CATEGORIES:
         msg = (f"The layer's column {value_col!r} has {len(categories)} categories; at most "
                f"{_MAX_CATEGORIES} are supported. Fix: map them onto fewer classes.")
@@ -178,7 +198,8 @@ def overlay_layer(
     bit_of = {c: np.uint64(1) << np.uint64(k) for k, c in enumerate(categories)}
     value_bits = np.array([bit_of[v] for v in values], dtype=np.uint64)
 
-    pieces = decisive_boundaries(layer_geoms, [outcome(v) for v in values], outcome(None))
+    if pieces is None:
+        pieces = decisive_boundaries(layer_geoms, [outcome(v) for v in values], outcome(None))
     distance = np.full(n, np.nan)
     if len(pieces) and usable.any():
         (src, _), dist = shapely.STRtree(pieces).query_nearest(
@@ -208,18 +229,42 @@ def overlay_layer(
     overlap: dict[int, dict[Any, float]] = {}
     poly_pos = np.flatnonzero(usable & ~is_point)
     if len(poly_pos) and len(layer_geoms):
-        tree = shapely.STRtree(layer_geoms)
-        ptree = shapely.STRtree(pieces) if len(pieces) else None
-        plot_i, row_i = tree.query(geoms[poly_pos], predicate="intersects")
+        # As for points, index the plots and query with the (prepared) layer polygons.
+        plot_tree = shapely.STRtree(geoms[poly_pos])
+        hit_row, hit_plot = plot_tree.query(layer_geoms, predicate="intersects")
+        in_row, in_plot = plot_tree.query(layer_geoms, predicate="contains")
+        n_hit = np.bincount(hit_plot, minlength=len(poly_pos))
+        n_in = np.bincount(in_plot, minlength=len(poly_pos))
+        # Fast path: every polygon touching the plot contains it wholly (the common
+        # case of a small parcel inside one forest polygon): no overlay geometry is
+        # needed, the plot lies 100 % in each of those categories.
+        whole = (n_hit == n_in) & (n_hit > 0)
+        keep = whole[in_plot]
+        plot_of_pair = poly_pos[in_plot[keep]]
+        row_of_pair = in_row[keep]
+        np.bitwise_or.at(core_mask, plot_of_pair, value_bits[row_of_pair])
+        uncovered[poly_pos[whole]] = False
+        pair_area = np.round(shapely.area(geoms[plot_of_pair]), 3)
+        for p, r, a in zip(plot_of_pair.tolist(), row_of_pair.tolist(), pair_area.tolist()):
+            overlap.setdefault(p, {})[values[r]] = a
+        pairs.append(pd.DataFrame({"plot": plot_of_pair, "row": row_of_pair, "core": True}))
+        for p in poly_pos[n_hit == 0].tolist():
+            overlap[p] = {}
+        # Slow path: plots crossing a polygon edge.
         rows_of: dict[int, list[int]] = {}
-        for p, r in zip(poly_pos[plot_i].tolist(), row_i.tolist()):
+        crossing = ~whole[hit_plot]
+        for p, r in zip(poly_pos[hit_plot[crossing]].tolist(), hit_row[crossing].tolist()):
             rows_of.setdefault(p, []).append(r)
-        for p in poly_pos.tolist():
+        ptree = shapely.STRtree(pieces) if len(pieces) else None
+        slow_plot: list[int] = []
+        slow_row: list[int] = []
+        slow_core: list[bool] = []
+        for p in sorted(rows_of):
             near = (pieces[ptree.query(geoms[p], predicate="dwithin",
                                        distance=float(tolerance_m[p]))]
                     if ptree is not None and tolerance_m[p] > 0 else pieces[:0])
             core, band, unc, areas = _polygon_plot(
-                geoms[p], sorted(rows_of.get(p, [])), layer_geoms, values, near,
+                geoms[p], sorted(rows_of[p]), layer_geoms, values, near,
                 float(tolerance_m[p]))
             for r in core:
                 core_mask[p] |= value_bits[r]
@@ -227,8 +272,10 @@ def overlay_layer(
                 band_mask[p] |= value_bits[r]
             uncovered[p] = unc
             overlap[p] = areas
-            pairs.append(pd.DataFrame({"plot": p, "row": [*core, *band],
-                                       "core": [True] * len(core) + [False] * len(band)}))
+            slow_plot += [p] * (len(core) + len(band))
+            slow_row += [*core, *band]
+            slow_core += [True] * len(core) + [False] * len(band)
+        pairs.append(pd.DataFrame({"plot": slow_plot, "row": slow_row, "core": slow_core}))
     band_mask &= ~core_mask
     pair_frame = (pd.concat(pairs, ignore_index=True) if pairs
                   else pd.DataFrame({"plot": [], "row": [], "core": []}))

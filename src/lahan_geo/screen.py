@@ -8,6 +8,7 @@ hundreds of distinct situations.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import string
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -18,16 +19,23 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from lahan_geo import __version__
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError
 from lahan_geo.intake import read_plots
+from lahan_geo.layers.cache import cached_geometries
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, FUNCTIONS_BY_RESTRICTION, read_forest_area
 from lahan_geo.layers.zoning import PERMISSIONS, read_zoning
 from lahan_geo.metric import utm_groups
-from lahan_geo.overlay import LayerOverlay, overlay_layer
+from lahan_geo.overlay import (
+    LayerOverlay,
+    decisive_boundaries,
+    layer_categories,
+    overlay_layer,
+)
 from lahan_geo.result import ScreeningResult
 from lahan_geo.rules import Rule, RuleSet, fired_rules, load_rules, outcome_of
 from lahan_geo.statuses import STATUSES, most_severe
@@ -304,36 +312,88 @@ def _permissions(zoning: gpd.GeoDataFrame | None) -> dict[str, str]:
 def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
              layer: gpd.GeoDataFrame, column: str, key: Callable[[Any], Hashable],
              tolerance: np.ndarray, bar: Any) -> LayerOverlay:
-    """Overlay every UTM group and stitch the results back to plot positions."""
+    """Overlay every UTM group and stitch the results back to plot positions.
+
+    The decisive boundaries are computed once per layer and rule outcome (in the
+    layer's own CRS, memoized across calls) and only projected per UTM zone; each
+    zone gets only the layer polygons near its plots.
+    """
+    categories = layer_categories(layer[column].astype(object))
     parts = []
     for epsg, positions in groups.items():
         bar.update()
-        local = overlay_layer(metric[epsg].reset_index(drop=True), layer.to_crs(epsg), column,
-                              outcome=key, tolerance_m=tolerance[positions])
-        parts.append((np.asarray(positions), local))
-    if not parts:
-        empty = overlay_layer(gpd.GeoSeries([]), layer.iloc[:0], column, outcome=key,
-                              tolerance_m=np.array([]))
-        categories = empty.categories
-    else:
-        categories = parts[0][1].categories
+        rows = _rows_near(layer, metric[epsg])
+        local = overlay_layer(
+            metric[epsg].reset_index(drop=True), layer.iloc[rows].to_crs(epsg), column,
+            outcome=key, tolerance_m=tolerance[positions], categories=categories,
+            pieces=_layer_pieces(layer, column, categories, key, epsg))
+        parts.append((np.asarray(positions), rows, local))
     core = np.zeros(n, dtype=np.uint64)
     band = np.zeros(n, dtype=np.uint64)
     uncovered = np.ones(n, dtype=bool)
     distance = np.full(n, np.nan)
     pairs, overlap = [], {}
-    for positions, local in parts:
+    for positions, rows, local in parts:
         core[positions] = local.core_mask
         band[positions] = local.band_mask
         uncovered[positions] = local.uncovered
         distance[positions] = local.distance_m
-        pairs.append(local.pairs.assign(plot=positions[local.pairs["plot"].to_numpy()]))
+        pairs.append(local.pairs.assign(plot=positions[local.pairs["plot"].to_numpy()],
+                                        row=rows[local.pairs["row"].to_numpy()]))
         overlap.update({int(positions[p]): a for p, a in local.overlap_m2.items()})
     pair_frame = (pd.concat(pairs, ignore_index=True) if pairs
                   else pd.DataFrame({"plot": [], "row": [], "core": []}))
     return LayerOverlay(categories, core, band, uncovered, distance,
                         pair_frame.astype({"plot": "int64", "row": "int64", "core": bool}),
                         overlap)
+
+
+#: Decisive boundary pieces of recently used layers, per CRS (a notebook re-screens
+#: often); derived once per layer and rule outcomes, also kept in the on-disk cache.
+_PIECES: dict[tuple[Any, ...], np.ndarray] = {}
+_PIECES_KEPT = 16
+
+
+def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, ...],
+                  key: Callable[[Any], Hashable], epsg: int | None = None) -> np.ndarray:
+    """Return the layer's decisive boundary pieces, in its CRS or projected to ``epsg``."""
+    values = layer[column].astype(object)
+    outcomes = tuple((repr(c), repr(key(c))) for c in categories)
+    info = layer.attrs.get("lahan_geo", {})
+    memo_key = (info.get("sha256"), str(layer.crs), len(layer), column,
+                hashlib.sha256(repr([None if pd.isna(v) else v for v in values]).encode()
+                               ).hexdigest(), outcomes)
+    wanted = (*memo_key, epsg)
+    if memo_key[0] is not None and wanted in _PIECES:
+        return _PIECES[wanted]
+    if epsg is None:
+        def build() -> np.ndarray:
+            geoms = np.asarray(layer.geometry.array, dtype=object)
+            keys = [key(None if pd.isna(v) else v) for v in values]
+            return decisive_boundaries(geoms, keys, key(None))
+
+        pieces = cached_geometries(memo_key, build)
+    else:
+        native = _layer_pieces(layer, column, categories, key)
+        pieces = np.asarray(gpd.GeoSeries(native, crs=layer.crs).to_crs(epsg).array,
+                            dtype=object)
+    if memo_key[0] is not None:
+        while len(_PIECES) >= _PIECES_KEPT:
+            _PIECES.pop(next(iter(_PIECES)))
+        _PIECES[wanted] = pieces
+    return pieces
+
+
+def _rows_near(layer: gpd.GeoDataFrame, plots_metric: gpd.GeoSeries) -> np.ndarray:
+    """Positions of the layer polygons whose envelope reaches the plots' extent."""
+    if not len(layer):
+        return np.arange(0)
+    x0, y0, x1, y1 = plots_metric.total_bounds
+    margin = 1_000.0  # metres: generous against the curvature of a reprojected box
+    extent = gpd.GeoSeries([shapely.box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)],
+                           crs=plots_metric.crs).to_crs(layer.crs)
+    rows = layer.sindex.query(extent.iloc[0].envelope, predicate="intersects")
+    return np.sort(rows)
 
 
 def _functions(ov: LayerOverlay | None, mask: int) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ import geopandas as gpd
 
 from lahan_geo import __version__
 
-__all__ = ["cache_dir", "cached_layer", "file_sha256"]
+__all__ = ["cache_dir", "cached_geometries", "cached_layer", "file_sha256"]
 
 _OFF = {"off", "0", "false", "no", "none", ""}
 
@@ -100,3 +100,42 @@ def cached_layer(
     except OSError:  # a read-only or full cache folder only costs speed
         layer.attrs["lahan_geo"]["cache"] = "unwritable"
     return layer
+
+
+def cached_geometries(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """Return ``build()`` (an array of geometries), from the cache when built before.
+
+    Used for what is derived from a prepared layer and costly to derive again, such
+    as its decisive boundaries under a rule set. ``key`` must name everything the
+    result depends on (the layer's content hash, the rule outcomes); it is stored
+    as WKB, never as a pickle of arbitrary objects.
+    """
+    import numpy as np
+    import shapely
+
+    folder = cache_dir()
+    if folder is None or key[0] is None:
+        return build()
+    digest = hashlib.sha256(repr((key, __version__)).encode()).hexdigest()[:32]
+    entry = folder / f"geometries-{digest}.npz"
+    if entry.is_file():
+        try:
+            with np.load(entry, allow_pickle=False) as data:
+                blob, ends = data["blob"].tobytes(), data["ends"]
+            starts = np.concatenate([[0], ends[:-1]])
+            wkb = [blob[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+            return np.asarray(shapely.from_wkb(wkb), dtype=object).reshape(-1)
+        except Exception:  # a damaged entry is rebuilt, never trusted
+            pass
+    geoms = build()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        wkb = [bytes(w) for w in shapely.to_wkb(np.asarray(geoms, dtype=object))]
+        ends = np.cumsum([len(w) for w in wkb], dtype=np.int64)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp.npz")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, blob=np.frombuffer(b"".join(wkb), dtype=np.uint8), ends=ends)
+        os.replace(tmp, entry)
+    except (OSError, ValueError):
+        pass
+    return geoms
