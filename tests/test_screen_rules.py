@@ -162,3 +162,10 @@ def test_missing_layers_never_give_clear():
     out = lg.screen(plots)
     assert out["status"].iloc[0] == "verify"
     assert out["rules"].iloc[0] == ["F7", "Z5"]
+
+
+def test_polygon_overlap_per_category_is_reported(result):
+    row = result.loc["third_in_hpk"]
+    assert row["forest_overlaps"] == "APL 1,200 m² (66.7 %); HPK 600 m² (33.3 %)"
+    assert row["zone_overlaps"] == "permukiman 1,200 m² (66.7 %)"  # 20 m lie west of the plan
+    assert result.loc["hl", "forest_overlaps"] is None  # a point has no area

@@ -44,8 +44,9 @@ __all__ = ["PROGRESS_FROM", "RESULT_COLUMNS", "screen"]
 
 #: The columns ``screen`` puts first, in this order; the plot list's own columns follow.
 RESULT_COLUMNS = (
-    "plot_id", "status", "forest_function", "forest_overlap_pct", "forest_decree",
-    "zone_class", "zone_name", "boundary_distance_m", "tolerance_m",
+    "plot_id", "status", "forest_function", "forest_overlap_pct", "forest_overlaps",
+    "forest_decree", "zone_class", "zone_name", "zone_overlaps", "boundary_distance_m",
+    "tolerance_m",
     "zone_boundary_distance_m", "zone_tolerance_m", "area_m2", "rules", "clearances",
     "clearances_id", "agencies", "agencies_id", "legal_basis", "reason_id", "reason_en",
     "input_problem", "input_problem_id", "input_notes",
@@ -458,6 +459,8 @@ def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOve
         "plot_id": plots["plot_id"].to_numpy(dtype=object),
         "forest_function": pd.Series(function, dtype=object),
         "forest_overlap_pct": np.where(valid, pct, np.nan),
+        "forest_overlaps": pd.Series(_overlaps_text(f_ov, area, n), dtype=object),
+        "zone_overlaps": pd.Series(_overlaps_text(z_ov, area, n), dtype=object),
         "forest_decree": pd.Series(
             _attribute_of(f_ov, forest, function, "forest_function", "forest_decree", n),
             dtype=object),
@@ -473,6 +476,21 @@ def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOve
                                       dtype=object),
         "input_notes": pd.Series(plots["input_notes"].to_numpy(dtype=object), dtype=object),
     })
+
+
+def _overlaps_text(ov: LayerOverlay | None, area: np.ndarray, n: int) -> list[str | None]:
+    """Per polygon plot, its area in each category: 'HL 600 m² (40.0 %); APL ...'."""
+    out: list[str | None] = [None] * n
+    if ov is None:
+        return out
+    for p, areas in ov.overlap_m2.items():
+        total = area[p]
+        if not areas or not total > 0:
+            continue
+        parts = sorted(areas.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        out[p] = "; ".join(f"{'unknown' if c is None else c} {a:,.0f} m² ({100 * a / total:.1f} %)"
+                           for c, a in parts)
+    return out
 
 
 def _worst_class(ov: LayerOverlay | None, mask: int, permission_of: Mapping[str, str]

@@ -30,6 +30,7 @@ import shapely
 
 from lahan_geo.errors import CRSError, InputError
 from lahan_geo.review import REVIEW_COLUMNS
+from lahan_geo.screen import RESULT_COLUMNS as SCREEN_COLUMNS
 
 __all__ = [
     "LIST_SEP",
@@ -50,34 +51,9 @@ __all__ = [
 
 LIST_SEP = "; "
 
-#: Columns written by ``lahan_geo.screen``, in their order.
-RESULT_COLUMNS: tuple[str, ...] = (
-    "plot_id",
-    "status",
-    "forest_function",
-    "forest_overlap_pct",
-    "forest_decree",
-    "zone_class",
-    "zone_name",
-    "boundary_distance_m",
-    "tolerance_m",
-    "zone_boundary_distance_m",
-    "zone_tolerance_m",
-    "area_m2",
-    "rules",
-    "clearances",
-    "clearances_id",
-    "agencies",
-    "agencies_id",
-    "legal_basis",
-    "reason_id",
-    "reason_en",
-    "input_problem",
-    "input_problem_id",
-    "input_notes",
-    "source_file",
-    "source_row",
-)
+#: Columns written by ``lahan_geo.screen``, in their order (plus where the rows came
+#: from, which read_plots adds).
+RESULT_COLUMNS: tuple[str, ...] = (*SCREEN_COLUMNS, "source_file", "source_row")
 
 
 def is_list_like(value: object) -> bool:

@@ -105,9 +105,11 @@ _RESULT_COLUMNS: tuple[_Column, ...] = (
     _Column("Status", "status", width=32, convert=status_label),
     _Column("Fungsi Kawasan Hutan", "forest_function", width=26, convert=_forest),
     _Column("Tutupan Kawasan Hutan (%)", "forest_overlap_pct", "0.0"),
+    _Column("Rincian Tumpang Susun Hutan", "forest_overlaps", width=36, wrap=True),
     _Column("SK Kawasan Hutan", "forest_decree"),
     _Column("Pola Ruang", "zone_name"),
     _Column("Kelas Pola Ruang", "zone_class"),
+    _Column("Rincian Tumpang Susun Pola Ruang", "zone_overlaps", width=36, wrap=True),
     _Column("Izin yang Diperlukan", "clearances_id", width=40, wrap=True),
     _Column("Instansi", "agencies_id", width=40, wrap=True),
     _Column("Dasar Hukum", "legal_basis", width=40, wrap=True),
@@ -134,7 +136,7 @@ _FALLBACK = {
     "input_problem_id": "input_problem",
 }
 #: Result columns written only when the result has them (newer ``screen`` versions).
-_OPTIONAL = {"zone_boundary_distance_m", "zone_tolerance_m"}
+_OPTIONAL = {"zone_boundary_distance_m", "zone_tolerance_m", "forest_overlaps", "zone_overlaps"}
 #: Headers for other known plot-list columns added by ``read_plots``.
 OTHER_HEADERS: dict[str, str] = {
     "accuracy_m": "Akurasi Posisi (m)",
