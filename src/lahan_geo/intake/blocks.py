@@ -22,7 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ROW_WORDS", "RowProblem", "SourceBlock", "object_array"]
+__all__ = ["MAX_COLUMNS", "ROW_WORDS", "RowProblem", "SourceBlock", "name_list",
+           "object_array"]
+
+#: Columns a plot list may have: Excel's own limit (XFD), so any real sheet fits, and a
+#: crafted file with a million columns is refused before it costs minutes and memory.
+MAX_COLUMNS = 16_384
 
 #: How a row is named in messages, per kind of source: (English, Indonesian).
 ROW_WORDS: dict[str, tuple[str, str]] = {
@@ -31,6 +36,19 @@ ROW_WORDS: dict[str, tuple[str, str]] = {
     "placemark": ("placemark", "placemark"),
     "waypoint": ("waypoint", "titik"),
 }
+
+
+def name_list(names: Any, limit: int = 20) -> str:
+    """Join column names for a message, at most ``limit`` of them and the count of the rest.
+
+    Examples
+    --------
+    >>> name_list(["a", "b"]), name_list([f"c{i}" for i in range(30)], limit=2)
+    ('a, b', 'c0, c1 and 28 more')
+    """
+    names = [str(n) if len(str(n)) <= 40 else f"{str(n)[:37]}..." for n in names]
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
 
 
 def object_array(values: Any) -> np.ndarray:

@@ -35,9 +35,9 @@ import shapely
 
 from lahan_geo.errors import InputError
 from lahan_geo.intake.archives import checked_members, open_archive, read_member
-from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
+from lahan_geo.intake.blocks import MAX_COLUMNS, RowProblem, SourceBlock, object_array
 from lahan_geo.intake.row_problems import problem, quote
-from lahan_geo.intake.safe_xml import parse_xml
+from lahan_geo.intake.safe_xml import MAX_XML_BYTES, parse_xml
 
 __all__ = ["kml_block", "read_kml", "read_kmz"]
 
@@ -70,6 +70,11 @@ def read_kmz(path: Path) -> SourceBlock:
             msg = f"{path} holds no .kml document. Fix: save the KMZ again from Google Earth."
             raise InputError(msg)
         members.sort(key=lambda m: (m.filename.lower() != "doc.kml", m.filename.count("/")))
+        if members[0].file_size > MAX_XML_BYTES:
+            msg = (f"{path}: {members[0].filename} unpacks to {members[0].file_size / 1e6:,.0f} "
+                   f"MB, more than the {MAX_XML_BYTES / 1e6:,.0f} MB lahan_geo reads as KML. "
+                   "Fix: split the plots into several files.")
+            raise InputError(msg)
         data = read_member(archive, members[0], str(path))
     return kml_block(data, str(path))
 
@@ -108,6 +113,12 @@ def kml_block(data: bytes, label: str) -> SourceBlock:
         msg = (f"{label} holds no Placemark. Fix: mark each plot as a point or polygon and "
                "export the KML again.")
         raise InputError(msg)
+    columns = len({key for record in records for key in record})
+    if columns > MAX_COLUMNS:
+        msg = (f"{label}: the placemarks' ExtendedData hold {columns:,} different fields, more "
+               f"than the {MAX_COLUMNS:,} columns lahan_geo reads. Fix: export only the plot "
+               "attributes.")
+        raise InputError(msg)
     frame = pd.DataFrame.from_records(records).astype(object)
     frame = frame.where(frame.notna(), None)
     return SourceBlock(
@@ -118,15 +129,25 @@ def kml_block(data: bytes, label: str) -> SourceBlock:
 
 
 def _placemarks(element: ET.Element, folders: tuple[str, ...]) -> Any:
-    for child in element:
-        if child.tag == "Placemark":
-            yield child, folders
+    """Yield (Placemark, enclosing folder names) in document order.
+
+    Walked with an explicit stack, not recursion: a crafted file nesting folders a
+    hundred thousand deep must not exhaust Python's stack.
+    """
+    stack = [(iter(element), folders)]
+    while stack:
+        children, names = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+        elif child.tag == "Placemark":
+            yield child, names
         elif child.tag in ("Folder", "Document"):
             name = _text(child.find("name"))
-            inner = (*folders, name) if child.tag == "Folder" and name else folders
-            yield from _placemarks(child, inner)
+            inner = (*names, name) if child.tag == "Folder" and name else names
+            stack.append((iter(child), inner))
         elif child.tag in ("kml",):
-            yield from _placemarks(child, folders)
+            stack.append((iter(child), names))
 
 
 def _text(element: ET.Element | None) -> str | None:
@@ -183,8 +204,16 @@ def _ring(element: ET.Element | None, notes: list[str], which: str) -> list[tupl
     return points
 
 
-def _geometry(element: ET.Element, notes: list[str]) -> Any:
+#: MultiGeometry inside MultiGeometry deeper than this is refused (no app writes it).
+_MAX_NESTING = 32
+
+
+def _geometry(element: ET.Element, notes: list[str], depth: int = 0) -> Any:
     tag = element.tag
+    if depth > _MAX_NESTING:
+        raise _KmlGeometryError(
+            f"the MultiGeometry is nested more than {_MAX_NESTING} levels deep",
+            f"MultiGeometry bersarang lebih dari {_MAX_NESTING} tingkat")
     if tag == "Point":
         points = _coordinates(element)
         if len(points) != 1:
@@ -197,7 +226,8 @@ def _geometry(element: ET.Element, notes: list[str]) -> Any:
         return shapely.Polygon(shell, holes)
     if tag in ("LineString", "LinearRing"):
         return shapely.LineString(_coordinates(element))
-    parts = [_geometry(child, notes) for child in element if child.tag in _GEOMETRY_TAGS]
+    parts = [_geometry(child, notes, depth + 1) for child in element
+             if child.tag in _GEOMETRY_TAGS]
     polygons = [p for p in parts if p.geom_type == "Polygon"]
     if polygons:
         if len(polygons) < len(parts):

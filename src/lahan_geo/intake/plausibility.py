@@ -50,8 +50,7 @@ def check_geometry(geom: Any, where: Where) -> tuple[Any, list[str], RowProblem 
         notes.append("height (Z) dropped")
     kind = geom.geom_type
     if kind == "GeometryCollection":
-        polygons = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon",
-                                                                          "MultiPolygon")]
+        polygons = [g for g in _flat_parts(geom) if g.geom_type == "Polygon"]
         if polygons:
             geom = shapely.union_all(polygons)
             kind = geom.geom_type
@@ -77,6 +76,19 @@ def check_geometry(geom: Any, where: Where) -> tuple[Any, list[str], RowProblem 
                 "draw the plot's boundary again", "gambar ulang batas lahan")
         notes.append(f"polygon repaired with make_valid ({reason})")
     return geom, notes, None
+
+
+def _flat_parts(geom: Any) -> list[Any]:
+    """Return the simple parts of a geometry, however deeply its collections nest."""
+    flat, stack = [], [geom]
+    while stack:
+        part = stack.pop()
+        if part.geom_type in ("GeometryCollection", "MultiPolygon", "MultiPoint",
+                              "MultiLineString"):
+            stack.extend(reversed(shapely.get_parts(part).tolist()))
+        else:
+            flat.append(part)
+    return flat
 
 
 def _inside(coords: np.ndarray) -> bool:

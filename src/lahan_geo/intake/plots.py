@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from lahan_geo.errors import CRSError, InputError
-from lahan_geo.intake.blocks import SourceBlock, object_array
+from lahan_geo.intake.blocks import SourceBlock, name_list, object_array
 from lahan_geo.intake.boundary import check_within, load_boundary
 from lahan_geo.intake.columns import ROLES, guess_columns, locates_plots
 from lahan_geo.intake.plausibility import check_geometry, check_in_indonesia, note_duplicates
@@ -134,6 +134,7 @@ def read_plots(
     shortcuts = {"lat": lat_col, "lon": lon_col, "coords": coords_col, "id": id_col,
                  "accuracy": accuracy_col}
     overrides = {**dict(columns or {}), **{r: c for r, c in shortcuts.items() if c is not None}}
+    overrides = {r: c if isinstance(c, str) else str(c) for r, c in overrides.items()}
     unknown = sorted(set(overrides) - set(ROLES))
     if unknown:
         msg = (f"columns= has unknown role(s) {', '.join(map(repr, unknown))}. Fix: use "
@@ -153,7 +154,7 @@ def read_plots(
 def _check_overrides(blocks: list[SourceBlock], overrides: dict[str, str]) -> None:
     for role, name in overrides.items():
         if not any(name in block.frame.columns for block in blocks):
-            names = ", ".join(dict.fromkeys(str(c) for b in blocks for c in b.frame.columns))
+            names = name_list(dict.fromkeys(str(c) for b in blocks for c in b.frame.columns))
             option = f"{role}_col" if role in ("lat", "lon", "coords", "id", "accuracy") else \
                 f"columns['{role}']"
             msg = (f"{blocks[0].source_file}: {option}={name!r} is not a column; columns are "
@@ -194,7 +195,7 @@ def _read_block(block: SourceBlock, overrides: dict[str, str], crs: Any) -> _Blo
     else:
         if not locates_plots(roles):
             where = f"{block.source_file}" + (f", sheet '{block.sheet}'" if block.sheet else "")
-            found = ", ".join(str(c) for c in block.frame.columns)
+            found = name_list(block.frame.columns)
             msg = (f"{where}: no coordinate columns found among {found or '(no columns)'}. "
                    "Fix: name them lintang/bujur (or latitude/longitude, one 'koordinat' "
                    "column, easting/northing with crs=, or a WKT 'geometry' column), or pass "

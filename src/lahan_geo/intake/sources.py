@@ -39,6 +39,7 @@ from lahan_geo.intake.archives import extract_safely, open_archive
 from lahan_geo.intake.blocks import SourceBlock, object_array
 from lahan_geo.intake.gpx import read_gpx
 from lahan_geo.intake.kml import read_kml, read_kmz
+from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.intake.tables import read_delimited, read_workbook
 from lahan_geo.intake.vector_files import read_vector
 
@@ -64,12 +65,14 @@ def load_blocks(
     """Read a path, DataFrame or GeoDataFrame into blocks of rows (see the module table)."""
     if isinstance(source, gpd.GeoDataFrame):
         frame = pd.DataFrame(source.drop(columns=source.geometry.name))
+        info = {"format": "GeoDataFrame", **_plain_columns(frame)}
         return [SourceBlock(frame, "<GeoDataFrame>", np.arange(1, len(frame) + 1),
                             geometry=object_array(source.geometry.array), crs=source.crs,
-                            info={"format": "GeoDataFrame"})]
+                            info=info)]
     if isinstance(source, pd.DataFrame):
-        return [SourceBlock(source.copy(), "<DataFrame>", np.arange(1, len(source) + 1),
-                            info={"format": "DataFrame"})]
+        frame = source.copy()
+        info = {"format": "DataFrame", **_plain_columns(frame)}
+        return [SourceBlock(frame, "<DataFrame>", np.arange(1, len(source) + 1), info=info)]
     if not isinstance(source, (str, PathLike)):
         msg = f"read_plots takes a file path or a DataFrame, not {type(source).__name__}."
         raise InputError(msg)
@@ -81,8 +84,54 @@ def load_blocks(
                       wanted=wanted)
 
 
+def _plain_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Give a frame's columns unique text names, in place, as a CSV header would have.
+
+    Numbers and tuples become text; of a two-level header (pandas' ``header=[0, 1]``)
+    the lower name is kept where there is one; a name used twice gets ``_2``, ``_3``
+    (as in a CSV). Returns ``{"renamed_columns": {old: new}}`` when anything changed.
+    """
+    names = []
+    for column in frame.columns:
+        if isinstance(column, tuple):
+            parts = [str(p).strip() for p in column
+                     if str(p).strip() and not str(p).startswith("Unnamed:")]
+            names.append(parts[-1] if parts else "")
+        else:
+            names.append("" if column is None else str(column))
+    seen: dict[str, int] = {}
+    unique = []
+    for i, name in enumerate(names):
+        name = name.strip() or f"kolom_{i + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    if list(frame.columns) != unique:
+        frame.columns = pd.Index(unique, dtype=object)
+    renamed = {str(old): new for old, new in zip(names, unique) if old != new}
+    return {"renamed_columns": renamed} if renamed else {}
+
+
 def _load_path(path: Path, label: str, **opts: Any) -> list[SourceBlock]:
     suffix = path.suffix.lower()
+    if suffix in _TEXT and opts["encoding"] is None:
+        # A text reader reads almost anything as rows; refuse other formats up front.
+        found = sniff(path)
+        if found is not None and not fits(found, suffix):
+            raise InputError(mismatch_message(path, found, label))
+    try:
+        return _load_known(path, label, suffix, **opts)
+    except CRSError:
+        raise
+    except InputError as err:
+        # The reader failed: say what the file really is when its name is wrong.
+        found = sniff(path)
+        if found is not None and (found.kind == "empty" or found.damaged
+                                  or not fits(found, suffix)):
+            raise InputError(mismatch_message(path, found, label, reason=str(err))) from None
+        raise err from None
+
+
+def _load_known(path: Path, label: str, suffix: str, **opts: Any) -> list[SourceBlock]:
     if suffix in _TEXT:
         block = read_delimited(path, encoding=opts["encoding"], sep=opts["sep"],
                                wanted=opts["wanted"])
@@ -126,6 +175,11 @@ def _load_zip(path: Path, label: str, **opts: Any) -> list[SourceBlock]:
         elif len(names) == 1:
             chosen = next(iter(names.values()))
         elif not names:
+            nested = [f.name for f in files if f.suffix.lower() in (".zip", ".kmz")]
+            if nested:
+                msg = (f"{label} holds only another archive ({', '.join(nested[:3])}); archives "
+                       "inside archives are not opened. Fix: unzip it and pass the inner file.")
+                raise InputError(msg)
             msg = (f"{label} holds no plot file (no .shp, .gpkg, .geojson, .kml, .csv, .xlsx "
                    "...). Fix: zip the Shapefile's .shp, .shx, .dbf and .prj together.")
             raise InputError(msg)
@@ -133,11 +187,12 @@ def _load_zip(path: Path, label: str, **opts: Any) -> list[SourceBlock]:
             msg = (f"{label} holds several plot files: {', '.join(names)}. Fix: pass layer= "
                    "with the one to read.")
             raise InputError(msg)
-        if chosen.suffix.lower() == ".shp" and not chosen.with_suffix(".dbf").exists() and not \
-                chosen.with_suffix(".DBF").exists():
-            msg = (f"{label}: {chosen.name} comes without its .dbf (attributes). Fix: zip the "
-                   ".shp, .shx, .dbf and .prj files together.")
-            raise InputError(msg)
+        for sidecar, holds in ((".dbf", "attributes"), (".shx", "index")):
+            if chosen.suffix.lower() == ".shp" and not chosen.with_suffix(sidecar).exists() \
+                    and not chosen.with_suffix(sidecar.upper()).exists():
+                msg = (f"{label}: {chosen.name} comes without its {sidecar} ({holds}). Fix: zip "
+                       "the .shp, .shx, .dbf and .prj files together.")
+                raise InputError(msg)
         inner_label = f"{label}!{chosen.relative_to(root).as_posix()}"
         try:
             blocks = _load_path(chosen, inner_label, **opts)

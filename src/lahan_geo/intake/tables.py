@@ -14,6 +14,16 @@ Forms as field teams fill them are handled:
   listed in ``info["blank_rows"]``; every other row is kept;
 - text files: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"),
   cp1252 and Latin-1; delimiter comma, semicolon, tab or bar, guessed from the lines.
+  A UTF-8 file with a few lines in cp1252 (rows pasted in from another file) is read
+  line by line: each line in the encoding it is written in, and the rows concerned
+  say so in their notes.
+
+Limits, so a broken or crafted file gives a clear error instead of hanging or filling
+memory: at most :data:`~lahan_geo.intake.blocks.MAX_COLUMNS` columns; a text cell of at
+most :data:`MAX_CELL_CHARS` characters (an unclosed quote runs into that); a workbook
+of at most :data:`MAX_WORKBOOK_BYTES` unpacked, with no DTD in its XML parts and merged
+ranges of at most :data:`MAX_MERGED_CELLS` cells. A workbook is read from the cells it
+holds, not its bounding box, so a stray value in cell XFD1048576 costs one cell.
 
 Examples
 --------
@@ -27,10 +37,13 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,13 +52,34 @@ import numpy as np
 import pandas as pd
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.blocks import SourceBlock
+from lahan_geo.intake.archives import checked_members
+from lahan_geo.intake.blocks import MAX_COLUMNS, SourceBlock
 from lahan_geo.intake.columns import guess_columns, locates_plots
 
-__all__ = ["HEADER_SEARCH_ROWS", "read_delimited", "read_workbook"]
+__all__ = [
+    "HEADER_SEARCH_ROWS",
+    "MAX_CELL_CHARS",
+    "MAX_MERGED_CELLS",
+    "MAX_WORKBOOK_BYTES",
+    "read_delimited",
+    "read_workbook",
+]
 
 #: The header row is looked for in this many rows from the top.
 HEADER_SEARCH_ROWS = 30
+
+#: Characters one cell of a text file may hold (the csv module's limit).
+MAX_CELL_CHARS = csv.field_size_limit()
+
+#: Unpacked size of all the parts of a workbook (openpyxl needs about eight times as
+#: much memory): 200 MB, a few hundred thousand rows. Longer lists go as CSV.
+MAX_WORKBOOK_BYTES = 200 * 1024 * 1024
+
+#: Cells a workbook's merged ranges may cover together; a form merges a few hundred.
+MAX_MERGED_CELLS = 1_000_000
+
+#: Blank row numbers listed in ``info["blank_rows"]``; ``info["blank_row_count"]`` counts all.
+_LISTED_BLANK_ROWS = 1000
 
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 _DELIMITERS = ("\t", ";", "|", ",")  # preference when several fit
@@ -111,21 +145,31 @@ def _rows_block(rows: list[list[str]], numbers: list[int], label: str, sheet: st
     index, header = found
     body = rows[index + 1:]
     body_numbers = numbers[index + 1:]
-    width = max([len(header), *(len(r) for r in body)]) if body or header else 0
-    # Columns beyond the header that hold nothing are spreadsheet debris, not data.
-    while width > len(header) and all(len(r) < width or not r[width - 1].strip() for r in body):
-        width -= 1
+    # Columns beyond the header that hold nothing are spreadsheet debris, not data: the
+    # table is as wide as the header or the last cell that holds something.
+    last = 0
+    for row in body:
+        for k in range(len(row) - 1, last - 1, -1):
+            if row[k].strip():
+                last = k + 1
+                break
+    width = max(len(header), last)
+    if width > MAX_COLUMNS:
+        where = f"{label}" + (f", sheet '{sheet}'" if sheet else "")
+        msg = (f"{where} has a value in column {width:,}, beyond the {MAX_COLUMNS:,} columns "
+               "lahan_geo reads. Fix: delete the stray cells right of the table.")
+        raise InputError(msg)
     names = _unique([*header, *[""] * (width - len(header))][:width])
     kept, kept_numbers, blank = [], [], []
     for row, number in zip(body, body_numbers):
-        cells = [*row, *[""] * (width - len(row))][:width]
-        if any(c.strip() for c in cells):
-            kept.append(cells)
-            kept_numbers.append(number)
-        else:
+        if not any(c.strip() for c in row):
             blank.append(number)
+            continue
+        kept.append(row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))])
+        kept_numbers.append(number)
     frame = pd.DataFrame(kept, columns=names, dtype=object)
-    info = {**info, "header_row": numbers[index] if numbers else 1, "blank_rows": blank}
+    info = {**info, "header_row": numbers[index] if numbers else 1,
+            "blank_rows": blank[:_LISTED_BLANK_ROWS], "blank_row_count": len(blank)}
     return SourceBlock(frame, label, np.asarray(kept_numbers, dtype="int64"), sheet=sheet,
                        info=info)
 
@@ -135,12 +179,20 @@ def _rows_block(rows: list[list[str]], numbers: list[int], label: str, sheet: st
 # --------------------------------------------------------------------------------------
 
 
-def _decode(raw: bytes, encoding: str | None, path: Path) -> tuple[str, str]:
+def _decode(raw: bytes, encoding: str | None, path: Path) -> tuple[str, str, list[int]]:
+    """Return (text, encoding used, numbers of the lines read in a fallback encoding)."""
     if encoding is None and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    if encoding is None:
+        try:
+            return raw.decode("utf-8-sig"), "utf-8-sig", []
+        except UnicodeDecodeError:
+            mixed = _decode_lines(raw)
+            if mixed is not None:
+                return mixed
     for enc in (encoding,) if encoding else _ENCODINGS:
         try:
-            return raw.decode(enc), enc
+            return raw.decode(enc), enc, []
         except UnicodeDecodeError:
             continue
         except LookupError:
@@ -150,16 +202,54 @@ def _decode(raw: bytes, encoding: str | None, path: Path) -> tuple[str, str]:
     raise InputError(msg)
 
 
-def _guess_delimiter(text: str) -> str:
-    """Pick the delimiter found the same number of times (at least once) on most lines."""
-    lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
-    best, best_score = ",", 0
+def _decode_lines(raw: bytes) -> tuple[str, str, list[int]] | None:
+    """Decode a file that is UTF-8 except for some lines, line by line.
+
+    Returns None when no line holds UTF-8 beyond ASCII: the file is in one single-byte
+    encoding, read as a whole by the caller.
+    """
+    parts, fallback, utf8_lines = [], [], 0
+    for number, line in enumerate(raw.removeprefix(codecs.BOM_UTF8).split(b"\n"), start=1):
+        if line.isascii():
+            parts.append(line.decode("ascii"))
+            continue
+        try:
+            parts.append(line.decode("utf-8"))
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            try:
+                parts.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                parts.append(line.decode("latin-1"))
+            fallback.append(number)
+    if not utf8_lines:
+        return None
+    return "\n".join(parts), "utf-8 (some lines cp1252)", fallback
+
+
+def _guess_delimiter(text: str, wanted: Collection[str] = ()) -> str:
+    """Pick the delimiter that splits the lines best.
+
+    Best: a header naming coordinate columns is found, and the most lines have the same
+    number of cells. Cells are split as the csv module splits them, so a delimiter
+    inside a quoted cell (the commas of a WKT polygon, a bar in a plot id) does not
+    count.
+    """
+    sample = "\n".join(text[:1_000_000].splitlines()[:200])
+    best, best_score = ",", (False, 0)
     for sep in _DELIMITERS:
-        counts = [ln.count(sep) for ln in lines]
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=sep)
+                    if any(c.strip() for c in r)]
+        except csv.Error:  # a huge cell or a quote cut at the sample's end
+            rows = [[c] for c in sample.splitlines() if c.strip()]
+            rows = [r[0].split(sep) for r in rows]
+        counts = [len(r) - 1 for r in rows]
         if not any(counts):
             continue
         common = max(set(counts), key=counts.count)
-        score = counts.count(common) if common else 0
+        header = _find_header([r[:256] for r in rows], wanted) is not None
+        score = (header, counts.count(common) if common else 0)
         if score > best_score:
             best, best_score = sep, score
     return best
@@ -192,8 +282,8 @@ def read_delimited(
     if b"\0" in raw[:4096] and not utf16 and encoding is None:
         msg = f"{path} is not a text file (it holds binary data). Fix: save it as CSV (UTF-8)."
         raise InputError(msg)
-    text, used = _decode(raw, encoding, path)
-    sep = sep if sep is not None else _guess_delimiter(text)
+    text, used, fallback = _decode(raw, encoding, path)
+    sep = sep if sep is not None else _guess_delimiter(text, wanted)
     if len(sep) != 1:
         msg = f"sep={sep!r} must be one character, e.g. ',' or ';'."
         raise InputError(msg)
@@ -203,16 +293,40 @@ def read_delimited(
     line = 0
     try:
         for record in reader:
+            if len(record) > MAX_COLUMNS:
+                msg = (f"{path}, line {line + 1}: {len(record):,} cells, more than the "
+                       f"{MAX_COLUMNS:,} columns lahan_geo reads (a plot list needs a few). "
+                       "Fix: check the delimiter (pass sep=) and export only the plot "
+                       "columns.")
+                raise InputError(msg)
             rows.append(record)
             numbers.append(line + 1)
             line = reader.line_num
     except csv.Error as err:
-        msg = (f"{path}, line {reader.line_num}: cannot be read with delimiter {sep!r} ({err}). "
-               "Fix: pass sep= with the file's delimiter.")
+        if "field larger than field limit" in str(err):
+            reach = f" (up to line {reader.line_num})" if reader.line_num > line + 1 else ""
+            msg = (f"{path}, line {line + 1}: a cell runs past {MAX_CELL_CHARS:,} characters"
+                   f"{reach}, far more than any plot list cell holds. "
+                   "Usually a quote (\") opens the cell and is never closed, so the lines "
+                   "after it run into one cell. Fix: close or remove that quote, or shorten "
+                   "the cell.")
+        else:
+            msg = (f"{path}, line {reader.line_num}: cannot be read with delimiter {sep!r} "
+                   f"({err}). Fix: pass sep= with the file's delimiter.")
         raise InputError(msg) from None
-    info = {"encoding": used, "delimiter": sep}
+    info: dict[str, Any] = {"encoding": used, "delimiter": sep}
+    if fallback:
+        info["cp1252_lines"] = fallback[:_LISTED_BLANK_ROWS]
     block = _rows_block(rows, numbers, str(path), None, info, wanted, require_header=False)
     assert block is not None
+    position = {int(n): i for i, n in enumerate(block.source_rows)}
+    for line_number in fallback:
+        # The record holding that line: the last one starting at or before it.
+        k = bisect.bisect_right(numbers, line_number) - 1
+        i = position.get(numbers[k]) if k >= 0 else None
+        if i is not None:
+            block.notes[i].append(f"line {line_number} is not UTF-8 like the rest of the "
+                                  "file; read it as cp1252 (Windows)")
     return block
 
 
@@ -240,21 +354,117 @@ def _cell_text(value: Any) -> str:
 
 
 def _sheet_rows(sheet: Any) -> tuple[list[list[str]], list[int]]:
-    """Cells as text, with merged ranges filled by their top-left value."""
-    grid = [[_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    first = 1  # iter_rows starts at row 1 whatever the sheet's used range
+    """Cells as text, with merged ranges filled by their top-left value.
+
+    Built from the cells the sheet holds (openpyxl's ``_cells``), not from its bounding
+    box: rows without any cell share one empty list, and a row is as long as its last
+    cell, so a stray value far right or far down costs one cell, not millions.
+    """
+    present: dict[int, dict[int, str]] = {}
+    cells = getattr(sheet, "_cells", None)  # {(row, column): cell}, openpyxl 2.x-3.x
+    if cells is None:  # pragma: no cover - a future openpyxl: walk the bounding box
+        cells = {(c.row, c.column): c for row in sheet.iter_rows() for c in row}
+    for (r, c), cell in cells.items():
+        row = present.setdefault(r, {})
+        if cell.value is not None:
+            row[c] = _cell_text(cell.value)
     for merged in sheet.merged_cells.ranges:
-        top = merged.min_row - first
-        if top < 0 or top >= len(grid):
-            continue
-        value = grid[top][merged.min_col - 1] if merged.min_col - 1 < len(grid[top]) else ""
-        for r in range(top, min(merged.max_row - first + 1, len(grid))):
-            row = grid[r]
-            if len(row) < merged.max_col:
-                row.extend([""] * (merged.max_col - len(row)))
-            for c in range(merged.min_col - 1, merged.max_col):
+        value = present.get(merged.min_row, {}).get(merged.min_col, "")
+        for r in range(merged.min_row, merged.max_row + 1):
+            row = present.setdefault(r, {})
+            for c in range(merged.min_col, merged.max_col + 1):
                 row[c] = value
-    return grid, list(range(first, first + len(grid)))
+    height = max(present, default=0)
+    empty: list[str] = []  # shared by every row without cells; never modified
+    grid = [empty] * height
+    for r, cells in present.items():
+        if cells:
+            row_cells = [""] * max(cells)
+            for c, value in cells.items():
+                row_cells[c - 1] = value
+            grid[r - 1] = row_cells
+    return grid, list(range(1, height + 1))
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})([0-9]{1,7}):'
+                       rb'([A-Za-z]{1,3})([0-9]{1,7})"')
+_DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_CHUNK = 1 << 20
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
+
+
+def _check_workbook(path: Path) -> None:
+    """Refuse a workbook that would hang openpyxl or fill memory, before openpyxl opens it.
+
+    An .xlsx is a zip of XML parts: the archive is checked like any other (entries,
+    declared size), its unpacked size is counted while every part is streamed once, a
+    DTD anywhere is refused (Excel never writes one; entities are how XML bombs work),
+    and the merged ranges are added up (openpyxl creates one object per merged cell, so
+    ``D1:XFD1048576`` alone would be seventeen billion).
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        msg = (f"{path} cannot be opened as an Excel workbook ({type(err).__name__}: {err}). "
+               "Fix: open it in a spreadsheet program and save it as .xlsx.")
+        raise InputError(msg) from None
+    with archive:
+        members = checked_members(archive, str(path))
+        declared = sum(m.file_size for m in members)
+        unpacked = merged = 0
+        if declared > MAX_WORKBOOK_BYTES:
+            raise _workbook_too_large(path, declared)
+        for info in members:
+            is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+            tail, offset, counted_to = b"", 0, 0
+            try:
+                with archive.open(info) as part:
+                    while chunk := part.read(_CHUNK):
+                        unpacked += len(chunk)
+                        if unpacked > MAX_WORKBOOK_BYTES:
+                            raise _workbook_too_large(path, unpacked)
+                        if not is_xml:
+                            continue
+                        window = tail + chunk
+                        if _DTD_RE.search(window):
+                            msg = (f"{path}: part {info.filename!r} declares a DTD or entities, "
+                                   "which Excel never writes; the workbook is refused for "
+                                   "safety. Fix: open it in a spreadsheet program and save "
+                                   "it again as .xlsx.")
+                            raise InputError(msg)
+                        for m in _MERGE_RE.finditer(window):
+                            if offset + m.start() < counted_to:
+                                continue  # seen in the previous window
+                            counted_to = offset + m.end()
+                            rows = abs(int(m[4]) - int(m[2])) + 1
+                            cols = abs(_column_number(m[3]) - _column_number(m[1])) + 1
+                            merged += rows * cols
+                        tail = window[-512:]
+                        offset += len(window) - len(tail)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError,
+                    EOFError) as err:
+                msg = (f"{path} cannot be opened as an Excel workbook (part "
+                       f"{info.filename!r}: {err}). Fix: open it in a spreadsheet program and "
+                       "save it as .xlsx.")
+                raise InputError(msg) from None
+            if merged > MAX_MERGED_CELLS:
+                msg = (f"{path}: the merged cells of {info.filename!r} cover {merged:,} cells, "
+                       f"more than the {MAX_MERGED_CELLS:,} lahan_geo reads. Fix: unmerge the "
+                       "cells (select all, Merge & Center off) and save again.")
+                raise InputError(msg)
+
+
+def _workbook_too_large(path: Path, size: int) -> InputError:
+    msg = (f"{path} unpacks to {size / 1e6:,.0f} MB or more, more than the "
+           f"{MAX_WORKBOOK_BYTES / 1e6:,.0f} MB lahan_geo opens as a workbook. Fix: save the "
+           "plot list as CSV (read at any length) or split it into several workbooks.")
+    return InputError(msg)
 
 
 def read_workbook(
@@ -276,6 +486,7 @@ def read_workbook(
     """
     import openpyxl  # a heavy import, only for workbooks
 
+    _check_workbook(path)
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as err:  # zip/xml errors of a file that is not a real workbook

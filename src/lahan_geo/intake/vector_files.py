@@ -32,7 +32,7 @@ import pyogrio.raw
 import shapely
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.blocks import SourceBlock, object_array
+from lahan_geo.intake.blocks import MAX_COLUMNS, SourceBlock, object_array
 
 __all__ = ["read_vector"]
 
@@ -50,14 +50,33 @@ def _layers(path: Path, label: str) -> list[tuple[str, str | None]]:
 
 
 def _first_line(err: Exception) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+    line = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    # GDAL's own advice (prefix the path with a driver name) is no fix for a user.
+    return line.split("; It might help")[0].rstrip(" .;") or type(err).__name__
+
+
+def _check_width(path: Path, layer: str, label: str) -> None:
+    """Refuse a layer with more attribute columns than :data:`MAX_COLUMNS` before reading it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fields = len(pyogrio.read_info(path, layer=layer)["fields"])
+    except Exception as err:  # GDAL's many error types
+        msg = f"Cannot read {label}: {_first_line(err)}. Fix: check that the file is complete."
+        raise InputError(msg) from None
+    if fields > MAX_COLUMNS:
+        msg = (f"{label} has {fields:,} attribute columns, more than the {MAX_COLUMNS:,} "
+               "lahan_geo reads (a plot list needs a few). Fix: export only the plot "
+               "attributes (id, village, accuracy ...).")
+        raise InputError(msg)
 
 
 def _choose_layer(path: Path, layer: str | int | None, label: str) -> str:
     layers = _layers(path, label)
     names = [name for name, _ in layers]
     if not layers:
-        msg = f"{label} holds no layer. Fix: export the plots again."
+        msg = (f"{label} holds no layer (it may be cut short or damaged). Fix: export the "
+               "plots again.")
         raise InputError(msg)
     listing = ", ".join(f"{n!r} ({k or 'no geometry'})" for n, k in layers)
     if layer is None:
@@ -94,6 +113,7 @@ def read_vector(path: Path, layer: str | int | None, label: str | None = None) -
     """
     label = label or str(path)
     chosen = _choose_layer(path, layer, label)
+    _check_width(path, chosen, label)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's "non closed ring"
@@ -110,9 +130,10 @@ def read_vector(path: Path, layer: str | int | None, label: str | None = None) -
     notes: list[list[str]] = [[] for _ in range(n)]
     geometry = None
     if wkb is not None:
-        geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+        with np.errstate(invalid="ignore"):  # NaN coordinates: a row problem, not a warning
+            geoms = shapely.from_wkb(wkb, on_invalid="ignore")
         broken = np.flatnonzero(shapely.is_missing(geoms) & np.asarray(
-            [w is not None for w in wkb]))
+            [w is not None for w in wkb], dtype=bool))
         if len(broken):
             fixed = shapely.from_wkb(wkb[broken], on_invalid="fix")
             for i, geom in zip(broken, fixed):

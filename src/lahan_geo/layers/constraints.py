@@ -105,6 +105,10 @@ def read_constraint(
     if (np.nan_to_num(distances) < 0).any():
         msg = f"The constraint layer {label!r} has a negative setback; setbacks are metres >= 0."
         raise LayerError(msg)
+    if np.isinf(distances).any():  # buffering by infinity fails deep inside GEOS
+        msg = (f"The constraint layer {label!r} has an infinite setback; setbacks are metres "
+               ">= 0. Fix: give each feature a finite setback, e.g. setback_m=100.")
+        raise LayerError(msg)
     gdf["constraint_rule"] = rule
     gdf["constraint_name"] = label
     gdf["setback_m"] = np.nan_to_num(distances, nan=0.0)

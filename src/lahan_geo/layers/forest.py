@@ -92,7 +92,7 @@ def forest_function_of(value: Any) -> str | None:
 
 
 def _from_code(code: float) -> str | None:
-    if math.isnan(code) or code != int(code):
+    if not math.isfinite(code) or code != int(code):
         return None
     return _CODES.get(int(code)) if int(code) not in _UNKNOWN_CODES else None
 

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import CRSError, LayerError
+from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.layers.cache import file_sha256
 
 __all__ = ["content_sha256", "find_column", "read_layer", "repair_polygons"]
@@ -61,16 +62,19 @@ def read_layer(
         if not path.exists():
             msg = f"The {kind} layer {path} does not exist. Fix: check the path."
             raise LayerError(msg)
+        if path.is_dir():
+            msg = (f"The {kind} layer {path} is a folder. Fix: pass the layer file in it "
+                   "(.gpkg, .shp, .geojson).")
+            raise LayerError(msg)
         try:
             gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
         except Exception as err:  # GDAL's errors are many; say which file and why
-            msg = (
-                f"Cannot read the {kind} layer {path}"
-                f"{f' (layer {layer!r})' if layer is not None else ''}: {err}. "
-                "Fix: pass a GeoPackage, Shapefile or GeoJSON file, and layer= for a "
-                "multi-layer file."
-            )
-            raise LayerError(msg) from None
+            raise LayerError(_unreadable(kind, path, layer, err)) from None
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            msg = (f"The {kind} layer {path} has no geometry (it is a table of "
+                   f"{len(gdf):,} rows). Fix: pass the layer's polygons as GeoPackage, "
+                   "Shapefile or GeoJSON.")
+            raise LayerError(msg)
     else:
         msg = (
             f"The {kind} layer must be a file path or a GeoDataFrame, "
@@ -98,6 +102,19 @@ def read_layer(
         "empty": int((gdf.geometry.isna() | gdf.geometry.is_empty).sum()),
     }
     return gdf, info
+
+
+def _unreadable(kind: str, path: Path, layer: Any, err: Exception) -> str:
+    """Say why GDAL could not read a layer file: its real content when its name is wrong."""
+    reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    reason = reason.split("; It might help")[0].rstrip(" .;")  # GDAL's advice: no fix
+    where = f"the {kind} layer {path}" + (f" (layer {layer!r})" if layer is not None else "")
+    found = sniff(path)
+    if found is not None and (found.kind == "empty" or found.damaged
+                              or not fits(found, path.suffix)):
+        return mismatch_message(path, found, where[0].upper() + where[1:])
+    return (f"Cannot read {where}: {reason}. Fix: pass a GeoPackage, Shapefile or GeoJSON "
+            "file, and layer= for a multi-layer file.")
 
 
 def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
