@@ -155,8 +155,6 @@ def test_writing_over_an_input_is_refused_whatever_the_path_spelling(tmp_path, f
     assert source.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="reported: the writers protect only the paths passed "
-                   "in protect=, not the inputs recorded in result.attrs (plot list, layers)")
 def test_writing_over_the_plot_list_of_the_result_is_refused_without_protect(tmp_path, forest):
     source = tmp_path / "plots.csv"
     source.write_text("id_lahan,lintang,bujur\nA,-2.704300,112.412338\n")
@@ -181,9 +179,6 @@ def test_the_command_line_refuses_to_overwrite_an_input_in_its_out_folder(tmp_pa
     shutil.rmtree(out)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="reported: screen() takes a "
-                   "GeoDataFrame with plot_id and input_problem as already checked, so a NaN "
-                   "point added to it later crashes inside utm_groups instead of being invalid")
 def test_screen_checks_geometry_of_a_frame_edited_after_read_plots(forest):
     import numpy as np
     from shapely import Point

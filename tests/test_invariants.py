@@ -127,3 +127,17 @@ def test_layer_that_does_not_cover_a_plot_gives_verify_never_clear(forest, zonin
     row = lg.screen(far, forest=forest, zoning=zoning).iloc[0]
     assert row["status"] == "verify"
     assert row["rules"] == ["F7", "Z5"]
+
+
+def test_rows_edited_after_read_plots_are_rechecked(forest):
+    from shapely import LineString, Polygon
+
+    plots = plots_at({"ok": utm(57, 1), "line": utm(57, 2), "bowtie": utm(57, 3)})
+    plots.loc[1, "geometry"] = LineString([(112.0, -2.7), (112.1, -2.7)])
+    plots.loc[2, "geometry"] = Polygon([(112.0, -2.7), (112.1, -2.6), (112.1, -2.7),
+                                        (112.0, -2.6)])
+    result = lg.screen(plots, forest=forest)
+    assert result["plot_id"].tolist() == ["ok", "line", "bowtie"]
+    assert result["status"].tolist()[1:] == ["invalid", "invalid"]
+    assert "LineString is not a plot" in result["input_problem"].iloc[1]
+    assert "invalid" in result["input_problem"].iloc[2]

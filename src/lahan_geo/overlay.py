@@ -207,7 +207,8 @@ def overlay_layer(
         distance[np.flatnonzero(usable)[src]] = dist
 
     is_point = np.zeros(n, dtype=bool)
-    is_point[usable] = shapely.get_type_id(geoms[usable]) == shapely.GeometryType.POINT
+    is_point[usable] = np.isin(shapely.get_type_id(geoms[usable]),
+                               [shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT])
     core_mask = np.zeros(n, dtype=np.uint64)
     band_mask = np.zeros(n, dtype=np.uint64)
     uncovered = usable.copy()

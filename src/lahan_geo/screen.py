@@ -133,6 +133,7 @@ def screen(
         raise InputError(msg)
 
     n = len(plots)
+    plots = _recheck_geometry(plots)
     geoms = gpd.GeoSeries(plots.geometry.to_numpy(), crs="EPSG:4326")
     usable = ~(geoms.isna() | geoms.is_empty).to_numpy()
     valid = plots["input_problem"].isna().to_numpy() & usable
@@ -196,6 +197,50 @@ def _as_plots(plots: Any) -> gpd.GeoDataFrame:
                 out = out.assign(**{column: None})
         return out
     return read_plots(plots)
+
+
+_PLOT_TYPES = ("Point", "MultiPoint", "Polygon", "MultiPolygon")
+
+
+def _recheck_geometry(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Mark rows whose geometry cannot be screened, even if read_plots once passed them.
+
+    A frame may have been edited after :func:`read_plots` (a point moved to NaN, a
+    line pasted in): such a row becomes ``invalid`` with the reason, never a crash
+    deep in GEOS and never a silent ``clear``.
+    """
+    geoms = np.asarray(plots.geometry.array, dtype=object)
+    open_rows = plots["input_problem"].isna().to_numpy()
+    bad: dict[int, tuple[str, str]] = {}
+    for i in np.flatnonzero(open_rows):
+        geom = geoms[i]
+        if geom is None or geom.is_empty:
+            continue  # reported as "no geometry" further on
+        if geom.geom_type not in _PLOT_TYPES:
+            bad[i] = (f"a {geom.geom_type} is not a plot. Fix: give a point or a polygon.",
+                      f"{geom.geom_type} bukan lahan. Perbaikan: berikan titik atau poligon.")
+        elif not np.isfinite(shapely.get_coordinates(geom)).all():
+            bad[i] = ("the geometry has NaN or infinite coordinates. Fix: correct the "
+                      "coordinates and read the list again with read_plots.",
+                      "geometri memiliki koordinat NaN atau tak hingga. Perbaikan: perbaiki "
+                      "koordinat lalu baca ulang dengan read_plots.")
+        elif not geom.is_valid:
+            bad[i] = (f"the polygon is invalid ({shapely.is_valid_reason(geom)}). Fix: read "
+                      "the list with read_plots, which repairs polygons and records it.",
+                      "poligon tidak valid. Perbaikan: baca daftar dengan read_plots, yang "
+                      "memperbaiki poligon dan mencatatnya.")
+    if not bad:
+        return plots
+    plots = plots.copy()
+    problems = plots["input_problem"].astype(object).to_numpy().copy()
+    problems_id = (plots["input_problem_id"].astype(object).to_numpy().copy()
+                   if "input_problem_id" in plots else np.full(len(plots), None, dtype=object))
+    for i, (en, id_) in bad.items():
+        problems[i], problems_id[i] = en, id_
+    plots["input_problem"] = pd.Series(problems, index=plots.index, dtype=object)
+    plots["input_problem_id"] = pd.Series(problems_id, index=plots.index, dtype=object)
+    keep = np.array([i not in bad for i in range(len(plots))])
+    return plots.set_geometry(plots.geometry.where(keep, None))
 
 
 def _as_layer(layer: Any, column: str, reader: Any) -> gpd.GeoDataFrame | None:

@@ -29,6 +29,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from lahan_geo.errors import InputError
 
@@ -44,6 +45,36 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def recorded_inputs(result: Any) -> list[str]:
+    """Return the input files a screening result records in its provenance.
+
+    The writers refuse to write over these even when the caller passes no
+    ``protect=``: an export must never replace the plot list or a layer it came from.
+
+    Examples
+    --------
+    >>> class R:
+    ...     attrs = {"lahan_geo": {"plots": {"source_file": "usulan.csv"},
+    ...                            "layers": {"forest": {"path": "hutan.gpkg"}}}}
+    >>> recorded_inputs(R())
+    ['usulan.csv', 'hutan.gpkg']
+    """
+    info = getattr(result, "attrs", {}).get("lahan_geo", {}) or {}
+    found: list[str] = []
+    plots = info.get("plots", {}) or {}
+    for value in (plots.get("source_file"), *(plots.get("source_files") or [])):
+        if isinstance(value, str) and value and not value.startswith("<"):
+            found.append(value)
+    for layer in (info.get("layers") or {}).values():
+        path = layer.get("path") if isinstance(layer, dict) else None
+        if isinstance(path, str) and path:
+            found.append(path)
+    rules = info.get("rules_path")
+    if isinstance(rules, str) and rules and not rules.startswith("lahan_geo/"):
+        found.append(rules)
+    return list(dict.fromkeys(found))
 
 
 def check_output_path(

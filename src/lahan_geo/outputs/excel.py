@@ -54,7 +54,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lahan_geo.errors import InputError
-from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path
+from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path, recorded_inputs
 from lahan_geo.outputs._extra_sheets import (
     CANDIDATE_SHEET,
     CHANGE_SHEET,
@@ -332,7 +332,8 @@ def to_excel(
     lahan_geo.errors.InputError: Output path 'hasil.csv' has suffix '.csv'; ...
 
     """
-    target = check_output_path(path, (".xlsx",), overwrite=overwrite, protect=protect)
+    target = check_output_path(path, (".xlsx",), overwrite=overwrite,
+                               protect=[*protect, *recorded_inputs(result)])
     result = check_result(result, "to_excel")
     links = _detail_links(result, detail_maps, target) if detail_maps is not None else None
     if candidates is not None:

@@ -36,7 +36,7 @@ import shapely
 from shapely.geometry import box, mapping
 
 from lahan_geo.errors import CRSError, InputError
-from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path
+from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path, recorded_inputs
 from lahan_geo.outputs._tabular import (
     check_result,
     flatten,
@@ -90,7 +90,8 @@ def to_geojson(
         Wrong suffix, protected path, not a screening result, or an unwritable file.
 
     """
-    target = check_output_path(path, (".geojson", ".json"), protect=protect)
+    target = check_output_path(path, (".geojson", ".json"),
+                               protect=[*protect, *recorded_inputs(result)])
     result = check_result(result, "to_geojson")
     wgs84 = to_wgs84(result)
     flat = flatten(wgs84)
@@ -156,7 +157,8 @@ def to_csv(
         Wrong suffix, protected path, not a screening result, or an unwritable file.
 
     """
-    target = check_output_path(path, (".csv",), protect=protect)
+    target = check_output_path(path, (".csv",),
+                               protect=[*protect, *recorded_inputs(result)])
     result = check_result(result, "to_csv")
     wgs84 = to_wgs84(result)
     flat = flatten(wgs84)
@@ -270,7 +272,8 @@ def to_geopackage(
         An extra layer without a CRS.
 
     """
-    target = check_output_path(path, (".gpkg",), protect=protect)
+    target = check_output_path(path, (".gpkg",),
+                               protect=[*protect, *recorded_inputs(result)])
     result = check_result(result, "to_geopackage")
     extra = dict(layers or {})
     for name in extra:
