@@ -30,6 +30,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/python -m ruff check $(LINTED)
 
+# Speed and memory against PostGIS, naive sjoin and a bare shapely kernel
+# (benchmarks/README.md). BENCH_ARGS=--quick for a run of a couple of minutes.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 sample-data: $(STAMP)
 	$(BIN)/python sample_data/make_sample_data.py
 

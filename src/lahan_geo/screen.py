@@ -66,6 +66,7 @@ def screen(
     *,
     layers: Sequence[gpd.GeoDataFrame] = (),
     progress: bool | None = None,
+    engine: str = "memory",
 ) -> gpd.GeoDataFrame:
     """Screen plots against the forest area and the spatial plan.
 
@@ -92,6 +93,11 @@ def screen(
         Show a progress bar (tqdm; a widget in Jupyter). By default it shows for
         batches of :data:`PROGRESS_FROM` plots or more when the output is a terminal
         or a notebook, and stays quiet in batch runs and CI logs.
+    engine : {"memory", "dask"}, default "memory"
+        ``"dask"`` takes a dask-geopandas GeoDataFrame of plots (read with
+        read_plots), broadcasts the layers to the workers of the current
+        ``distributed`` client and returns a dask-geopandas GeoDataFrame with the
+        same rows and columns (:mod:`lahan_geo.engines`).
 
     Returns
     -------
@@ -120,6 +126,11 @@ def screen(
      ['B', 'needs_clearance', 'HL', ['F2', 'Z4']],
      ['C', 'invalid', None, ['V1']]]
     """
+    if engine != "memory":
+        from lahan_geo.engines import run_engine
+
+        return run_engine(engine, plots, forest=forest, zoning=zoning, rules=rules,
+                          tolerance_m=tolerance_m, layers=layers)
     ruleset = load_rules(rules)
     constraints = _as_constraints(layers, ruleset)
     plots = _as_plots(plots)
