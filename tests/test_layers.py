@@ -133,3 +133,22 @@ def test_hostile_layer_geometries_are_repaired_or_left_out_and_recorded():
     assert forest.attrs["lahan_geo"]["repairs"] == 5
     present = forest.geometry.dropna()
     assert present.is_valid.all()
+
+
+def test_overlapping_polygons_of_different_functions_are_reported_and_strictest_wins():
+    import pandas as pd
+
+    x, y = 600_000.0, 9_700_000.0
+    raw = gpd.GeoDataFrame(
+        {"FUNGSIKWS": [100700.0, 100100.0, 100700.0]},
+        geometry=[box(x, y, x + 2000, y + 2000), box(x + 1000, y + 1000, x + 3000, y + 3000),
+                  box(x + 5000, y + 5000, x + 6000, y + 6000)], crs=32749)
+    forest = lg.read_forest_area(raw)
+    report = forest.attrs["lahan_geo"]["overlaps"]
+    assert report["pairs"] == 1
+    assert report["examples"] == [{"rows": [0, 1], "functions": ["APL", "HL"]}]
+    point = box(x + 1200, y + 1200, x + 1800, y + 1800).centroid
+    plots = lg.read_plots(gpd.GeoDataFrame({"id": ["both"]}, geometry=[point], crs=32749))
+    row = lg.screen(plots, forest=forest).iloc[0]
+    assert row["forest_function"] == "HL"
+    assert pd.notna(row["boundary_distance_m"])

@@ -22,7 +22,9 @@ from os import PathLike
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
 from lahan_geo.errors import LayerError
@@ -192,9 +194,31 @@ def _read_forest_area(source: Any, *, layer: Any, crs: Any, function_column: str
             if f in functions
         },
         decrees=sorted({d for d in decree if d}),
+        overlaps=_function_overlaps(gdf),
     )
     gdf.attrs["lahan_geo"] = info
     return gdf
+
+
+def _function_overlaps(gdf: gpd.GeoDataFrame, shown: int = 20) -> dict[str, Any]:
+    """Report polygons of different functions that overlap: count and first row pairs.
+
+    The screening takes the most restrictive function where they overlap.
+    """
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    present = np.flatnonzero(~pd.isna(geoms))
+    present = present[~shapely.is_empty(geoms[present])]
+    if len(present) < 2:
+        return {"pairs": 0, "examples": []}
+    left, right = shapely.STRtree(geoms[present]).query(geoms[present], predicate="overlaps")
+    keep = left < right
+    left, right = present[left[keep]], present[right[keep]]
+    functions = gdf["forest_function"].to_numpy(dtype=object)
+    differ = [functions[a] != functions[b] for a, b in zip(left, right)]
+    pairs = [(int(a), int(b)) for a, b, d in zip(left, right, differ) if d]
+    return {"pairs": len(pairs),
+            "examples": [{"rows": [a, b], "functions": [functions[a], functions[b]]}
+                         for a, b in pairs[:shown]]}
 
 
 def _normalize(gdf: pd.DataFrame, code_col: str | None, label_col: str | None) -> list[str | None]:
