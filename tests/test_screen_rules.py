@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pytest
 from shapely import box
@@ -99,7 +101,9 @@ def test_sliver_in_tolerance_band_is_b1_not_a_forest_rule(result):
     assert "B1" in row["rules"] and "F6" in row["rules"]
     assert row["status"] == "verify"
     assert row["forest_function"] == "APL"
-    assert row["forest_overlap_pct"] == pytest.approx(20.0, abs=0.01)
+    # The layer was drawn in UTM and stored in EPSG:4326; densifying its edges on the
+    # way back moves them by centimetres.
+    assert row["forest_overlap_pct"] == pytest.approx(20.0, abs=0.1)
     assert row["area_m2"] == pytest.approx(1500.0, abs=0.1)
 
 
@@ -109,7 +113,7 @@ def test_a_third_in_the_band_is_not_a_sliver(result):
     assert row["rules"][:2] == ["F4", "B1"] and "F6" not in row["rules"]
     assert row["status"] == "needs_clearance"
     assert row["forest_function"] == "HPK"
-    assert row["forest_overlap_pct"] == pytest.approx(100 / 3, abs=0.01)
+    assert row["forest_overlap_pct"] == pytest.approx(100 / 3, abs=0.1)
 
 
 def test_clear_plot_explains_itself(result):
@@ -166,6 +170,9 @@ def test_missing_layers_never_give_clear():
 
 def test_polygon_overlap_per_category_is_reported(result):
     row = result.loc["third_in_hpk"]
-    assert row["forest_overlaps"] == "APL 1,200 m² (66.7 %); HPK 600 m² (33.3 %)"
+    # 'APL 1,200 m² (66.7 %); HPK 600 m² (33.3 %)', give or take the centimetres
+    # of a UTM-drawn layer stored in EPSG:4326 and densified back.
+    assert re.fullmatch(r"APL 1,(199|200|201) m² \(66\.[678] %\); HPK (599|600|601) m² "
+                        r"\(33\.[345] %\)", row["forest_overlaps"]), row["forest_overlaps"]
     assert row["zone_overlaps"] == "permukiman 1,200 m² (66.7 %)"  # 20 m lie west of the plan
     assert result.loc["hl", "forest_overlaps"] is None  # a point has no area

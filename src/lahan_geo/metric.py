@@ -14,12 +14,19 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["utm_epsg", "utm_groups"]
+__all__ = ["MAX_SEGMENT_DEG", "to_metric", "utm_epsg", "utm_groups"]
+
+#: Longest edge (degrees, ~110 m) kept when geographic geometry is projected: a long
+#: straight edge in lon/lat is a curve in UTM, and projecting only its two ends
+#: would move it (by hundreds of metres for an edge spanning degrees).
+MAX_SEGMENT_DEG = 0.001
 
 
 def utm_epsg(lon: float, lat: float) -> int:
@@ -49,3 +56,21 @@ def utm_groups(geoms_wgs84: gpd.GeoSeries) -> dict[int, list[int]]:
     zone = np.clip(np.floor((xy[:, 0] + 180.0) / 6.0).astype(int) + 1, 1, 60)
     epsg = np.where(xy[:, 1] < 0, 32700, 32600) + zone
     return {int(code): positions[epsg == code].tolist() for code in np.unique(epsg)}
+
+
+def to_metric(data: Any, epsg: int) -> Any:
+    """Project a GeoSeries or GeoDataFrame to ``epsg``, densifying geographic edges first.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> edge = gpd.GeoSeries([LineString([(114.0, -3.5), (114.0, 0.5)])], crs=4326)
+    >>> len(to_metric(edge, 32749).iloc[0].coords) > 1000
+    True
+    """
+    if data.crs is not None and data.crs.is_geographic:
+        data = data.copy()
+        data.geometry.values[:] = shapely.segmentize(
+            np.asarray(data.geometry.array, dtype=object), MAX_SEGMENT_DEG)
+    return data.to_crs(epsg)

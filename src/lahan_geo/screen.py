@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from lahan_geo import __version__
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
@@ -29,7 +30,7 @@ from lahan_geo.layers.cache import cached_geometries
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, FUNCTIONS_BY_RESTRICTION, read_forest_area
 from lahan_geo.layers.zoning import PERMISSIONS, read_zoning
-from lahan_geo.metric import utm_groups
+from lahan_geo.metric import to_metric, utm_groups
 from lahan_geo.overlay import (
     LayerOverlay,
     decisive_boundaries,
@@ -162,7 +163,7 @@ def screen(
     for epsg, positions in groups.items():
         bar.set_postfix_str(f"EPSG:{epsg}")
         bar.update()
-        metric[epsg] = geoms.iloc[positions].to_crs(epsg)
+        metric[epsg] = to_metric(geoms.iloc[positions], epsg)
         polygonal = metric[epsg].geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
         area[np.asarray(positions)[polygonal]] = metric[epsg].area.to_numpy()[polygonal]
 
@@ -170,13 +171,14 @@ def screen(
     if forest is not None:
         f_key = _outcome(ruleset, "forest_", lambda v: {
             "forest_functions": [v] if v else [], "forest_unknown": v is None})
-        f_ov = _overlay(n, groups, metric, forest, "forest_function", f_key, forest_tol, bar)
+        f_ov = _overlay(n, groups, metric, forest, "forest_function", f_key, forest_tol, bar,
+                        geoms)
     permission_of = _permissions(zoning)
     if zoning is not None:
         z_key = _outcome(ruleset, "zone_", lambda c: {
             "zone_permissions": [permission_of[c]] if c in permission_of else [],
             "zone_unknown": c not in permission_of})
-        z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar)
+        z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar, geoms)
 
     hits = _constraint_hits(n, groups, metric, constraints, bar)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
@@ -294,7 +296,7 @@ def _constraint_hits(n: int, groups: dict[int, list[int]], metric: dict[int, gpd
     for layer in constraints:
         for epsg, positions in groups.items():
             bar.update()
-            grown = buffer_constraint(layer.to_crs(epsg))
+            grown = buffer_constraint(to_metric(layer, epsg))
             ov = overlay_layer(metric[epsg].reset_index(drop=True), grown, "constraint_rule",
                                outcome=lambda v: v, tolerance_m=np.zeros(len(positions)))
             touched = ov.core_mask | ov.band_mask
@@ -368,7 +370,7 @@ def _permissions(zoning: gpd.GeoDataFrame | None) -> dict[str, str]:
 
 def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
              layer: gpd.GeoDataFrame, column: str, key: Callable[[Any], Hashable],
-             tolerance: np.ndarray, bar: Any) -> LayerOverlay:
+             tolerance: np.ndarray, bar: Any, wgs84: gpd.GeoSeries) -> LayerOverlay:
     """Overlay every UTM group and stitch the results back to plot positions.
 
     The decisive boundaries are computed once per layer and rule outcome (in the
@@ -379,9 +381,9 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
     parts = []
     for epsg, positions in groups.items():
         bar.update()
-        rows = _rows_near(layer, metric[epsg])
+        rows = _rows_near(layer, wgs84.iloc[positions])
         local = overlay_layer(
-            metric[epsg].reset_index(drop=True), layer.iloc[rows].to_crs(epsg), column,
+            metric[epsg].reset_index(drop=True), to_metric(layer.iloc[rows], epsg), column,
             outcome=key, tolerance_m=tolerance[positions], categories=categories,
             pieces=_layer_pieces(layer, column, categories, key, epsg))
         parts.append((np.asarray(positions), rows, local))
@@ -432,7 +434,7 @@ def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, .
         pieces = cached_geometries(memo_key, build)
     else:
         native = _layer_pieces(layer, column, categories, key)
-        pieces = np.asarray(gpd.GeoSeries(native, crs=layer.crs).to_crs(epsg).array,
+        pieces = np.asarray(to_metric(gpd.GeoSeries(native, crs=layer.crs), epsg).array,
                             dtype=object)
     if memo_key[0] is not None:
         while len(_PIECES) >= _PIECES_KEPT:
@@ -441,15 +443,23 @@ def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, .
     return pieces
 
 
-def _rows_near(layer: gpd.GeoDataFrame, plots_metric: gpd.GeoSeries) -> np.ndarray:
-    """Positions of the layer polygons whose envelope reaches the plots' extent."""
+def _rows_near(layer: gpd.GeoDataFrame, plots_wgs84: gpd.GeoSeries) -> np.ndarray:
+    """Positions of the layer polygons whose envelope reaches the plots' extent.
+
+    The extent is taken in EPSG:4326, padded by ~2 km, and carried into the layer's
+    CRS with a densified transform, so no polygon near the edge of a wide extent is
+    missed by the curvature of the projection.
+    """
     if not len(layer):
         return np.arange(0)
-    x0, y0, x1, y1 = plots_metric.total_bounds
-    margin = 1_000.0  # metres: generous against the curvature of a reprojected box
-    extent = gpd.GeoSeries([shapely.box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)],
-                           crs=plots_metric.crs).to_crs(layer.crs)
-    rows = layer.sindex.query(extent.iloc[0].envelope, predicate="intersects")
+    pad = 0.02  # degrees, about 2 km
+    x0, y0, x1, y1 = plots_wgs84.total_bounds
+    bounds = (max(x0 - pad, -180.0), max(y0 - pad, -90.0), min(x1 + pad, 180.0),
+              min(y1 + pad, 90.0))
+    if not layer.crs.equals("EPSG:4326"):
+        to_layer = Transformer.from_crs("EPSG:4326", layer.crs, always_xy=True)
+        bounds = to_layer.transform_bounds(*bounds, densify_pts=21)
+    rows = layer.sindex.query(shapely.box(*bounds), predicate="intersects")
     return np.sort(rows)
 
 
