@@ -205,8 +205,10 @@ def test_a_layer_in_another_crs_gives_the_same_answers(crs, forest, zoning):
     cols = ["plot_id", "status", "forest_function", "zone_class", "rules"]
     assert other[cols].equals(expected[cols])
     assert other["status"].tolist() == ["needs_clearance", "clear", "verify"]
+    # The fixture's 10 km edges were drawn straight in UTM and stored in EPSG:4326; read
+    # as lon/lat straight lines (densified before projection) they bow by ~0.3 m.
     np.testing.assert_allclose(other["boundary_distance_m"], expected["boundary_distance_m"],
-                               atol=0.2)
+                               atol=0.5)
 
 
 def test_a_layer_file_without_crs_is_refused_with_the_fix(tmp_path):
