@@ -107,14 +107,23 @@ class _Clock:
         return timed
 
     def install(self) -> None:
+        """Wrap what exists of the functions doing the work (the internals evolve)."""
+        import importlib
+
         import geopandas as gpd
         import shapely
 
-        import lahan_geo.overlay as overlay
-
         clock = self
-        overlay.decisive_boundaries = self.wrap("boundaries", overlay.decisive_boundaries)
-        overlay._polygon_plot = self.wrap("polygon overlap", overlay._polygon_plot)
+        for module, name, part in (
+            ("lahan_geo.screen", "_layer_pieces", "boundaries"),
+            ("lahan_geo.screen", "decisive_boundaries", "boundaries"),
+            ("lahan_geo.overlay", "decisive_boundaries", "boundaries"),
+            ("lahan_geo.screen", "_rows_near", "layer selection"),
+            ("lahan_geo.overlay", "_polygon_plot", "polygon overlap"),
+        ):
+            mod = importlib.import_module(module)
+            if hasattr(mod, name):
+                setattr(mod, name, self.wrap(part, getattr(mod, name)))
         gpd.GeoDataFrame.to_crs = self.wrap("projection", gpd.GeoDataFrame.to_crs)
         gpd.GeoSeries.to_crs = self.wrap("projection", gpd.GeoSeries.to_crs)
         base = shapely.STRtree
@@ -123,11 +132,11 @@ class _Clock:
             def __init__(self, geoms: Any, *args: Any, **kwargs: Any) -> None:
                 arr = np.asarray(geoms, dtype=object)
                 kind = shapely.get_type_id(arr[0]) if len(arr) else -1
-                self._part = "distance" if kind == 1 else "containment"
-                clock.wrap(self._part, super().__init__)(geoms, *args, **kwargs)
+                part = "distance" if kind == 1 else "containment"
+                clock.wrap(part, super().__init__)(geoms, *args, **kwargs)
 
             def query(self, geometry: Any, predicate: Any = None, **kwargs: Any) -> Any:
-                part = "containment" if predicate == "intersects" else "polygon overlap"
+                part = "polygon overlap" if predicate == "dwithin" else "containment"
                 return clock.wrap(part, super().query)(geometry, predicate, **kwargs)
 
             def query_nearest(self, *args: Any, **kwargs: Any) -> Any:
@@ -616,7 +625,9 @@ def check(layer: str, plots: str, screen_file: str, kernel_file: str | None = No
 def main() -> None:
     spec = json.loads(sys.argv[1])
     name = spec.pop("task")
+    load = os.getloadavg()[0]  # other processes competing for the CPUs skew timings
     result = TASKS[name](**spec)
+    result["load_before"] = load
     print("RESULT " + json.dumps(result, default=str), flush=True)
 
 
