@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import string
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cache
 from os import PathLike
@@ -25,11 +24,12 @@ from pyproj import Transformer
 from lahan_geo import __version__
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError
+from lahan_geo.explain import PERMISSION_ORDER, explain_all, functions_of, per_mask
 from lahan_geo.intake import read_plots
 from lahan_geo.layers.cache import cached_geometries
 from lahan_geo.layers.constraints import buffer_constraint
-from lahan_geo.layers.forest import FOREST_ESTATE, FUNCTIONS_BY_RESTRICTION, read_forest_area
-from lahan_geo.layers.zoning import PERMISSIONS, read_zoning
+from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
+from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import to_metric, utm_groups
 from lahan_geo.overlay import (
     LayerOverlay,
@@ -38,8 +38,8 @@ from lahan_geo.overlay import (
     overlay_layer,
 )
 from lahan_geo.result import ScreeningResult
-from lahan_geo.rules import Rule, RuleSet, fired_rules, load_rules, outcome_of
-from lahan_geo.statuses import STATUSES, most_severe
+from lahan_geo.rules import RuleSet, load_rules, outcome_of
+from lahan_geo.statuses import STATUSES
 
 __all__ = ["PROGRESS_FROM", "RESULT_COLUMNS", "screen"]
 
@@ -52,10 +52,6 @@ RESULT_COLUMNS = (
     "clearances_id", "agencies", "agencies_id", "legal_basis", "reason_id", "reason_en",
     "input_problem", "input_problem_id", "input_notes",
 )
-
-# Most severe permission first: a plot under two zones is described by the worse one.
-_PERMISSION_ORDER = ("protected", "lp2b", "kkpr", "allowed")
-assert set(_PERMISSION_ORDER) == set(PERMISSIONS)
 
 
 def screen(
@@ -183,7 +179,7 @@ def screen(
     hits = _constraint_hits(n, groups, metric, constraints, bar)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
                           zone_tol, permission_of)
-    explained = _explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
+    explained = explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
                              forest_tol, zone_tol, area, hits)
     bar.update()
     bar.close()
@@ -463,35 +459,6 @@ def _rows_near(layer: gpd.GeoDataFrame, plots_wgs84: gpd.GeoSeries) -> np.ndarra
     return np.sort(rows)
 
 
-def _functions(ov: LayerOverlay | None, mask: int) -> tuple[str, ...]:
-    if ov is None:
-        return ()
-    return tuple(sorted((v for v in ov.values(mask) if v is not None),
-                        key=FUNCTIONS_BY_RESTRICTION.index))
-
-
-def _zone_permissions(ov: LayerOverlay | None, mask: int, permission_of: Mapping[str, str]
-                      ) -> tuple[str, ...]:
-    if ov is None:
-        return ()
-    found = {permission_of[c] for c in ov.values(mask) if c is not None}
-    return tuple(sorted(found, key=_PERMISSION_ORDER.index))
-
-
-def _unknown(ov: LayerOverlay | None) -> np.ndarray | bool:
-    if ov is None:
-        return True
-    none_bit = np.uint64(ov.bit(None))
-    return ov.uncovered | ((ov.core_mask & none_bit) != 0)
-
-
-def _per_mask(masks: np.ndarray, fn: Callable[[int], Any]) -> list[Any]:
-    """Apply ``fn`` once per distinct mask and spread the answers back."""
-    uniques, inverse = np.unique(masks, return_inverse=True)
-    answers = [fn(int(m)) for m in uniques]
-    return [answers[i] for i in inverse.ravel()]
-
-
 def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOverlay | None,
               z_ov: LayerOverlay | None, forest: gpd.GeoDataFrame | None,
               zoning: gpd.GeoDataFrame | None, area: np.ndarray, forest_tol: np.ndarray,
@@ -499,9 +466,9 @@ def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOve
     """Describe what lies under each plot and how far the decisive boundaries are."""
     f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
     z_mask = z_ov.core_mask if z_ov is not None else np.zeros(n, dtype=np.uint64)
-    functions = _per_mask(f_mask, lambda m: _functions(f_ov, m))
+    functions = per_mask(f_mask, lambda m: functions_of(f_ov, m))
     function = [f[0] if f and ok else None for f, ok in zip(functions, valid)]
-    zone_class = _per_mask(z_mask, lambda m: _worst_class(z_ov, m, permission_of))
+    zone_class = per_mask(z_mask, lambda m: _worst_class(z_ov, m, permission_of))
     zone_class = [c if ok else None for c, ok in zip(zone_class, valid)]
 
     pct = np.full(n, np.nan)
@@ -566,7 +533,7 @@ def _worst_class(ov: LayerOverlay | None, mask: int, permission_of: Mapping[str,
     classes = [c for c in ov.values(mask) if c is not None]
     if not classes:
         return None
-    return min(classes, key=lambda c: (_PERMISSION_ORDER.index(permission_of[c]), c))
+    return min(classes, key=lambda c: (PERMISSION_ORDER.index(permission_of[c]), c))
 
 
 def _attribute_of(ov: LayerOverlay | None, layer: gpd.GeoDataFrame | None, chosen: list[Any],
@@ -598,135 +565,6 @@ def _unknown_zone_names(ov: LayerOverlay | None, zoning: gpd.GeoDataFrame | None
         if c is None and isinstance(name, str) and name and name not in out[p]:
             out[p].append(name)
     return [sorted(x) for x in out]
-
-
-def _explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
-                 described: pd.DataFrame, f_ov: LayerOverlay | None, z_ov: LayerOverlay | None,
-                 permission_of: Mapping[str, str], forest_tol: np.ndarray, zone_tol: np.ndarray,
-                 area: np.ndarray, hits: list[list[tuple[str, str]]]) -> pd.DataFrame:
-    """Evaluate the rules once per distinct fact combination and explain every plot."""
-    n = len(plots)
-    f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
-    z_mask = z_ov.core_mask if z_ov is not None else np.zeros(n, dtype=np.uint64)
-    f_unknown = np.broadcast_to(_unknown(f_ov), n)
-    z_unknown = np.broadcast_to(_unknown(z_ov), n)
-    f_dist = f_ov.distance_m if f_ov is not None else np.full(n, np.nan)
-    z_dist = z_ov.distance_m if z_ov is not None else np.full(n, np.nan)
-    with np.errstate(invalid="ignore"):
-        f_near = f_dist <= forest_tol
-        z_near = z_dist <= zone_tol
-    settled = (plots["settled_before_designation"].to_numpy(dtype=object)
-               if "settled_before_designation" in plots else np.full(n, None))
-    signatures = list(zip(valid.tolist(), f_mask.tolist(), f_unknown.tolist(), f_near.tolist(),
-                          [s if isinstance(s, bool) else None for s in settled],
-                          z_mask.tolist(), z_unknown.tolist(), z_near.tolist(),
-                          [None if math.isnan(a) else a for a in area.tolist()],
-                          [tuple(sorted({r for r, _ in h})) for h in hits]))
-
-    @cache
-    def decide(signature: tuple[Any, ...]) -> tuple[Rule, ...]:
-        ok, fm, fu, fn, st, zm, zu, zn, a, cs = signature
-        if not ok:
-            return tuple(fired_rules(ruleset, {"input_valid": False}))
-        facts = {
-            "input_valid": True, "forest_functions": list(_functions(f_ov, fm)),
-            "forest_unknown": fu, "forest_near_boundary": fn, "settled_before_designation": st,
-            "zone_permissions": list(_zone_permissions(z_ov, zm, permission_of)),
-            "zone_unknown": zu, "zone_near_boundary": zn, "area_m2": a,
-            "constraints": list(cs),
-        }
-        return tuple(fired_rules(ruleset, facts))
-
-    rows = []
-    explained: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # per call: no unbounded cache
-    context_cols = {
-        "forest_function": _per_mask(f_mask, lambda m: ", ".join(_functions(f_ov, m)) or "-"),
-        "zone_name": [z if isinstance(z, str) and z else "-" for z in described["zone_name"]],
-        "zone_class": described["zone_class"].tolist(),
-        "boundary_distance_m": [_num(v) for v in described["boundary_distance_m"].tolist()],
-        "tolerance_m": [_num(v) for v in described["tolerance_m"].tolist()],
-        "zone_boundary_distance_m": [_num(v) for v in
-                                     described["zone_boundary_distance_m"].tolist()],
-        "zone_tolerance_m": [_num(v) for v in described["zone_tolerance_m"].tolist()],
-        "area_m2": [_num(v) for v in described["area_m2"].tolist()],
-        "input_problem": [p if isinstance(p, str) else "-" for p in described["input_problem"]],
-        "input_problem_id": [p if isinstance(p, str) else None
-                             for p in described["input_problem_id"]],
-        "constraint_names": [", ".join(dict.fromkeys(name for _, name in h)) or "-"
-                             for h in hits],
-    }
-    for i, signature in enumerate(signatures):
-        fired = decide(signature)
-        wanted = _placeholders(fired)
-        context = tuple((k, context_cols[k][i]) for k in sorted(wanted) if k in context_cols)
-        note_name = (context_cols["zone_name"][i] if "zone_name_note" in wanted
-                     and context_cols["zone_class"][i] is None else None)
-        problem_id = context_cols["input_problem_id"][i] if "input_problem" in wanted else None
-        key = (fired, context, note_name, problem_id)
-        if key not in explained:
-            explained[key] = _explain(*key)
-        # Fresh lists per row: a user editing one plot's rules must not edit another's.
-        rows.append([v.copy() if isinstance(v, list) else v for v in explained[key]])
-    columns = ["status", "rules", "clearances", "clearances_id", "agencies", "agencies_id",
-               "legal_basis", "reason_id", "reason_en"]
-    return pd.DataFrame({c: pd.Series([r[k] for r in rows], dtype=object)
-                         for k, c in enumerate(columns)})
-
-
-@cache
-def _placeholders(fired: tuple[Rule, ...]) -> frozenset[str]:
-    found = set()
-    for rule in fired:
-        for text in (rule.reason_en, rule.reason_id):
-            found.update(name for _, name, _, _ in string.Formatter().parse(text) if name)
-    return frozenset(found)
-
-
-def _explain(fired: tuple[Rule, ...], context: tuple[tuple[str, str], ...],
-             unknown_zone_name: str | None, problem_id: str | None) -> tuple[Any, ...]:
-    ctx = dict(context)
-    note_en = note_id = ""
-    if unknown_zone_name and unknown_zone_name != "-":
-        note_en = f" (zone name '{unknown_zone_name}' is not in the zoning mapping)"
-        note_id = f" (nama zona '{unknown_zone_name}' tidak dikenal pemetaan pola ruang)"
-    ctx_en = _Safe({**ctx, "zone_name_note": note_en})
-    ctx_id = _Safe({**ctx, "zone_name_note": note_id})
-    if problem_id:
-        ctx_id["input_problem"] = problem_id
-    status = most_severe(r.status for r in fired)
-    reason_en = " ".join(f"{r.id}: {r.reason_en.format_map(ctx_en)}" for r in fired)
-    reason_id = " ".join(f"{r.id}: {r.reason_id.format_map(ctx_id)}" for r in fired)
-    if status is None:  # only possible with a user's rule set that leaves a gap
-        status = "verify"
-        reason_en = "No rule applies to this plot; check it by hand."
-        reason_id = "Tidak ada aturan yang berlaku untuk lahan ini; periksa secara manual."
-    assert status in STATUSES
-    return (
-        status,
-        [r.id for r in fired],
-        _distinct(r.clearance_en for r in fired),
-        _distinct(r.clearance_id for r in fired),
-        _distinct(r.agency_en for r in fired),
-        _distinct(r.agency_id for r in fired),
-        _distinct(r.legal_basis for r in fired),
-        reason_id,
-        reason_en,
-    )
-
-
-class _Safe(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _num(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:,.0f}"
-
-
-def _distinct(items: Any) -> list[str]:
-    return list(dict.fromkeys(i for i in items if i))
 
 
 def _provenance(ruleset: RuleSet, plots: gpd.GeoDataFrame, forest: gpd.GeoDataFrame | None,
