@@ -117,9 +117,16 @@ class _Clock:
         for module, name, part in (
             ("lahan_geo.screen", "_layer_pieces", "boundaries"),
             ("lahan_geo.screen", "decisive_boundaries", "boundaries"),
-            ("lahan_geo.overlay", "decisive_boundaries", "boundaries"),
-            ("lahan_geo.screen", "_rows_near", "layer selection"),
+            ("lahan_geo.screen", "subdivided_layer", "subdivision"),
+            ("lahan_geo.screen", "cover", "containment"),
+            ("lahan_geo.screen", "nearest_distance", "distance"),
+            ("lahan_geo.screen", "crossing_overlaps", "polygon overlap"),
             ("lahan_geo.overlay", "_polygon_plot", "polygon overlap"),
+            ("lahan_geo.screen", "to_metric", "projection"),
+            ("lahan_geo.screen", "utm_groups", "utm grouping"),
+            ("lahan_geo.screen", "_recheck_geometry", "geometry checks"),
+            ("lahan_geo.screen", "explain_all", "rules and texts"),
+            ("lahan_geo.screen", "_describe", "describe"),
         ):
             mod = importlib.import_module(module)
             if hasattr(mod, name):
@@ -409,14 +416,29 @@ def pg_setup(dsn: str, layer: str) -> dict[str, Any]:
     return {"seconds": sum(times.values()), "parts": times}
 
 
+def _max_segment_deg() -> float | None:
+    """lahan_geo's densification before projecting (None: vertices projected as they are)."""
+    try:
+        from lahan_geo.metric import MAX_SEGMENT_DEG
+    except ImportError:
+        return None
+    return float(MAX_SEGMENT_DEG)
+
+
 def _zone_tables(conn: Any, zones: list[int]) -> float:
-    """Boundary pieces in each UTM zone the plots need (once per zone per run)."""
+    """Boundary pieces in each UTM zone the plots need (once per zone per run).
+
+    Densified like lahan_geo densifies before projecting (``ST_Segmentize`` in degrees),
+    so that a long straight edge in lon/lat becomes the same curve in UTM.
+    """
     started = time.perf_counter()
+    step = _max_segment_deg()
     for epsg in zones:
         for name in ("forest", "zoning"):
             table = f"{name}_bnd_{epsg}"
             if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
-                conn.execute(f"CREATE TABLE {table} AS SELECT ST_Subdivide(ST_Transform(geom, "
+                geom = f"ST_Segmentize(geom, {step})" if step else "geom"
+                conn.execute(f"CREATE TABLE {table} AS SELECT ST_Subdivide(ST_Transform({geom}, "
                              f"{epsg}), 64) AS geom FROM {name}_bnd")
                 conn.execute(f"CREATE INDEX ON {table} USING gist (geom)")
                 conn.execute(f"ANALYZE {table}")

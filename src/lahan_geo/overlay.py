@@ -48,8 +48,9 @@ import shapely
 
 from lahan_geo.errors import LayerError
 
-__all__ = ["MIN_CORE_M2", "SLIVER_MAX_SHARE", "LayerOverlay", "decisive_boundaries",
-           "layer_categories", "overlay_layer"]
+__all__ = ["MIN_CORE_M2", "PIECE_VERTICES", "SLIVER_MAX_SHARE", "Cover", "LayerOverlay", "assemble",
+           "category_values", "cover", "crossing_overlaps", "decisive_boundaries",
+           "layer_categories", "nearest_distance", "overlay_layer"]
 
 #: An overlap smaller than this (m²) outside the tolerance band is numerical noise.
 MIN_CORE_M2 = 1.0
@@ -61,8 +62,9 @@ MIN_CORE_M2 = 1.0
 SLIVER_MAX_SHARE = 0.25
 
 #: Boundary lines are cut into pieces of at most this many vertices, so the spatial
-#: index can prune by small envelopes instead of one envelope per huge ring.
-_PIECE_VERTICES = 64
+#: index can prune by small envelopes instead of one envelope per huge ring (16
+#: measured twice as fast as 64 for nearest-boundary queries on a province layer).
+PIECE_VERTICES = 16
 
 _MAX_CATEGORIES = 63
 
@@ -138,8 +140,8 @@ def decisive_boundaries(
     pieces = []
     for line in lines:
         coords = shapely.get_coordinates(line)
-        step = _PIECE_VERTICES - 1
-        pieces.extend(shapely.linestrings(coords[s:s + _PIECE_VERTICES])
+        step = PIECE_VERTICES - 1
+        pieces.extend(shapely.linestrings(coords[s:s + PIECE_VERTICES])
                       for s in range(0, len(coords) - 1, step))
     return np.asarray(pieces, dtype=object)
 
@@ -181,149 +183,282 @@ def overlay_layer(
     Returns
     -------
     LayerOverlay
+
+    See Also
+    --------
+    cover, nearest_distance, crossing_overlaps, assemble : the steps, for callers
+        that find the polygons under each plot in the layer's own CRS and measure
+        in another (:func:`lahan_geo.screen`).
     """
     geoms = np.asarray(plots.array, dtype=object)
-    n = len(geoms)
-    usable = ~(pd.isna(geoms))
-    usable[usable] = ~shapely.is_empty(geoms[usable])
     layer_geoms = np.asarray(layer.geometry.array, dtype=object)
-    raw = layer[value_col].astype(object)
-    values = np.asarray(raw.where(raw.notna(), None), dtype=object)
+    values = category_values(layer, value_col)
     if categories is None:
         categories = layer_categories(values)
+    if pieces is None:
+        pieces = decisive_boundaries(layer_geoms, [outcome(v) for v in values], outcome(None))
+    found = cover(geoms, layer_geoms)
+    crossing = crossing_overlaps(
+        dict(enumerate(geoms)), found.crossing, layer_geoms, values, pieces, tolerance_m)
+    whole_area = np.zeros(len(geoms))
+    whole_area[found.whole] = shapely.area(geoms[found.whole])
+    return assemble(categories, values, found, crossing, nearest_distance(geoms, pieces),
+                    whole_area)
+
+
+def category_values(layer: gpd.GeoDataFrame, value_col: str) -> np.ndarray:
+    """Return a layer's categories as an object array, None where missing."""
+    raw = layer[value_col].astype(object)
+    return np.asarray(raw.where(raw.notna(), None), dtype=object)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Which layer polygons lie under which plots, found in the layer's own CRS.
+
+    Attributes
+    ----------
+    usable : ndarray of bool
+        The plot has a geometry.
+    plot, row : ndarray of int
+        Point plots and their polygons, and polygon plots lying wholly inside every
+        polygon they touch (the common case of a parcel inside one forest polygon:
+        100 % of it is that category, no overlay geometry needed).
+    whole : ndarray of int
+        Positions of those polygon plots.
+    bare : ndarray of int
+        Positions of polygon plots touching no polygon at all.
+    crossing : dict
+        ``{plot position: [rows]}`` for polygon plots crossing a polygon's edge:
+        these need the overlay geometry of :func:`crossing_overlaps`.
+    """
+
+    usable: np.ndarray
+    plot: np.ndarray
+    row: np.ndarray
+    whole: np.ndarray
+    bare: np.ndarray
+    crossing: dict[int, list[int]]
+
+
+def cover(geoms: np.ndarray, layer_geoms: np.ndarray) -> Cover:
+    """Find the layer polygons under each plot, both in the same CRS.
+
+    The plots are indexed and queried with the layer's polygons, which GEOS then
+    prepares once each; the other way round (``geopandas.sjoin``'s default) tests
+    every point against whole, unprepared polygons, orders of magnitude slower for
+    polygons of 100,000 vertices.
+
+    Examples
+    --------
+    >>> from shapely import Point, box
+    >>> layer = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10)])
+    >>> found = cover(np.array([Point(5, 5), box(1, 1, 2, 2), box(9, 1, 11, 2), None]), layer)
+    >>> found.plot.tolist(), found.row.tolist(), found.crossing
+    ([0, 1], [0, 0], {2: [0, 1]})
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    usable = ~pd.isna(geoms)
+    usable[usable] = ~shapely.is_empty(geoms[usable])
+    is_point = np.zeros(len(geoms), dtype=bool)
+    is_point[usable] = np.isin(shapely.get_type_id(geoms[usable]),
+                               [shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT])
+    empty = np.arange(0)
+    plot_parts, row_parts = [empty], [empty]
+    point_pos = np.flatnonzero(is_point)
+    if len(point_pos) and len(layer_geoms):
+        row_i, pt_i = shapely.STRtree(geoms[point_pos]).query(layer_geoms,
+                                                              predicate="intersects")
+        plot_parts.append(point_pos[pt_i])
+        row_parts.append(row_i)
+    poly_pos = np.flatnonzero(usable & ~is_point)
+    whole = bare = empty
+    crossing: dict[int, list[int]] = {}
+    if len(poly_pos):
+        if len(layer_geoms):
+            tree = shapely.STRtree(geoms[poly_pos])
+            hit_row, hit_plot = tree.query(layer_geoms, predicate="intersects")
+            in_row, in_plot = tree.query(layer_geoms, predicate="contains")
+        else:
+            hit_row = hit_plot = in_row = in_plot = empty
+        n_hit = np.bincount(hit_plot, minlength=len(poly_pos))
+        n_in = np.bincount(in_plot, minlength=len(poly_pos))
+        is_whole = (n_hit == n_in) & (n_hit > 0)
+        keep = is_whole[in_plot]
+        plot_parts.append(poly_pos[in_plot[keep]])
+        row_parts.append(in_row[keep])
+        whole, bare = poly_pos[is_whole], poly_pos[n_hit == 0]
+        across = ~is_whole[hit_plot]
+        order = np.lexsort((hit_row[across], hit_plot[across]))
+        for p, r in zip(poly_pos[hit_plot[across][order]].tolist(),
+                        hit_row[across][order].tolist()):
+            crossing.setdefault(p, []).append(r)
+    plot = np.concatenate(plot_parts).astype(np.int64)
+    row = np.concatenate(row_parts).astype(np.int64)
+    return Cover(usable, plot, row, whole, bare, crossing)
+
+
+def nearest_distance(geoms: np.ndarray, pieces: np.ndarray,
+                     tree: shapely.STRtree | None = None) -> np.ndarray:
+    """Return each geometry's distance to the nearest of ``pieces`` (NaN: none, or no plot).
+
+    ``tree``, an ``STRtree`` of ``pieces`` built before, saves building it again.
+
+    Examples
+    --------
+    >>> from shapely import LineString, Point
+    >>> nearest_distance(np.array([Point(0, 5), None]), np.array([LineString([(0, 0), (9, 0)])]))
+    array([ 5., nan])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    usable = ~pd.isna(geoms)
+    usable[usable] = ~shapely.is_empty(geoms[usable])
+    distance = np.full(len(geoms), np.nan)
+    if len(pieces) and usable.any():
+        tree = tree if tree is not None else shapely.STRtree(pieces)
+        (src, _), dist = tree.query_nearest(
+            geoms[usable], return_distance=True, all_matches=False)
+        distance[np.flatnonzero(usable)[src]] = dist
+    return distance
+
+
+#: Per crossing plot: core rows, band-only rows, partly uncovered, m² per category.
+Crossing = tuple[list[int], list[int], bool, dict[Any, float]]
+
+
+def crossing_overlaps(
+    plots: dict[int, shapely.Geometry],
+    rows_of: dict[int, list[int]],
+    layer_geoms: Any,
+    values: np.ndarray,
+    pieces: np.ndarray,
+    tolerance_m: np.ndarray,
+    tree: shapely.STRtree | None = None,
+) -> dict[int, Crossing]:
+    """Split the overlaps of polygon plots that cross a polygon edge, in metres.
+
+    ``plots`` maps plot positions to their metric geometry, ``rows_of`` the plots to
+    split to the layer rows they touch; ``layer_geoms[row]`` gives a row's polygon
+    in the same metric CRS (an array, or a mapping holding only the rows needed);
+    ``pieces`` are the decisive boundary pieces in that CRS (``tree``: their index).
+    """
+    ptree = None if not len(pieces) else tree if tree is not None else shapely.STRtree(pieces)
+    out: dict[int, Crossing] = {}
+    for p in sorted(rows_of):
+        if p not in plots:
+            continue
+        tol = float(tolerance_m[p])
+        near = (pieces[ptree.query(plots[p], predicate="dwithin", distance=tol)]
+                if ptree is not None and tol > 0 else pieces[:0])
+        out[p] = _polygon_plot(plots[p], rows_of[p], layer_geoms, values, near, tol)
+    return out
+
+
+def assemble(
+    categories: tuple[Any, ...],
+    values: np.ndarray,
+    found: Cover,
+    crossing: dict[int, Crossing],
+    distance_m: np.ndarray,
+    whole_area_m2: np.ndarray,
+) -> LayerOverlay:
+    """Put a :class:`Cover`, the crossing plots' splits and the distances together.
+
+    ``whole_area_m2`` holds, at the positions of ``found.whole``, those plots' areas.
+    """
     if len(categories) > _MAX_CATEGORIES:
-        msg = (f"The layer's column {value_col!r} has {len(categories)} categories; at most "
-               f"{_MAX_CATEGORIES} are supported. Fix: map them onto fewer classes.")
+        msg = (f"The layer has {len(categories)} categories; at most {_MAX_CATEGORIES} are "
+               "supported. Fix: map them onto fewer classes.")
         raise LayerError(msg)
     bit_of = {c: np.uint64(1) << np.uint64(k) for k, c in enumerate(categories)}
     value_bits = np.array([bit_of[v] for v in values], dtype=np.uint64)
-
-    if pieces is None:
-        pieces = decisive_boundaries(layer_geoms, [outcome(v) for v in values], outcome(None))
-    distance = np.full(n, np.nan)
-    if len(pieces) and usable.any():
-        (src, _), dist = shapely.STRtree(pieces).query_nearest(
-            geoms[usable], return_distance=True, all_matches=False)
-        distance[np.flatnonzero(usable)[src]] = dist
-
-    is_point = np.zeros(n, dtype=bool)
-    is_point[usable] = np.isin(shapely.get_type_id(geoms[usable]),
-                               [shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT])
+    n = len(found.usable)
     core_mask = np.zeros(n, dtype=np.uint64)
     band_mask = np.zeros(n, dtype=np.uint64)
-    uncovered = usable.copy()
+    np.bitwise_or.at(core_mask, found.plot, value_bits[found.row])
+    uncovered = found.usable.copy()
+    uncovered[found.plot] = False
 
-    # Points: index the points and query with the layer's polygons, which GEOS then
-    # prepares once each; the other way round tests every point against whole,
-    # unprepared polygons (orders of magnitude slower for large polygons).
-    point_pos = np.flatnonzero(is_point)
-    if len(point_pos) and len(layer_geoms):
-        poly_i, pt_i = shapely.STRtree(geoms[point_pos]).query(
-            layer_geoms, predicate="intersects")
-        plot_of_pair = point_pos[pt_i]
-        np.bitwise_or.at(core_mask, plot_of_pair, value_bits[poly_i])
-        uncovered[plot_of_pair] = False
-        pairs = [pd.DataFrame({"plot": plot_of_pair, "row": poly_i, "core": True})]
-    else:
-        pairs = []
+    overlap: dict[int, dict[Any, float]] = {int(p): {} for p in found.bare}
+    is_whole = np.zeros(n, dtype=bool)
+    is_whole[found.whole] = True
+    keep = is_whole[found.plot]
+    area = np.round(whole_area_m2[found.plot[keep]], 3)
+    for p, r, a in zip(found.plot[keep].tolist(), found.row[keep].tolist(), area.tolist()):
+        overlap.setdefault(p, {})[values[r]] = a
 
-    overlap: dict[int, dict[Any, float]] = {}
-    poly_pos = np.flatnonzero(usable & ~is_point)
-    if len(poly_pos) and len(layer_geoms):
-        # As for points, index the plots and query with the (prepared) layer polygons.
-        plot_tree = shapely.STRtree(geoms[poly_pos])
-        hit_row, hit_plot = plot_tree.query(layer_geoms, predicate="intersects")
-        in_row, in_plot = plot_tree.query(layer_geoms, predicate="contains")
-        n_hit = np.bincount(hit_plot, minlength=len(poly_pos))
-        n_in = np.bincount(in_plot, minlength=len(poly_pos))
-        # Fast path: every polygon touching the plot contains it wholly (the common
-        # case of a small parcel inside one forest polygon): no overlay geometry is
-        # needed, the plot lies 100 % in each of those categories.
-        whole = (n_hit == n_in) & (n_hit > 0)
-        keep = whole[in_plot]
-        plot_of_pair = poly_pos[in_plot[keep]]
-        row_of_pair = in_row[keep]
-        np.bitwise_or.at(core_mask, plot_of_pair, value_bits[row_of_pair])
-        uncovered[poly_pos[whole]] = False
-        pair_area = np.round(shapely.area(geoms[plot_of_pair]), 3)
-        for p, r, a in zip(plot_of_pair.tolist(), row_of_pair.tolist(), pair_area.tolist()):
-            overlap.setdefault(p, {})[values[r]] = a
-        pairs.append(pd.DataFrame({"plot": plot_of_pair, "row": row_of_pair, "core": True}))
-        for p in poly_pos[n_hit == 0].tolist():
-            overlap[p] = {}
-        # Slow path: plots crossing a polygon edge.
-        rows_of: dict[int, list[int]] = {}
-        crossing = ~whole[hit_plot]
-        for p, r in zip(poly_pos[hit_plot[crossing]].tolist(), hit_row[crossing].tolist()):
-            rows_of.setdefault(p, []).append(r)
-        ptree = shapely.STRtree(pieces) if len(pieces) else None
-        slow_plot: list[int] = []
-        slow_row: list[int] = []
-        slow_core: list[bool] = []
-        for p in sorted(rows_of):
-            near = (pieces[ptree.query(geoms[p], predicate="dwithin",
-                                       distance=float(tolerance_m[p]))]
-                    if ptree is not None and tolerance_m[p] > 0 else pieces[:0])
-            core, band, unc, areas = _polygon_plot(
-                geoms[p], sorted(rows_of[p]), layer_geoms, values, near,
-                float(tolerance_m[p]))
-            for r in core:
-                core_mask[p] |= value_bits[r]
-            for r in band:
-                band_mask[p] |= value_bits[r]
-            uncovered[p] = unc
-            overlap[p] = areas
-            slow_plot += [p] * (len(core) + len(band))
-            slow_row += [*core, *band]
-            slow_core += [True] * len(core) + [False] * len(band)
-        pairs.append(pd.DataFrame({"plot": slow_plot, "row": slow_row, "core": slow_core}))
+    frames = [pd.DataFrame({"plot": found.plot, "row": found.row, "core": True})]
+    slow_plot: list[int] = []
+    slow_row: list[int] = []
+    slow_core: list[bool] = []
+    for p, (core, band, unc, areas) in crossing.items():
+        for r in core:
+            core_mask[p] |= value_bits[r]
+        for r in band:
+            band_mask[p] |= value_bits[r]
+        uncovered[p] = unc
+        overlap[p] = areas
+        slow_plot += [p] * (len(core) + len(band))
+        slow_row += [*core, *band]
+        slow_core += [True] * len(core) + [False] * len(band)
+    frames.append(pd.DataFrame({"plot": slow_plot, "row": slow_row, "core": slow_core}))
     band_mask &= ~core_mask
-    pair_frame = (pd.concat(pairs, ignore_index=True) if pairs
-                  else pd.DataFrame({"plot": [], "row": [], "core": []}))
-    pair_frame = pair_frame.astype({"plot": "int64", "row": "int64", "core": bool})
-    pair_frame = pair_frame.sort_values(["plot", "row"], kind="stable", ignore_index=True)
-    return LayerOverlay(categories, core_mask, band_mask, uncovered, distance, pair_frame, overlap)
+    pairs = pd.concat(frames, ignore_index=True).astype(
+        {"plot": "int64", "row": "int64", "core": bool})
+    pairs = pairs.sort_values(["plot", "row"], kind="stable", ignore_index=True)
+    return LayerOverlay(categories, core_mask, band_mask, uncovered, distance_m, pairs,
+                        dict(sorted(overlap.items())))
 
 
 def _polygon_plot(
     plot: shapely.Geometry,
     rows: list[int],
-    layer_geoms: np.ndarray,
-    values: np.ndarray,
+    layer_geoms: Any,
+    values: Any,
     near: np.ndarray,
     tolerance: float,
-) -> tuple[list[int], list[int], bool, dict[Any, float]]:
-    """Split one polygon plot's overlaps into core and tolerance-band parts."""
+    row_of: Any = None,
+) -> Crossing:
+    """Split one polygon plot's overlaps into core and tolerance-band parts.
+
+    ``rows`` index ``layer_geoms`` and ``values``; with ``row_of`` they are pieces of
+    the layer's polygons (:func:`lahan_geo.layers.subdivide.subdivide`) and the
+    answer is given, and decided, per polygon ``row_of[piece]``.
+    """
+    if row_of is None:
+        row_of = {j: j for j in rows}
     if len(near):
         reach = plot.buffer(tolerance + 1.0)
         band = shapely.union_all(shapely.intersection(near, reach)).buffer(tolerance)
         core_area = plot.difference(band)
     else:
         core_area = plot
-    core, band_only = [], []
     by_value: dict[Any, list[shapely.Geometry]] = {}
-    outside_band: dict[int, bool] = {}
+    core_m2: dict[int, float] = {}
+    value_of: dict[int, Any] = {}
     for j in rows:
         part = shapely.intersection(plot, layer_geoms[j])
         if part.is_empty or part.area == 0:
             continue
+        row = row_of[j]
         by_value.setdefault(values[j], []).append(part)
-        outside_band[j] = shapely.intersection(core_area, layer_geoms[j]).area > MIN_CORE_M2
-    share = {v: shapely.union_all(parts).area / plot.area for v, parts in by_value.items()}
-    for j, outside in outside_band.items():
-        if outside or share[values[j]] >= SLIVER_MAX_SHARE:
-            core.append(j)
+        value_of[row] = values[j]
+        core_m2[row] = core_m2.get(row, 0.0) + shapely.intersection(core_area, part).area
+    merged = {v: shapely.union_all(parts) for v, parts in by_value.items()}
+    share = {v: m.area / plot.area for v, m in merged.items()}
+    core, band_only = [], []
+    for row in sorted(core_m2):
+        if core_m2[row] > MIN_CORE_M2 or share[value_of[row]] >= SLIVER_MAX_SHARE:
+            core.append(row)
         else:
-            band_only.append(j)
-    if not core and by_value:
+            band_only.append(row)
+    if not core and merged:
         # The whole plot lies within the band: like a point, it takes the category
         # covering most of it; the rest are slivers.
-        main = max(by_value, key=lambda v: (shapely.union_all(by_value[v]).area, str(v)))
-        core = [j for j in band_only if values[j] == main]
-        band_only = [j for j in band_only if values[j] != main]
-    covered = shapely.union_all([layer_geoms[j] for j in rows]) if rows else shapely.Polygon()
+        main = max(merged, key=lambda v: (merged[v].area, str(v)))
+        core = [r for r in band_only if value_of[r] == main]
+        band_only = [r for r in band_only if value_of[r] != main]
+    covered = shapely.union_all(list(merged.values())) if merged else shapely.Polygon()
     uncovered = core_area.difference(covered).area > MIN_CORE_M2
-    areas = {
-        v: round(float(shapely.union_all(parts).area), 3) for v, parts in by_value.items()
-    }
+    areas = {v: round(float(m.area), 3) for v, m in merged.items()}
     return core, band_only, bool(uncovered), areas

@@ -19,7 +19,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from lahan_geo import __version__
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
@@ -30,11 +29,18 @@ from lahan_geo.layers.cache import cached_geometries
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
 from lahan_geo.layers.zoning import read_zoning
-from lahan_geo.metric import to_metric, utm_groups
+from lahan_geo.metric import MAX_SEGMENT_DEG, to_metric, utm_groups
 from lahan_geo.overlay import (
+    PIECE_VERTICES,
+    Crossing,
     LayerOverlay,
+    assemble,
+    category_values,
+    cover,
+    crossing_overlaps,
     decisive_boundaries,
     layer_categories,
+    nearest_distance,
     overlay_layer,
 )
 from lahan_geo.result import ScreeningResult
@@ -168,13 +174,14 @@ def screen(
         f_key = _outcome(ruleset, "forest_", lambda v: {
             "forest_functions": [v] if v else [], "forest_unknown": v is None})
         f_ov = _overlay(n, groups, metric, forest, "forest_function", f_key, forest_tol, bar,
-                        geoms)
+                        geoms, area)
     permission_of = _permissions(zoning)
     if zoning is not None:
         z_key = _outcome(ruleset, "zone_", lambda c: {
             "zone_permissions": [permission_of[c]] if c in permission_of else [],
             "zone_unknown": c not in permission_of})
-        z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar, geoms)
+        z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar, geoms,
+                        area)
 
     hits = _constraint_hits(n, groups, metric, constraints, bar)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
@@ -209,6 +216,8 @@ def _as_plots(plots: Any) -> gpd.GeoDataFrame:
 
 
 _PLOT_TYPES = ("Point", "MultiPoint", "Polygon", "MultiPolygon")
+_PLOT_TYPE_IDS = [shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT,
+                  shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON]
 
 
 def _recheck_geometry(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -219,12 +228,16 @@ def _recheck_geometry(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     deep in GEOS and never a silent ``clear``.
     """
     geoms = np.asarray(plots.geometry.array, dtype=object)
-    open_rows = plots["input_problem"].isna().to_numpy()
+    check = plots["input_problem"].isna().to_numpy() & ~pd.isna(geoms)
+    check[check] = ~shapely.is_empty(geoms[check])  # no geometry: reported further on
+    suspect = np.zeros(len(geoms), dtype=bool)
+    suspect[check] = ~np.isin(shapely.get_type_id(geoms[check]), _PLOT_TYPE_IDS)
+    coords, owner = shapely.get_coordinates(geoms[check], return_index=True)
+    suspect[np.flatnonzero(check)[owner[~np.isfinite(coords).all(axis=1)]]] = True
+    suspect[check] |= ~shapely.is_valid(geoms[check])
     bad: dict[int, tuple[str, str]] = {}
-    for i in np.flatnonzero(open_rows):
+    for i in np.flatnonzero(suspect):  # the few rows found above, word by word
         geom = geoms[i]
-        if geom is None or geom.is_empty:
-            continue  # reported as "no geometry" further on
         if geom.geom_type not in _PLOT_TYPES:
             bad[i] = (f"a {geom.geom_type} is not a plot. Fix: give a point or a polygon.",
                       f"{geom.geom_type} bukan lahan. Perbaikan: berikan titik atau poligon.")
@@ -248,7 +261,7 @@ def _recheck_geometry(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         problems[i], problems_id[i] = en, id_
     plots["input_problem"] = pd.Series(problems, index=plots.index, dtype=object)
     plots["input_problem_id"] = pd.Series(problems_id, index=plots.index, dtype=object)
-    keep = np.array([i not in bad for i in range(len(plots))])
+    keep = ~np.isin(np.arange(len(plots)), list(bad))
     return plots.set_geometry(plots.geometry.where(keep, None))
 
 
@@ -366,41 +379,40 @@ def _permissions(zoning: gpd.GeoDataFrame | None) -> dict[str, str]:
 
 def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
              layer: gpd.GeoDataFrame, column: str, key: Callable[[Any], Hashable],
-             tolerance: np.ndarray, bar: Any, wgs84: gpd.GeoSeries) -> LayerOverlay:
-    """Overlay every UTM group and stitch the results back to plot positions.
+             tolerance: np.ndarray, bar: Any, wgs84: gpd.GeoSeries, area: np.ndarray
+             ) -> LayerOverlay:
+    """Overlay the plots on one layer: what lies under each, in the layer's own CRS.
 
-    The decisive boundaries are computed once per layer and rule outcome (in the
-    layer's own CRS, memoized across calls) and only projected per UTM zone; each
-    zone gets only the layer polygons near its plots.
+    Which polygons lie under a plot is found in the layer's CRS, where its edges are
+    the straight lines its makers drew: the plots are carried into it (exact for
+    points), never the layer's millions of vertices into each plot's UTM zone.
+    Distances and the split of plots that cross an edge are measured in each plot's
+    UTM zone, against the decisive boundaries (derived once per layer and rule
+    outcomes, kept on disk) and only the layer polygons those plots touch.
     """
     categories = layer_categories(layer[column].astype(object))
-    parts = []
+    values = category_values(layer, column)
+    layer_geoms = np.asarray(layer.geometry.array, dtype=object)
+    native = wgs84 if layer.crs.equals("EPSG:4326") else wgs84.to_crs(layer.crs)
+    found = cover(np.asarray(native.array, dtype=object), layer_geoms)
+    distance = np.full(n, np.nan)
+    crossing: dict[int, Crossing] = {}
     for epsg, positions in groups.items():
         bar.update()
-        rows = _rows_near(layer, wgs84.iloc[positions])
-        local = overlay_layer(
-            metric[epsg].reset_index(drop=True), to_metric(layer.iloc[rows], epsg), column,
-            outcome=key, tolerance_m=tolerance[positions], categories=categories,
-            pieces=_layer_pieces(layer, column, categories, key, epsg))
-        parts.append((np.asarray(positions), rows, local))
-    core = np.zeros(n, dtype=np.uint64)
-    band = np.zeros(n, dtype=np.uint64)
-    uncovered = np.ones(n, dtype=bool)
-    distance = np.full(n, np.nan)
-    pairs, overlap = [], {}
-    for positions, rows, local in parts:
-        core[positions] = local.core_mask
-        band[positions] = local.band_mask
-        uncovered[positions] = local.uncovered
-        distance[positions] = local.distance_m
-        pairs.append(local.pairs.assign(plot=positions[local.pairs["plot"].to_numpy()],
-                                        row=rows[local.pairs["row"].to_numpy()]))
-        overlap.update({int(positions[p]): a for p, a in local.overlap_m2.items()})
-    pair_frame = (pd.concat(pairs, ignore_index=True) if pairs
-                  else pd.DataFrame({"plot": [], "row": [], "core": []}))
-    return LayerOverlay(categories, core, band, uncovered, distance,
-                        pair_frame.astype({"plot": "int64", "row": "int64", "core": bool}),
-                        overlap)
+        pos = np.asarray(positions)
+        local = np.asarray(metric[epsg].array, dtype=object)
+        pieces = _layer_pieces(layer, column, categories, key, epsg)
+        distance[pos] = nearest_distance(local, pieces, _tree_of(pieces))
+        rows_of = {int(p): found.crossing[int(p)] for p in pos if int(p) in found.crossing}
+        if rows_of:
+            rows = sorted({r for rs in rows_of.values() for r in rs})
+            projected = to_metric(layer.geometry.iloc[rows], epsg)
+            at = dict(zip(pos.tolist(), local))
+            crossing.update(crossing_overlaps(
+                {p: at[p] for p in rows_of}, rows_of,
+                dict(zip(rows, projected.array)), values, pieces, tolerance,
+                _tree_of(pieces)))
+    return assemble(categories, values, found, crossing, distance, area)
 
 
 #: Decisive boundary pieces of recently used layers, per CRS (a notebook re-screens
@@ -408,16 +420,41 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
 _PIECES: dict[tuple[Any, ...], np.ndarray] = {}
 _PIECES_KEPT = 16
 
+#: Names how the pieces are cut and projected: part of their cache key.
+PIECES_VERSION = f"pieces-{PIECE_VERTICES}-{MAX_SEGMENT_DEG}"
+
+
+#: Spatial indexes of the pieces in ``_PIECES``, by the pieces array's identity.
+_TREES: dict[int, tuple[np.ndarray, shapely.STRtree]] = {}
+
+
+def _tree_of(pieces: np.ndarray) -> shapely.STRtree:
+    """Return an STRtree of ``pieces``, built once while they are kept in memory."""
+    kept = _TREES.get(id(pieces))
+    if kept is not None and kept[0] is pieces:
+        return kept[1]
+    tree = shapely.STRtree(pieces)
+    if any(p is pieces for p in _PIECES.values()):
+        while len(_TREES) >= _PIECES_KEPT:
+            _TREES.pop(next(iter(_TREES)))
+        _TREES[id(pieces)] = (pieces, tree)
+    return tree
+
 
 def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, ...],
                   key: Callable[[Any], Hashable], epsg: int | None = None) -> np.ndarray:
-    """Return the layer's decisive boundary pieces, in its CRS or projected to ``epsg``."""
+    """Return the layer's decisive boundary pieces, in its CRS or projected to ``epsg``.
+
+    Both are kept on disk (:func:`~lahan_geo.layers.cache.cached_geometries`) and for
+    the last few layers in memory: deriving them takes a union per rule outcome of
+    the whole layer, projecting them a densified transform of every vertex.
+    """
     values = layer[column].astype(object)
     outcomes = tuple((repr(c), repr(key(c))) for c in categories)
     info = layer.attrs.get("lahan_geo", {})
     memo_key = (info.get("sha256"), str(layer.crs), len(layer), column,
                 hashlib.sha256(repr([None if pd.isna(v) else v for v in values]).encode()
-                               ).hexdigest(), outcomes)
+                               ).hexdigest(), outcomes, PIECES_VERSION)
     wanted = (*memo_key, epsg)
     if memo_key[0] is not None and wanted in _PIECES:
         return _PIECES[wanted]
@@ -426,38 +463,17 @@ def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, .
             geoms = np.asarray(layer.geometry.array, dtype=object)
             keys = [key(None if pd.isna(v) else v) for v in values]
             return decisive_boundaries(geoms, keys, key(None))
-
-        pieces = cached_geometries(memo_key, build)
     else:
-        native = _layer_pieces(layer, column, categories, key)
-        pieces = np.asarray(to_metric(gpd.GeoSeries(native, crs=layer.crs), epsg).array,
-                            dtype=object)
+        def build() -> np.ndarray:
+            native = _layer_pieces(layer, column, categories, key)
+            return np.asarray(to_metric(gpd.GeoSeries(native, crs=layer.crs), epsg).array,
+                              dtype=object)
+    pieces = cached_geometries(wanted, build)
     if memo_key[0] is not None:
         while len(_PIECES) >= _PIECES_KEPT:
             _PIECES.pop(next(iter(_PIECES)))
         _PIECES[wanted] = pieces
     return pieces
-
-
-def _rows_near(layer: gpd.GeoDataFrame, plots_wgs84: gpd.GeoSeries) -> np.ndarray:
-    """Positions of the layer polygons whose envelope reaches the plots' extent.
-
-    The extent is taken in EPSG:4326, padded by ~2 km, and carried into the layer's
-    CRS with a densified transform, so no polygon near the edge of a wide extent is
-    missed by the curvature of the projection.
-    """
-    if not len(layer):
-        return np.arange(0)
-    pad = 0.02  # degrees, about 2 km
-    x0, y0, x1, y1 = plots_wgs84.total_bounds
-    bounds = (max(x0 - pad, -180.0), max(y0 - pad, -90.0), min(x1 + pad, 180.0),
-              min(y1 + pad, 90.0))
-    if not layer.crs.equals("EPSG:4326"):
-        to_layer = Transformer.from_crs("EPSG:4326", layer.crs, always_xy=True)
-        bounds = to_layer.transform_bounds(*bounds, densify_pts=21)
-    rows = layer.sindex.query(shapely.box(*bounds), predicate="intersects")
-    return np.sort(rows)
-
 
 def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOverlay | None,
               z_ov: LayerOverlay | None, forest: gpd.GeoDataFrame | None,
