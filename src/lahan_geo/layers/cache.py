@@ -107,35 +107,65 @@ def cached_geometries(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
 
     Used for what is derived from a prepared layer and costly to derive again, such
     as its decisive boundaries under a rule set. ``key`` must name everything the
-    result depends on (the layer's content hash, the rule outcomes); it is stored
-    as WKB, never as a pickle of arbitrary objects.
+    result depends on (the layer's content hash, the rule outcomes). Geometries are
+    stored as plain arrays, never as a pickle of arbitrary objects: coordinates and
+    offsets (``shapely.to_ragged_array``, loaded ~50x faster than WKB) when they are
+    all of one type, else WKB.
     """
     import numpy as np
-    import shapely
 
     folder = cache_dir()
     if folder is None or key[0] is None:
         return build()
-    digest = hashlib.sha256(repr((key, __version__)).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr((key, __version__, _FORMAT)).encode()).hexdigest()[:32]
     entry = folder / f"geometries-{digest}.npz"
     if entry.is_file():
         try:
             with np.load(entry, allow_pickle=False) as data:
-                blob, ends = data["blob"].tobytes(), data["ends"]
-            starts = np.concatenate([[0], ends[:-1]])
-            wkb = [blob[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
-            return np.asarray(shapely.from_wkb(wkb), dtype=object).reshape(-1)
+                return _geometries_from(data)
         except Exception:  # a damaged entry is rebuilt, never trusted
             pass
     geoms = build()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        wkb = [bytes(w) for w in shapely.to_wkb(np.asarray(geoms, dtype=object))]
-        ends = np.cumsum([len(w) for w in wkb], dtype=np.int64)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp.npz")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, blob=np.frombuffer(b"".join(wkb), dtype=np.uint8), ends=ends)
+            np.savez(fh, **_geometries_to(np.asarray(geoms, dtype=object)))
         os.replace(tmp, entry)
     except (OSError, ValueError):
         pass
     return geoms
+
+
+#: How derived geometries are laid out on disk (part of their key).
+_FORMAT = "ragged-or-wkb-1"
+
+
+def _geometries_to(geoms: Any) -> dict[str, Any]:
+    import numpy as np
+    import shapely
+
+    kinds = set(shapely.get_type_id(geoms).tolist())
+    if len(geoms) and len(kinds) == 1 and kinds <= {0, 1, 3, 4, 5, 6} and not (
+            shapely.is_empty(geoms).any() or shapely.has_z(geoms).any()):
+        kind, coords, offsets = shapely.to_ragged_array(geoms)
+        return {"kind": np.array([int(kind)]), "coords": coords,
+                **{f"offsets{i}": o for i, o in enumerate(offsets)}}
+    wkb = [bytes(w) for w in shapely.to_wkb(geoms)]
+    return {"blob": np.frombuffer(b"".join(wkb), dtype=np.uint8),
+            "ends": np.cumsum([len(w) for w in wkb], dtype=np.int64)}
+
+
+def _geometries_from(data: Any) -> Any:
+    import numpy as np
+    import shapely
+
+    if "kind" in data:
+        offsets = tuple(data[f"offsets{i}"] for i in range(3) if f"offsets{i}" in data)
+        geoms = shapely.from_ragged_array(shapely.GeometryType(int(data["kind"][0])),
+                                          data["coords"], offsets or None)
+        return np.asarray(geoms, dtype=object)
+    blob, ends = data["blob"].tobytes(), data["ends"]
+    starts = np.concatenate([[0], ends[:-1]])
+    wkb = [blob[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+    return np.asarray(shapely.from_wkb(wkb), dtype=object).reshape(-1)
