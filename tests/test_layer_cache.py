@@ -92,3 +92,30 @@ def test_decisive_boundaries_are_cached_and_give_the_same_distances(tmp_path, mo
     second = lg.screen(plots, forest=lg.read_forest_area(path))
     assert first["boundary_distance_m"].tolist() == second["boundary_distance_m"].tolist()
     assert first["rules"].tolist() == second["rules"].tolist()
+
+
+def test_cached_geometries_come_back_byte_identical(tmp_path, monkeypatch):
+    import numpy as np
+    import pytest
+    import shapely
+
+    from lahan_geo.layers.cache import cached_geometries
+
+    monkeypatch.setenv("LAHAN_GEO_CACHE", str(tmp_path))
+    holed = shapely.box(0, 0, 4, 4).difference(shapely.box(1, 1, 2, 2))
+    sets = {
+        "lines": [shapely.LineString([(0.1, 0.2), (1e6 + 0.3, -9e6)]),
+                  shapely.LineString([(2, 2), (3, 3), (4, 5)])],
+        "points": [shapely.Point(114.123456789, -2.5), shapely.Point(0, 0)],
+        "polygons": [holed, shapely.box(5, 5, 6, 6)],
+        "multi": [shapely.MultiPolygon([holed, shapely.box(9, 9, 10, 10)])],
+        "mixed": [shapely.Point(1, 2), shapely.LineString([(0, 0), (1, 1)])],
+        "with empty": [shapely.LineString(), shapely.LineString([(0, 0), (1, 1)])],
+    }
+    for name, geoms in sets.items():
+        built = np.array(geoms, dtype=object)
+        first = cached_geometries(("sha", name), lambda b=built: b)
+        again = cached_geometries(("sha", name), lambda: pytest.fail("not served"))
+        assert [g.wkb for g in again] == [g.wkb for g in built], name
+        assert first is built
+    assert len(list(tmp_path.glob("geometries-*.npz"))) == len(sets)
