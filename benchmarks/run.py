@@ -565,7 +565,8 @@ def render(runner: Runner, mode: dict[str, Any], layers: dict[str, Any],
     if d1.get("seconds") or d2.get("seconds"):
         parts = (d1 or d2).get("partitions")
         out.append(f"dask engine (screen_dask), {mode['dask_points']:,} points in {parts} "
-                   "partitions (one per UTM zone), LocalCluster of processes, 1 thread each:")
+                   "equal partitions (sorted by UTM zone), LocalCluster of processes, 1 thread "
+                   "each:")
         for label, d in (("1 worker", d1), ("2 workers", d2)):
             if d.get("seconds"):
                 peaks = ", ".join(f"{m:,.0f}" for m in d["worker_peak_mb"])

@@ -254,13 +254,12 @@ def layer_load(layer: str) -> dict[str, Any]:
 def dask_scale(layer: str, plots: str, workers: int, partitions: int = 0) -> dict[str, Any]:
     """``screen_dask`` on a LocalCluster of ``workers`` processes with one thread each.
 
-    The plots are partitioned by UTM zone (one partition per zone, rows without a
-    location joining the first), the way to run a batch: each partition then prepares
-    the layers for one zone only. ``partitions > 0`` cuts the batch in that many equal
-    chunks in input order instead.
+    The plots are sorted by UTM zone (rows without a location first) and cut into
+    ``partitions`` equal chunks (default 8), so every worker gets an equal share and
+    each chunk lies in one or two zones: each partition then loads the measuring
+    pieces of those zones only. ``partitions < 0`` cuts the batch in input order.
     """
     import dask
-    import dask.dataframe as dd
     import dask_geopandas
     from distributed import Client, LocalCluster
 
@@ -269,14 +268,12 @@ def dask_scale(layer: str, plots: str, workers: int, partitions: int = 0) -> dic
     forest, zoning = load_layers(layer)
     frame = load_plots(plots)
     with dask.config.set({"dataframe.convert-string": False}):
-        if partitions:
-            ddf = dask_geopandas.from_geopandas(frame, npartitions=partitions, sort=False)
+        if partitions < 0:
+            ddf = dask_geopandas.from_geopandas(frame, npartitions=-partitions, sort=False)
         else:
-            epsg = utm_epsg_of(frame)
-            zones = sorted(set(epsg.tolist()) - {0})
-            epsg[epsg == 0] = zones[0]
-            ddf = dd.concat([dask_geopandas.from_geopandas(frame[epsg == z], npartitions=1)
-                             for z in zones])
+            order = np.argsort(utm_epsg_of(frame), kind="stable")
+            ddf = dask_geopandas.from_geopandas(frame.iloc[order],
+                                                npartitions=partitions or 8, sort=False)
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0", silence_logs=40) as cluster, \
             Client(cluster) as client:

@@ -48,9 +48,23 @@ import shapely
 
 from lahan_geo.errors import LayerError
 
-__all__ = ["MIN_CORE_M2", "PIECE_VERTICES", "SLIVER_MAX_SHARE", "Cover", "LayerOverlay", "assemble",
-           "category_values", "cover", "crossing_overlaps", "decisive_boundaries",
-           "layer_categories", "nearest_distance", "overlay_layer"]
+__all__ = [
+    "MIN_CORE_M2",
+    "PIECE_VERTICES",
+    "SLIVER_MAX_SHARE",
+    "Cover",
+    "LayerOverlay",
+    "assemble",
+    "category_values",
+    "cover",
+    "crossing_overlaps",
+    "cut_lines",
+    "decisive_boundaries",
+    "layer_categories",
+    "layer_edges",
+    "nearest_distance",
+    "overlay_layer",
+]
 
 #: An overlap smaller than this (m²) outside the tolerance band is numerical noise.
 MIN_CORE_M2 = 1.0
@@ -137,13 +151,55 @@ def decisive_boundaries(
         if len(members):
             region = shapely.union_all(members)
             lines.extend(shapely.get_parts(shapely.boundary(region)))
-    pieces = []
-    for line in lines:
-        coords = shapely.get_coordinates(line)
-        step = PIECE_VERTICES - 1
-        pieces.extend(shapely.linestrings(coords[s:s + PIECE_VERTICES])
-                      for s in range(0, len(coords) - 1, step))
-    return np.asarray(pieces, dtype=object)
+    return cut_lines(np.asarray(lines, dtype=object))
+
+
+def layer_edges(geoms: np.ndarray) -> np.ndarray:
+    """Return every edge of the layer's polygons (rings), cut into short pieces.
+
+    A polygon plot that touches none of them lies wholly inside, or wholly
+    outside, each polygon: one of its vertices tells which (:func:`cover`).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> edges = layer_edges(np.array([box(0, 0, 10, 10), None]))
+    >>> len(edges), float(shapely.length(edges).sum())
+    (1, 40.0)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    rings = shapely.get_parts(shapely.boundary(geoms[~pd.isna(geoms)]))
+    return cut_lines(rings)
+
+
+def cut_lines(lines: np.ndarray, vertices: int = PIECE_VERTICES) -> np.ndarray:
+    """Cut lines into consecutive pieces of at most ``vertices`` vertices, in order.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> pieces = cut_lines(np.array([LineString([(x, 0) for x in range(20)])]), vertices=8)
+    >>> [len(p.coords) for p in pieces]
+    [8, 8, 6]
+    """
+    lines = np.asarray(lines, dtype=object)
+    if not len(lines):
+        return np.empty(0, dtype=object)
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    counts = np.bincount(owner, minlength=len(lines))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    step = vertices - 1
+    # Piece k of a line covers vertices [k*step, k*step + vertices) of it.
+    n_pieces = np.maximum((counts - 2) // step + 1, 0) * (counts >= 2)
+    line_of = np.repeat(np.arange(len(lines)), n_pieces)
+    k = np.arange(n_pieces.sum()) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+    first = starts[line_of] + k * step
+    last = np.minimum(first + vertices, starts[line_of] + counts[line_of])
+    sizes = last - first
+    take = np.repeat(first - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + np.arange(
+        sizes.sum())
+    return np.asarray(shapely.linestrings(coords[take], indices=np.repeat(
+        np.arange(len(sizes)), sizes)), dtype=object)
 
 
 def overlay_layer(
@@ -230,7 +286,8 @@ class Cover:
         Positions of polygon plots touching no polygon at all.
     crossing : dict
         ``{plot position: [rows]}`` for polygon plots crossing a polygon's edge:
-        these need the overlay geometry of :func:`crossing_overlaps`.
+        these need the overlay geometry of :func:`crossing_overlaps` (rows left
+        empty when found by edges, see :func:`cover`).
     """
 
     usable: np.ndarray
@@ -241,7 +298,8 @@ class Cover:
     crossing: dict[int, list[int]]
 
 
-def cover(geoms: np.ndarray, layer_geoms: np.ndarray) -> Cover:
+def cover(geoms: np.ndarray, layer_geoms: np.ndarray,
+          edges: shapely.STRtree | None = None) -> Cover:
     """Find the layer polygons under each plot, both in the same CRS.
 
     The plots are indexed and queried with the layer's polygons, which GEOS then
@@ -249,21 +307,33 @@ def cover(geoms: np.ndarray, layer_geoms: np.ndarray) -> Cover:
     every point against whole, unprepared polygons, orders of magnitude slower for
     polygons of 100,000 vertices.
 
+    With ``edges``, an STRtree of the layer's edges (:func:`layer_edges`), a polygon
+    plot touching no edge is found like a point, by one of its vertices; only the
+    plots touching an edge are left for :func:`crossing_overlaps`, with their rows
+    not looked up (empty lists): the caller finds them among its own pieces.
+
     Examples
     --------
     >>> from shapely import Point, box
     >>> layer = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10)])
-    >>> found = cover(np.array([Point(5, 5), box(1, 1, 2, 2), box(9, 1, 11, 2), None]), layer)
+    >>> plots = np.array([Point(5, 5), box(1, 1, 2, 2), box(9, 1, 11, 2), None])
+    >>> found = cover(plots, layer)
     >>> found.plot.tolist(), found.row.tolist(), found.crossing
     ([0, 1], [0, 0], {2: [0, 1]})
+    >>> found = cover(plots, layer, edges=shapely.STRtree(layer_edges(layer)))
+    >>> found.plot.tolist(), found.row.tolist(), found.whole.tolist(), found.crossing
+    ([0, 1], [0, 0], [1], {2: []})
     """
     geoms = np.asarray(geoms, dtype=object)
     usable = ~pd.isna(geoms)
     usable[usable] = ~shapely.is_empty(geoms[usable])
-    is_point = np.zeros(len(geoms), dtype=bool)
-    is_point[usable] = np.isin(shapely.get_type_id(geoms[usable]),
-                               [shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT])
+    kind = np.full(len(geoms), -1)
+    kind[usable] = shapely.get_type_id(geoms[usable])
+    is_point = np.isin(kind, [shapely.GeometryType.POINT, shapely.GeometryType.MULTIPOINT])
+    poly_pos = np.flatnonzero(usable & ~is_point)
     empty = np.arange(0)
+    if edges is not None and len(poly_pos):
+        return _cover_by_edges(geoms, layer_geoms, edges, usable, is_point, poly_pos, kind)
     plot_parts, row_parts = [empty], [empty]
     point_pos = np.flatnonzero(is_point)
     if len(point_pos) and len(layer_geoms):
@@ -271,7 +341,6 @@ def cover(geoms: np.ndarray, layer_geoms: np.ndarray) -> Cover:
                                                               predicate="intersects")
         plot_parts.append(point_pos[pt_i])
         row_parts.append(row_i)
-    poly_pos = np.flatnonzero(usable & ~is_point)
     whole = bare = empty
     crossing: dict[int, list[int]] = {}
     if len(poly_pos):
@@ -298,6 +367,33 @@ def cover(geoms: np.ndarray, layer_geoms: np.ndarray) -> Cover:
     return Cover(usable, plot, row, whole, bare, crossing)
 
 
+def _cover_by_edges(geoms: np.ndarray, layer_geoms: np.ndarray, edges: shapely.STRtree,
+                    usable: np.ndarray, is_point: np.ndarray, poly_pos: np.ndarray,
+                    kind: np.ndarray) -> Cover:
+    """:func:`cover` with an index of the layer's edges (see there)."""
+    touching, _ = edges.query(geoms[poly_pos], predicate="intersects")
+    across = np.zeros(len(poly_pos), dtype=bool)
+    across[touching] = True
+    # A multipolygon's parts may lie in different polygons with no edge between
+    # them crossed: one vertex cannot speak for all of them.
+    across |= kind[poly_pos] == shapely.GeometryType.MULTIPOLYGON
+    inner = poly_pos[~across]
+    probe_pos = np.concatenate([np.flatnonzero(is_point), inner])
+    probes = geoms[probe_pos].copy()
+    if len(inner):  # first vertex of each plot (a Polygon here)
+        probes[-len(inner):] = shapely.get_point(shapely.get_exterior_ring(geoms[inner]), 0)
+    plot = row = np.arange(0)
+    if len(probe_pos) and len(layer_geoms):
+        row, i = shapely.STRtree(probes).query(layer_geoms, predicate="intersects")
+        order = np.lexsort((row, probe_pos[i]))
+        plot, row = probe_pos[i][order], row[order]
+    in_some = np.zeros(len(geoms), dtype=bool)
+    in_some[plot] = True
+    crossing = {p: [] for p in poly_pos[across].tolist()}
+    return Cover(usable, plot.astype(np.int64), row.astype(np.int64), inner[in_some[inner]],
+                 inner[~in_some[inner]], crossing)
+
+
 def nearest_distance(geoms: np.ndarray, pieces: np.ndarray,
                      tree: shapely.STRtree | None = None) -> np.ndarray:
     """Return each geometry's distance to the nearest of ``pieces`` (NaN: none, or no plot).
@@ -314,12 +410,39 @@ def nearest_distance(geoms: np.ndarray, pieces: np.ndarray,
     usable = ~pd.isna(geoms)
     usable[usable] = ~shapely.is_empty(geoms[usable])
     distance = np.full(len(geoms), np.nan)
-    if len(pieces) and usable.any():
-        tree = tree if tree is not None else shapely.STRtree(pieces)
-        (src, _), dist = tree.query_nearest(
-            geoms[usable], return_distance=True, all_matches=False)
-        distance[np.flatnonzero(usable)[src]] = dist
+    if not len(pieces) or not usable.any():
+        return distance
+    tree = tree if tree is not None else shapely.STRtree(pieces)
+    kind = np.full(len(geoms), -1)
+    kind[usable] = shapely.get_type_id(geoms[usable])
+    point = usable & (kind == shapely.GeometryType.POINT)
+    distance[point] = _nearest(tree, geoms[point])
+    rest = np.flatnonzero(usable & ~point)
+    if len(rest):
+        # A polygon is at most as far as any of its vertices: the nearest piece to
+        # one vertex bounds the search, and only pieces within that bound are
+        # measured against the whole polygon (a fraction of a nearest-neighbour
+        # search with the polygon itself, which measures every candidate whole).
+        probe = shapely.get_point(shapely.get_exterior_ring(
+            shapely.get_geometry(geoms[rest], 0)), 0)
+        probe = np.where(pd.isna(probe), shapely.get_geometry(geoms[rest], 0), probe)
+        bound = _nearest(tree, probe)
+        bound += 1e-6 + 1e-9 * bound  # rounding: the polygon's own nearest piece stays in
+        i, j = tree.query(geoms[rest], predicate="dwithin", distance=bound)
+        best = np.full(len(rest), np.inf)
+        np.minimum.at(best, i, shapely.distance(geoms[rest][i], pieces[j]))
+        missed = ~np.isfinite(best)  # never expected; measured the slow way if so
+        best[missed] = _nearest(tree, geoms[rest][missed])
+        distance[rest] = best
     return distance
+
+
+def _nearest(tree: shapely.STRtree, geoms: np.ndarray) -> np.ndarray:
+    out = np.full(len(geoms), np.nan)
+    if len(geoms):
+        (src, _), dist = tree.query_nearest(geoms, return_distance=True, all_matches=False)
+        out[src] = dist
+    return out
 
 
 #: Per crossing plot: core rows, band-only rows, partly uncovered, m² per category.
@@ -334,6 +457,7 @@ def crossing_overlaps(
     pieces: np.ndarray,
     tolerance_m: np.ndarray,
     tree: shapely.STRtree | None = None,
+    row_of: Any = None,
 ) -> dict[int, Crossing]:
     """Split the overlaps of polygon plots that cross a polygon edge, in metres.
 
@@ -341,6 +465,9 @@ def crossing_overlaps(
     split to the layer rows they touch; ``layer_geoms[row]`` gives a row's polygon
     in the same metric CRS (an array, or a mapping holding only the rows needed);
     ``pieces`` are the decisive boundary pieces in that CRS (``tree``: their index).
+    With ``row_of``, ``rows_of`` and ``layer_geoms`` hold pieces of the layer's
+    polygons (:func:`lahan_geo.layers.subdivide.subdivide`), ``values`` their
+    categories, and the answer names the polygons, ``row_of[piece]``.
     """
     ptree = None if not len(pieces) else tree if tree is not None else shapely.STRtree(pieces)
     out: dict[int, Crossing] = {}
@@ -350,7 +477,7 @@ def crossing_overlaps(
         tol = float(tolerance_m[p])
         near = (pieces[ptree.query(plots[p], predicate="dwithin", distance=tol)]
                 if ptree is not None and tol > 0 else pieces[:0])
-        out[p] = _polygon_plot(plots[p], rows_of[p], layer_geoms, values, near, tol)
+        out[p] = _polygon_plot(plots[p], rows_of[p], layer_geoms, values, near, tol, row_of)
     return out
 
 

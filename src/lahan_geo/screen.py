@@ -28,10 +28,12 @@ from lahan_geo.intake import read_plots
 from lahan_geo.layers.cache import cached_geometries
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
+from lahan_geo.layers.subdivide import subdivided_layer
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import MAX_SEGMENT_DEG, to_metric, utm_groups
 from lahan_geo.overlay import (
     PIECE_VERTICES,
+    Cover,
     Crossing,
     LayerOverlay,
     assemble,
@@ -40,6 +42,7 @@ from lahan_geo.overlay import (
     crossing_overlaps,
     decisive_boundaries,
     layer_categories,
+    layer_edges,
     nearest_distance,
     overlay_layer,
 )
@@ -394,7 +397,11 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
     values = category_values(layer, column)
     layer_geoms = np.asarray(layer.geometry.array, dtype=object)
     native = wgs84 if layer.crs.equals("EPSG:4326") else wgs84.to_crs(layer.crs)
-    found = cover(np.asarray(native.array, dtype=object), layer_geoms)
+    native_geoms = np.asarray(native.array, dtype=object)
+    polygonal = shapely.get_type_id(native_geoms) >= shapely.GeometryType.POLYGON
+    edges = _tree_of(_layer_edges(layer)) if polygonal.any() else None
+    found = cover(native_geoms, layer_geoms, edges)
+    parts_of = _parts_under(layer, native_geoms, found)
     distance = np.full(n, np.nan)
     crossing: dict[int, Crossing] = {}
     for epsg, positions in groups.items():
@@ -403,16 +410,56 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
         local = np.asarray(metric[epsg].array, dtype=object)
         pieces = _layer_pieces(layer, column, categories, key, epsg)
         distance[pos] = nearest_distance(local, pieces, _tree_of(pieces))
-        rows_of = {int(p): found.crossing[int(p)] for p in pos if int(p) in found.crossing}
-        if rows_of:
-            rows = sorted({r for rs in rows_of.values() for r in rs})
-            projected = to_metric(layer.geometry.iloc[rows], epsg)
+        here = {int(p): parts_of[int(p)] for p in pos if int(p) in parts_of}
+        if here:
+            parts, source = subdivided_layer(layer)
+            needed = sorted({j for js in here.values() for j in js})
+            projected = to_metric(gpd.GeoSeries(parts[needed], crs=layer.crs), epsg)
             at = dict(zip(pos.tolist(), local))
             crossing.update(crossing_overlaps(
-                {p: at[p] for p in rows_of}, rows_of,
-                dict(zip(rows, projected.array)), values, pieces, tolerance,
-                _tree_of(pieces)))
+                {p: at[p] for p in here}, here, dict(zip(needed, projected.array)),
+                values[source], pieces, tolerance, _tree_of(pieces), row_of=source))
     return assemble(categories, values, found, crossing, distance, area)
+
+
+def _layer_edges(layer: gpd.GeoDataFrame) -> np.ndarray:
+    """Return the edges of the layer's polygons, cut into pieces, cached like the pieces."""
+    info = layer.attrs.get("lahan_geo", {})
+    key = (info.get("sha256"), str(layer.crs), len(layer), "edges", PIECE_VERTICES,
+           hashlib.sha256(shapely.bounds(layer.geometry.array).tobytes()).hexdigest())
+    if key[0] is not None and key in _PIECES:
+        return _PIECES[key]
+    edges = cached_geometries(
+        key, lambda: layer_edges(np.asarray(layer.geometry.array, dtype=object)))
+    if key[0] is not None:
+        _keep(key, edges)
+    return edges
+
+
+def _keep(key: tuple[Any, ...], pieces: np.ndarray) -> None:
+    while len(_PIECES) >= _PIECES_KEPT:
+        _PIECES.pop(next(iter(_PIECES)))
+    _PIECES[key] = pieces
+
+
+def _parts_under(layer: gpd.GeoDataFrame, native: np.ndarray, found: Cover
+                 ) -> dict[int, list[int]]:
+    """For each plot crossing a polygon edge, the pieces of the subdivided layer under it.
+
+    A parcel crossing the edge of a 100,000-vertex forest polygon is cut with the
+    few small pieces around it (:func:`~lahan_geo.layers.subdivide.subdivided_layer`,
+    cached on disk), never with the whole polygon.
+    """
+    if not found.crossing:
+        return {}
+    parts, _ = subdivided_layer(layer)
+    plots = np.array(sorted(found.crossing))
+    plot_i, part_i = shapely.STRtree(parts).query(native[plots], predicate="intersects")
+    order = np.lexsort((part_i, plot_i))
+    out: dict[int, list[int]] = {}
+    for p, j in zip(plots[plot_i[order]].tolist(), part_i[order].tolist()):
+        out.setdefault(p, []).append(j)
+    return out
 
 
 #: Decisive boundary pieces of recently used layers, per CRS (a notebook re-screens
@@ -470,9 +517,7 @@ def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, .
                               dtype=object)
     pieces = cached_geometries(wanted, build)
     if memo_key[0] is not None:
-        while len(_PIECES) >= _PIECES_KEPT:
-            _PIECES.pop(next(iter(_PIECES)))
-        _PIECES[wanted] = pieces
+        _keep(wanted, pieces)
     return pieces
 
 def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOverlay | None,
