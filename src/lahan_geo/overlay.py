@@ -419,14 +419,16 @@ def nearest_distance(geoms: np.ndarray, pieces: np.ndarray,
     distance[point] = _nearest(tree, geoms[point])
     rest = np.flatnonzero(usable & ~point)
     if len(rest):
-        # A polygon is at most as far as any of its vertices: the nearest piece to
-        # one vertex bounds the search, and only pieces within that bound are
+        # A polygon is at most as far as the piece nearest to one of its vertices:
+        # that distance bounds the search, and only pieces within the bound are
         # measured against the whole polygon (a fraction of a nearest-neighbour
         # search with the polygon itself, which measures every candidate whole).
         probe = shapely.get_point(shapely.get_exterior_ring(
             shapely.get_geometry(geoms[rest], 0)), 0)
         probe = np.where(pd.isna(probe), shapely.get_geometry(geoms[rest], 0), probe)
-        bound = _nearest(tree, probe)
+        (src, hit) = tree.query_nearest(probe, all_matches=False)
+        bound = np.full(len(rest), np.inf)
+        bound[src] = shapely.distance(geoms[rest][src], pieces[hit])  # the polygon's own
         bound += 1e-6 + 1e-9 * bound  # rounding: the polygon's own nearest piece stays in
         i, j = tree.query(geoms[rest], predicate="dwithin", distance=bound)
         best = np.full(len(rest), np.inf)
@@ -469,15 +471,23 @@ def crossing_overlaps(
     polygons (:func:`lahan_geo.layers.subdivide.subdivide`), ``values`` their
     categories, and the answer names the polygons, ``row_of[piece]``.
     """
-    ptree = None if not len(pieces) else tree if tree is not None else shapely.STRtree(pieces)
+    todo = np.array(sorted(p for p in rows_of if p in plots), dtype=np.int64)
+    tol = np.asarray(tolerance_m, dtype=float)[todo] if len(todo) else np.zeros(0)
+    near_of: dict[int, np.ndarray] = {}
+    searched = np.flatnonzero(tol > 0)
+    if len(pieces) and len(searched):
+        tree = tree if tree is not None else shapely.STRtree(pieces)
+        geoms = np.array([plots[p] for p in todo[searched].tolist()], dtype=object)
+        i, j = tree.query(geoms, predicate="dwithin", distance=tol[searched])
+        order = np.lexsort((j, i))
+        i, j = i[order], j[order]
+        cuts = np.searchsorted(i, np.arange(len(searched) + 1))
+        for k, p in enumerate(todo[searched].tolist()):
+            near_of[p] = pieces[j[cuts[k]:cuts[k + 1]]]
     out: dict[int, Crossing] = {}
-    for p in sorted(rows_of):
-        if p not in plots:
-            continue
-        tol = float(tolerance_m[p])
-        near = (pieces[ptree.query(plots[p], predicate="dwithin", distance=tol)]
-                if ptree is not None and tol > 0 else pieces[:0])
-        out[p] = _polygon_plot(plots[p], rows_of[p], layer_geoms, values, near, tol, row_of)
+    for p, t in zip(todo.tolist(), tol.tolist()):
+        out[p] = _polygon_plot(plots[p], rows_of[p], layer_geoms, values,
+                               near_of.get(p, pieces[:0]), t, row_of)
     return out
 
 
@@ -555,8 +565,12 @@ def _polygon_plot(
     if row_of is None:
         row_of = {j: j for j in rows}
     if len(near):
-        reach = plot.buffer(tolerance + 1.0)
-        band = shapely.union_all(shapely.intersection(near, reach)).buffer(tolerance)
+        # Only line within reach of the plot matters; a rectangle around it clips
+        # lines far faster than a round buffer and leaves the band over the plot as is.
+        x0, y0, x1, y1 = plot.bounds
+        pad = tolerance + 1.0
+        reach = shapely.clip_by_rect(near, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        band = shapely.union_all(reach).buffer(tolerance)
         core_area = plot.difference(band)
     else:
         core_area = plot
