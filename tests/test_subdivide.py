@@ -136,9 +136,18 @@ def test_source_positions_follow_the_input_and_the_order_is_deterministic():
         assert np.all(np.diff(xmin) >= 0)
 
 
-def test_grid_drawn_polygons_with_vertices_on_the_cut_lines():
+def test_grid_drawn_polygons_with_vertices_on_the_cut_lines(monkeypatch):
+    halve, redone = sd._halve, []
+
+    def spy(parts, source, *args, exact):
+        if exact:
+            redone.extend(source.tolist())
+        return halve(parts, source, *args, exact=exact)
+
+    monkeypatch.setattr(sd, "_halve", spy)
     geoms = [grid_polygon(40, seed) for seed in range(3)]
     pieces, source = subdivide(geoms, max_vertices=32)
+    assert redone  # clip_by_rect gave invalid pieces, the exact overlay took over
     assert_pieces(geoms, pieces, source, 32)
 
 
@@ -174,8 +183,12 @@ def test_the_depth_limit_stops_a_limit_that_cannot_be_reached():
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="max_vertices"):
         subdivide([box(0, 0, 1, 1)], max_vertices=4)
+    for bad in (64.5, float("nan"), float("inf"), "64", True, None):
+        with pytest.raises(ValueError, match="max_vertices"):
+            subdivide([box(0, 0, 1, 1)], max_vertices=bad)
     with pytest.raises(ValueError, match="max_vertices"):
-        subdivide([box(0, 0, 1, 1)], max_vertices=64.5)
+        subdivided_layer(layer_with_hash([box(0, 0, 1, 1)]), max_vertices=64.5)
+    assert len(subdivide([box(0, 0, 1, 1)], max_vertices=np.int64(5))[0]) == 1
     with pytest.raises(ValueError, match="one-dimensional"):
         subdivide(np.array([[box(0, 0, 1, 1)]], dtype=object))
     with pytest.raises(LayerError, match=r"positions \[1\] are Point"):
@@ -203,7 +216,7 @@ def test_subdivided_layer_round_trips_through_the_disk_cache(tmp_path, monkeypat
     assert forest.attrs["lahan_geo"]["sha256"]
 
     first = subdivided_layer(forest, max_vertices=128)
-    assert len(list((tmp_path / "cache").glob("geometries-*.npz"))) == 1
+    assert len(list((tmp_path / "cache").glob("geometries-*.npz"))) == 2  # pieces, sources
     assert subdivided_layer(forest, max_vertices=128) is first  # in-process memo
     assert not first[0].flags.writeable and not first[1].flags.writeable
 
@@ -223,7 +236,7 @@ def test_subdivided_layer_round_trips_through_the_disk_cache(tmp_path, monkeypat
     monkeypatch.undo()
     monkeypatch.setenv("LAHAN_GEO_CACHE", str(tmp_path / "cache"))
     other = subdivided_layer(forest, max_vertices=64)  # another limit, another entry
-    assert len(list((tmp_path / "cache").glob("geometries-*.npz"))) == 2
+    assert len(list((tmp_path / "cache").glob("geometries-*.npz"))) == 4
     assert shapely.get_num_coordinates(other[0]).max() <= 64
 
 
@@ -249,11 +262,34 @@ def test_layer_without_a_content_hash_is_cut_but_not_cached(tmp_path, monkeypatc
     assert not list(tmp_path.iterdir()) and not sd._SUBDIVIDED
 
 
+def test_layer_without_pieces_round_trips_too(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAHAN_GEO_CACHE", str(tmp_path))
+    monkeypatch.setattr(sd, "_SUBDIVIDED", {})
+    layer = layer_with_hash([None, Polygon()])
+    for _ in range(2):
+        pieces, source = subdivided_layer(layer)
+        assert pieces.shape == source.shape == (0,) and source.dtype == np.int64
+        sd._SUBDIVIDED.clear()
+
+
+def test_cached_entries_that_do_not_fit_the_layer_are_refused():
+    pieces = np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)], dtype=object)
+    points = sd._as_points(np.array([0, 1]))
+    assert sd._unpacked(pieces, points, 2)[1].tolist() == [0, 1]
+    assert sd._unpacked(pieces, points, 1) is None  # a source past the layer's end
+    assert sd._unpacked(pieces[:1], points, 2) is None
+    assert sd._unpacked(pieces, sd._as_points(np.array([1, 0])), 2) is None
+    assert sd._unpacked(pieces, shapely.points([0.5, 1.0], [0, 0]), 2) is None
+    assert sd._unpacked(np.array([Point(0, 0), Point(1, 1)]), points, 2) is None
+
+
 def test_damaged_or_switched_off_cache_still_gives_the_pieces(tmp_path, monkeypatch):
     monkeypatch.setattr(sd, "_SUBDIVIDED", {})
     layer = layer_with_hash([star(1000, 10), None])
     monkeypatch.setenv("LAHAN_GEO_CACHE", "off")
     off = subdivided_layer(layer, max_vertices=128)
+    assert subdivided_layer(layer, max_vertices=128) is off  # the memo works without disk
+    assert not list(tmp_path.iterdir())
     monkeypatch.setenv("LAHAN_GEO_CACHE", str(tmp_path))
     sd._SUBDIVIDED.clear()
     subdivided_layer(layer, max_vertices=128)

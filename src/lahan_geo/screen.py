@@ -401,7 +401,8 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
     polygonal = shapely.get_type_id(native_geoms) >= shapely.GeometryType.POLYGON
     edges = _tree_of(_layer_edges(layer)) if polygonal.any() else None
     found = cover(native_geoms, layer_geoms, edges)
-    parts_of = _parts_under(layer, native_geoms, found)
+    parts, source = subdivided_layer(layer) if found.crossing else (None, None)
+    parts_of = _parts_under(parts, native_geoms, found)
     distance = np.full(n, np.nan)
     crossing: dict[int, Crossing] = {}
     for epsg, positions in groups.items():
@@ -412,7 +413,6 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
         distance[pos] = nearest_distance(local, pieces, _tree_of(pieces))
         here = {int(p): parts_of[int(p)] for p in pos if int(p) in parts_of}
         if here:
-            parts, source = subdivided_layer(layer)
             needed = sorted({j for js in here.values() for j in js})
             projected = to_metric(gpd.GeoSeries(parts[needed], crs=layer.crs), epsg)
             at = dict(zip(pos.tolist(), local))
@@ -442,17 +442,18 @@ def _keep(key: tuple[Any, ...], pieces: np.ndarray) -> None:
     _PIECES[key] = pieces
 
 
-def _parts_under(layer: gpd.GeoDataFrame, native: np.ndarray, found: Cover
+def _parts_under(parts: np.ndarray | None, native: np.ndarray, found: Cover
                  ) -> dict[int, list[int]]:
     """For each plot crossing a polygon edge, the pieces of the subdivided layer under it.
+
+    ``parts`` are the layer's polygons cut by :func:`~lahan_geo.layers.subdivide.subdivided_layer`.
 
     A parcel crossing the edge of a 100,000-vertex forest polygon is cut with the
     few small pieces around it (:func:`~lahan_geo.layers.subdivide.subdivided_layer`,
     cached on disk), never with the whole polygon.
     """
-    if not found.crossing:
+    if not found.crossing or parts is None:
         return {}
-    parts, _ = subdivided_layer(layer)
     plots = np.array(sorted(found.crossing))
     plot_i, part_i = shapely.STRtree(parts).query(native[plots], predicate="intersects")
     order = np.lexsort((part_i, plot_i))
