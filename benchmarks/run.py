@@ -164,6 +164,13 @@ def main(argv: list[str] | None = None) -> int:
                                                "plots": smallest}, cache=Path(cold))
     runner.run("warm-up", {"task": "screen", "layer": layer, "plots": smallest,
                            "sample": 200, "breakdown": False})
+    if mode["polygons"]:  # the layers' edges and pieces, which parcels need
+        runner.run("warm-up parcels", {"task": "screen", "layer": layer,
+                                       "plots": f"polygons:{mode['polygons'][0]}",
+                                       "sample": 200, "breakdown": False})
+    if "national" in point_sets:  # boundaries in each of its 16 UTM zones
+        runner.run("warm-up national", {"task": "screen", "layer": layer,
+                                        "plots": "national", "breakdown": False})
     for plots in point_sets:
         keep = plots in (smallest, "national")
         runner.run(f"screen {plots}", {"task": "screen", "layer": layer, "plots": plots,
