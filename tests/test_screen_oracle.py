@@ -129,3 +129,31 @@ def test_rows_come_back_in_order(case):
     assert result["plot_id"].tolist() == [f"P{i}" for i in range(len(geoms))]
     assert pd.Series(result.geometry.to_numpy()).equals(pd.Series(geoms)) or all(
         a.equals(b) for a, b in zip(result.geometry, geoms))
+
+
+def test_parcels_that_no_vertex_can_speak_for():
+    """An enclave wholly inside a parcel, and a multipolygon with parts in two polygons.
+
+    A parcel touching no polygon edge is located by one vertex; these two are not
+    such parcels, and must still get every category under them, with its m².
+    """
+    hl = box(113.0, -2.0, 113.1, -1.9).difference(box(113.05, -1.95, 113.0502, -1.9498))
+    enclave = box(113.05, -1.95, 113.0502, -1.9498)  # ~22 x 22 m of APL inside HL
+    apl = box(113.1, -2.0, 113.2, -1.9)
+    forest = lg.read_forest_area(gpd.GeoDataFrame(
+        {"FUNGSI": ["HL", "APL", "APL"]}, geometry=[hl, enclave, apl], crs="EPSG:4326"))
+    around = box(113.0495, -1.9505, 113.0507, -1.9493)  # ~130 x 130 m around the enclave
+    split = shapely.MultiPolygon([box(113.02, -1.98, 113.0204, -1.9796),
+                                  box(113.15, -1.98, 113.1504, -1.9796)])
+    plots = lg.read_plots(gpd.GeoDataFrame({"id": ["around", "split"]},
+                                           geometry=[around, split], crs="EPSG:4326"))
+    result = lg.screen(plots, forest=forest, tolerance_m=0.0)
+    for i, geom in enumerate([around, split]):
+        epsg = utm_epsg(*shapely.get_coordinates(shapely.point_on_surface(geom))[0])
+        plot = _to_utm(geom, epsg)
+        inside = _to_utm(hl, epsg).intersection(plot).area
+        assert 0 < inside < plot.area
+        assert result["forest_overlap_pct"].iloc[i] == pytest.approx(
+            round(100 * inside / plot.area, 2), abs=0.011)
+        assert "APL" in result["forest_overlaps"].iloc[i]
+        assert "HL" in result["forest_overlaps"].iloc[i]

@@ -411,7 +411,7 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
         local = np.asarray(metric[epsg].array, dtype=object)
         pieces = _layer_pieces(layer, column, categories, key, epsg)
         distance[pos] = nearest_distance(local, pieces, _tree_of(pieces))
-        here = {int(p): parts_of[int(p)] for p in pos if int(p) in parts_of}
+        here = {p: parts_of[p] for p in pos[np.isin(pos, list(parts_of))].tolist()}
         if here:
             needed = sorted({j for js in here.values() for j in js})
             projected = to_metric(gpd.GeoSeries(parts[needed], crs=layer.crs), epsg)
