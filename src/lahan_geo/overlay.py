@@ -47,6 +47,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import LayerError
+from lahan_geo.threads import map_chunks
 
 __all__ = [
     "MIN_CORE_M2",
@@ -426,9 +427,13 @@ def nearest_distance(geoms: np.ndarray, pieces: np.ndarray,
         probe = shapely.get_point(shapely.get_exterior_ring(
             shapely.get_geometry(geoms[rest], 0)), 0)
         probe = np.where(pd.isna(probe), shapely.get_geometry(geoms[rest], 0), probe)
-        (src, hit) = tree.query_nearest(probe, all_matches=False)
         bound = np.full(len(rest), np.inf)
-        bound[src] = shapely.distance(geoms[rest][src], pieces[hit])  # the polygon's own
+
+        def run(chunk: np.ndarray) -> None:
+            src, hit = tree.query_nearest(probe[chunk], all_matches=False)
+            bound[chunk[src]] = shapely.distance(geoms[rest][chunk[src]], pieces[hit])
+
+        map_chunks(run, len(rest))  # the polygon's own distance to that piece
         bound += 1e-6 + 1e-9 * bound  # rounding: the polygon's own nearest piece stays in
         i, j = tree.query(geoms[rest], predicate="dwithin", distance=bound)
         best = np.full(len(rest), np.inf)
@@ -440,10 +445,16 @@ def nearest_distance(geoms: np.ndarray, pieces: np.ndarray,
 
 
 def _nearest(tree: shapely.STRtree, geoms: np.ndarray) -> np.ndarray:
+    """Distance from each geometry to its nearest item of ``tree``, on every thread."""
     out = np.full(len(geoms), np.nan)
+
+    def run(chunk: np.ndarray) -> None:
+        (src, _), dist = tree.query_nearest(geoms[chunk], return_distance=True,
+                                            all_matches=False)
+        out[chunk[src]] = dist
+
     if len(geoms):
-        (src, _), dist = tree.query_nearest(geoms, return_distance=True, all_matches=False)
-        out[src] = dist
+        map_chunks(run, len(geoms))
     return out
 
 

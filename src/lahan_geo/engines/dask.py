@@ -250,9 +250,11 @@ def _screen_partition(part: gpd.GeoDataFrame, forest: Any, zoning: Any, ruleset:
                       ) -> gpd.GeoDataFrame:
     """Screen one partition, as the in-memory engine screens a whole batch."""
     from lahan_geo.screen import screen
+    from lahan_geo.threads import limited
 
-    result = screen(_restore_plot_columns(part), forest=forest, zoning=zoning, rules=ruleset,
-                    tolerance_m=tolerance_m, layers=constraints)
+    with limited(1):  # the cluster's workers are the parallelism
+        result = screen(_restore_plot_columns(part), forest=forest, zoning=zoning,
+                        rules=ruleset, tolerance_m=tolerance_m, layers=constraints)
     result.attrs = {}
     return result
 
