@@ -398,7 +398,8 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
     layer_geoms = np.asarray(layer.geometry.array, dtype=object)
     native = wgs84 if layer.crs.equals("EPSG:4326") else wgs84.to_crs(layer.crs)
     native_geoms = np.asarray(native.array, dtype=object)
-    polygonal = shapely.get_type_id(native_geoms) >= shapely.GeometryType.POLYGON
+    polygonal = np.isin(shapely.get_type_id(native_geoms),
+                        [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON])
     edges = _tree_of(_layer_edges(layer)) if polygonal.any() else None
     found = cover(native_geoms, layer_geoms, edges)
     parts, source = subdivided_layer(layer) if found.crossing else (None, None)
