@@ -396,6 +396,9 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
     categories = layer_categories(layer[column].astype(object))
     values = category_values(layer, column)
     layer_geoms = np.asarray(layer.geometry.array, dtype=object)
+    # Prepared once and kept with the layer's geometries: the next screen call (a
+    # notebook, the next dask partition on the same worker) skips it.
+    shapely.prepare(layer_geoms[~shapely.is_prepared(layer_geoms) & ~pd.isna(layer_geoms)])
     native = wgs84 if layer.crs.equals("EPSG:4326") else wgs84.to_crs(layer.crs)
     native_geoms = np.asarray(native.array, dtype=object)
     polygonal = np.isin(shapely.get_type_id(native_geoms),
