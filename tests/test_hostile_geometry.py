@@ -301,3 +301,13 @@ def test_an_infinite_setback_is_a_layer_error_not_a_geos_crash(setback):
     with pytest.raises(lg.LayerError, match="has an infinite setback") as info:
         lg.read_constraint(river, rule="X4", **setback)
     assert_clean_error(info, "river or coastal setback")
+
+
+def test_a_layer_with_too_many_categories_is_refused_naming_its_column():
+    from lahan_geo.errors import LayerError
+
+    layer = gpd.GeoDataFrame({"NAMOBJ": [f"zone {i}" for i in range(70)]},
+                             geometry=[box(i, 0, i + 1, 1) for i in range(70)])
+    points = gpd.GeoSeries(shapely.points([[0.5, 0.5]]))
+    with pytest.raises(LayerError, match=r"column 'NAMOBJ' has 71 categories.*Fix"):
+        overlay_layer(points, layer, "NAMOBJ", outcome=lambda v: v, tolerance_m=np.zeros(1))

@@ -57,6 +57,7 @@ __all__ = [
     "LayerOverlay",
     "assemble",
     "category_values",
+    "check_categories",
     "cover",
     "crossing_overlaps",
     "cut_lines",
@@ -252,6 +253,7 @@ def overlay_layer(
     values = category_values(layer, value_col)
     if categories is None:
         categories = layer_categories(values)
+    check_categories(categories, value_col)
     if pieces is None:
         pieces = decisive_boundaries(layer_geoms, [outcome(v) for v in values], outcome(None))
     found = cover(geoms, layer_geoms)
@@ -261,6 +263,22 @@ def overlay_layer(
     whole_area[found.whole] = shapely.area(geoms[found.whole])
     return assemble(categories, values, found, crossing, nearest_distance(geoms, pieces),
                     whole_area)
+
+
+def check_categories(categories: tuple[Any, ...], value_col: str) -> None:
+    """Refuse a vocabulary too large for the bit masks, before any work is done.
+
+    Examples
+    --------
+    >>> check_categories(tuple(range(70)), "NAMOBJ")
+    Traceback (most recent call last):
+    ...
+    lahan_geo.errors.LayerError: The layer's column 'NAMOBJ' has 70 categories; at most 63 ...
+    """
+    if len(categories) > _MAX_CATEGORIES:
+        msg = (f"The layer's column {value_col!r} has {len(categories)} categories; at most "
+               f"{_MAX_CATEGORIES} are supported. Fix: map them onto fewer classes.")
+        raise LayerError(msg)
 
 
 def category_values(layer: gpd.GeoDataFrame, value_col: str) -> np.ndarray:
@@ -514,10 +532,6 @@ def assemble(
 
     ``whole_area_m2`` holds, at the positions of ``found.whole``, those plots' areas.
     """
-    if len(categories) > _MAX_CATEGORIES:
-        msg = (f"The layer has {len(categories)} categories; at most {_MAX_CATEGORIES} are "
-               "supported. Fix: map them onto fewer classes.")
-        raise LayerError(msg)
     bit_of = {c: np.uint64(1) << np.uint64(k) for k, c in enumerate(categories)}
     value_bits = np.array([bit_of[v] for v in values], dtype=np.uint64)
     n = len(found.usable)

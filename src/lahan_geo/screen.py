@@ -38,6 +38,7 @@ from lahan_geo.overlay import (
     LayerOverlay,
     assemble,
     category_values,
+    check_categories,
     cover,
     crossing_overlaps,
     decisive_boundaries,
@@ -394,6 +395,7 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
     outcomes, kept on disk) and only the layer polygons those plots touch.
     """
     categories = layer_categories(layer[column].astype(object))
+    check_categories(categories, column)
     values = category_values(layer, column)
     layer_geoms = np.asarray(layer.geometry.array, dtype=object)
     # Prepared once and kept with the layer's geometries: the next screen call (a
