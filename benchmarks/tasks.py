@@ -78,7 +78,7 @@ def utm_epsg_of(plots: Any) -> np.ndarray:
     geoms = np.asarray(plots.geometry.array, dtype=object)[ok]
     xy = shapely.get_coordinates(shapely.point_on_surface(geoms))
     zone = np.clip(np.floor((xy[:, 0] + 180.0) / 6.0).astype(int) + 1, 1, 60)
-    epsg[ok] = np.where(xy[:, 1] < 0, 32700, 32600) + zone
+    epsg[ok] = 32700 + zone  # both hemispheres of a zone are measured in one (metric.py)
     return epsg
 
 

@@ -157,3 +157,30 @@ def test_parcels_that_no_vertex_can_speak_for():
             round(100 * inside / plot.area, 2), abs=0.011)
         assert "APL" in result["forest_overlaps"].iloc[i]
         assert "HL" in result["forest_overlaps"].iloc[i]
+
+
+def test_nearest_boundaries_beyond_the_zone_and_across_the_equator():
+    """Each zone searches the boundaries within a degree of it first; farther, all of them.
+
+    A lies in zone 49's band (107-115 degrees E) but 3.9 degrees west of the plots; B
+    lies outside it, 3.5 degrees east, and is the nearer. A plot in zone 47 has no
+    boundary in its band at all. North and south of the equator are one zone: the two
+    mirror plots must be equally far.
+    """
+    a = box(108.0, -0.5, 108.1, 0.5)
+    b = box(115.5, -0.5, 116.0, 0.5)
+    forest = lg.read_forest_area(gpd.GeoDataFrame(
+        {"FUNGSI": ["HL", "HL"]}, geometry=[a, b], crs="EPSG:4326"))
+    geoms = [shapely.Point(112.0, 0.2), shapely.Point(112.0, -0.2), shapely.Point(100.0, 0.0),
+             box(112.0, -0.01, 112.01, 0.01)]
+    plots = lg.read_plots(gpd.GeoDataFrame({"id": list("NSWP")}, geometry=geoms,
+                                           crs="EPSG:4326"))
+    result = lg.screen(plots, forest=forest)
+    boundary = _decisive_boundary(forest)
+    for i, geom in enumerate(geoms):
+        epsg = utm_epsg(*shapely.get_coordinates(shapely.point_on_surface(geom))[0])
+        expected = _to_utm(geom, epsg).distance(_to_utm(boundary, epsg))
+        assert result["boundary_distance_m"].iloc[i] == pytest.approx(expected, abs=0.051), i
+    assert 380_000 < result["boundary_distance_m"].iloc[0] < 400_000  # B, not A (~434 km)
+    assert result["boundary_distance_m"].iloc[0] == pytest.approx(
+        result["boundary_distance_m"].iloc[1], abs=1e-3)

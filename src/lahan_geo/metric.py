@@ -1,15 +1,18 @@
 """Pick the projected CRS in which distances and areas are measured.
 
-Plots are grouped by their own UTM zone (and hemisphere), so a national batch is
-measured in the zone each plot lies in, and a plot's numbers never depend on which
-other plots share the batch.
+Plots are grouped by their own UTM zone, so a national batch is measured in the zone
+each plot lies in, and a plot's numbers never depend on which other plots share the
+batch. Both hemispheres of a zone are measured in its southern variant (EPSG:327zz):
+the northern one differs only by the 10,000 km false northing, so distances and areas
+are the same, and a batch straddling the equator (Kalimantan Barat, Sumatra,
+Sulawesi) derives one set of layer boundaries per zone instead of two.
 
 Examples
 --------
 >>> import geopandas as gpd
 >>> from shapely import Point
->>> utm_groups(gpd.GeoSeries([Point(112.3, -2.5), Point(98.7, 3.6), None, Point(113.0, -1.0)]))
-{32647: [1], 32749: [0, 3]}
+>>> utm_groups(gpd.GeoSeries([Point(112.3, -2.5), Point(98.7, 3.6), None, Point(113.0, 0.4)]))
+{32747: [1], 32749: [0, 3]}
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["MAX_SEGMENT_DEG", "to_metric", "utm_epsg", "utm_groups"]
+__all__ = ["MAX_SEGMENT_DEG", "ZONE_MARGIN_DEG", "reach_m", "to_metric", "utm_epsg",
+           "utm_groups", "zone_band"]
 
 #: Longest edge (degrees, ~110 m) kept when geographic geometry is projected: a long
 #: straight edge in lon/lat is a curve in UTM, and projecting only its two ends
@@ -53,9 +57,48 @@ def utm_groups(geoms_wgs84: gpd.GeoSeries) -> dict[int, list[int]]:
     xy = shapely.get_coordinates(anchor)
     finite = np.isfinite(xy).all(axis=1)
     positions, xy = positions[finite], xy[finite]
-    zone = np.clip(np.floor((xy[:, 0] + 180.0) / 6.0).astype(int) + 1, 1, 60)
-    epsg = np.where(xy[:, 1] < 0, 32700, 32600) + zone
+    epsg = 32700 + np.clip(np.floor((xy[:, 0] + 180.0) / 6.0).astype(int) + 1, 1, 60)
     return {int(code): positions[epsg == code].tolist() for code in np.unique(epsg)}
+
+
+#: Longitude (degrees) beyond a zone's own 6 degrees whose layer boundaries are kept
+#: with the zone (~110 km at the equator): nearer than that, a plot's nearest boundary
+#: is found among them; farther, it is searched in the whole layer (:func:`reach_m`).
+ZONE_MARGIN_DEG = 1.0
+
+
+def zone_band(epsg: int) -> tuple[float, float]:
+    """Return the longitudes (west, east) of UTM zone ``epsg``, widened by the margin.
+
+    Examples
+    --------
+    >>> zone_band(32749)
+    (107.0, 115.0)
+    """
+    west = -180.0 + 6.0 * (epsg % 100 - 1)
+    return west - ZONE_MARGIN_DEG, west + 6.0 + ZONE_MARGIN_DEG
+
+
+def reach_m(bounds: np.ndarray, epsg: int) -> np.ndarray:
+    """Return, per geometry, metres within which every point lies inside the zone's band.
+
+    ``bounds`` are the geometries' (minx, miny, maxx, maxy) in degrees. A boundary
+    outside :func:`zone_band` is at least this far (in the zone's UTM metres) from the
+    geometry, so a nearest boundary found closer among the band's is the nearest of
+    all. Conservative: the spherical distance to the band's meridian at the
+    geometry's highest latitude, less 10 % (the ellipsoid, the UTM scale factor).
+
+    Examples
+    --------
+    >>> reach = reach_m(np.array([[113.0, -2.0, 113.0, -2.0]]), 32749)
+    >>> bool(190_000 < reach[0] < 210_000)  # 2 degrees of longitude from the band's east edge
+    True
+    """
+    west, east = zone_band(epsg)
+    bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+    gap = np.radians(np.clip(np.minimum(bounds[:, 0] - west, east - bounds[:, 2]), 0.0, 90.0))
+    lat = np.radians(np.minimum(np.maximum(np.abs(bounds[:, 1]), np.abs(bounds[:, 3])), 90.0))
+    return 0.9 * 6_371_000.0 * np.arcsin(np.sin(gap) * np.cos(lat))
 
 
 def to_metric(data: Any, epsg: int) -> Any:

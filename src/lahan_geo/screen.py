@@ -30,7 +30,14 @@ from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
 from lahan_geo.layers.subdivide import subdivided_layer
 from lahan_geo.layers.zoning import read_zoning
-from lahan_geo.metric import MAX_SEGMENT_DEG, to_metric, utm_groups
+from lahan_geo.metric import (
+    MAX_SEGMENT_DEG,
+    ZONE_MARGIN_DEG,
+    reach_m,
+    to_metric,
+    utm_groups,
+    zone_band,
+)
 from lahan_geo.overlay import (
     PIECE_VERTICES,
     Cover,
@@ -411,13 +418,24 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
     parts_of = _parts_under(parts, native_geoms, found)
     distance = np.full(n, np.nan)
     crossing: dict[int, Crossing] = {}
+    cropped = bool(layer.crs.is_geographic)
     for epsg, positions in groups.items():
         bar.update()
         pos = np.asarray(positions)
         local = np.asarray(metric[epsg].array, dtype=object)
-        pieces = _layer_pieces(layer, column, categories, key, epsg)
+        pieces = _layer_pieces(layer, column, categories, key, epsg, whole=not cropped)
         distance[pos] = nearest_distance(local, pieces, _tree_of(pieces))
         here = {p: parts_of[p] for p in pos[np.isin(pos, list(parts_of))].tolist()}
+        if cropped:
+            # Only the boundaries in and near the zone were searched: a plot whose
+            # nearest lies farther than the zone's margin is searched in all of them.
+            reach = reach_m(shapely.bounds(np.asarray(wgs84.array, dtype=object)[pos]), epsg)
+            far = ~(distance[pos] < reach)
+            wide = bool(here) and bool((tolerance[list(here)] >= reach[np.isin(pos, list(here))]
+                                        ).any())
+            if far.any() or wide:
+                pieces = _layer_pieces(layer, column, categories, key, epsg, whole=True)
+                distance[pos[far]] = nearest_distance(local[far], pieces, _tree_of(pieces))
         if here:
             needed = sorted({j for js in here.values() for j in js})
             projected = to_metric(gpd.GeoSeries(parts[needed], crs=layer.crs), epsg)
@@ -496,12 +514,16 @@ def _tree_of(pieces: np.ndarray) -> shapely.STRtree:
 
 
 def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, ...],
-                  key: Callable[[Any], Hashable], epsg: int | None = None) -> np.ndarray:
+                  key: Callable[[Any], Hashable], epsg: int | None = None,
+                  whole: bool = True) -> np.ndarray:
     """Return the layer's decisive boundary pieces, in its CRS or projected to ``epsg``.
 
-    Both are kept on disk (:func:`~lahan_geo.layers.cache.cached_geometries`) and for
-    the last few layers in memory: deriving them takes a union per rule outcome of
-    the whole layer, projecting them a densified transform of every vertex.
+    Projected with ``whole=False`` (a layer in degrees), only the pieces within
+    :func:`~lahan_geo.metric.zone_band` of the zone: a national layer is not projected
+    whole into each of Indonesia's nine zones. All are kept on disk
+    (:func:`~lahan_geo.layers.cache.cached_geometries`) and for the last few layers in
+    memory: deriving them takes a union per rule outcome of the whole layer, projecting
+    them a densified transform of every vertex.
     """
     values = layer[column].astype(object)
     outcomes = tuple((repr(c), repr(key(c))) for c in categories)
@@ -509,7 +531,8 @@ def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, .
     memo_key = (info.get("sha256"), str(layer.crs), len(layer), column,
                 hashlib.sha256(repr([None if pd.isna(v) else v for v in values]).encode()
                                ).hexdigest(), outcomes, PIECES_VERSION)
-    wanted = (*memo_key, epsg)
+    wanted = (*memo_key, epsg) if whole or epsg is None else (*memo_key, epsg, "band",
+                                                               ZONE_MARGIN_DEG)
     if memo_key[0] is not None and wanted in _PIECES:
         return _PIECES[wanted]
     if epsg is None:
@@ -520,6 +543,10 @@ def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, .
     else:
         def build() -> np.ndarray:
             native = _layer_pieces(layer, column, categories, key)
+            if not whole:
+                west, east = zone_band(epsg)
+                box = shapely.bounds(native)
+                native = native[(box[:, 2] >= west) & (box[:, 0] <= east)]
             return np.asarray(to_metric(gpd.GeoSeries(native, crs=layer.crs), epsg).array,
                               dtype=object)
     pieces = cached_geometries(wanted, build)
