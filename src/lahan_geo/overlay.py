@@ -82,6 +82,11 @@ SLIVER_MAX_SHARE = 0.25
 #: measured twice as fast as 64 for nearest-boundary queries on a province layer).
 PIECE_VERTICES = 16
 
+#: Items per node of the spatial index of boundary pieces: nearest-boundary queries
+#: against a province layer's 100k pieces ran 1.5x faster with 4 than with shapely's
+#: default of 10 (fewer envelopes tied at similar distances to descend into).
+NODE_CAPACITY = 4
+
 _MAX_CATEGORIES = 63
 
 
@@ -431,49 +436,69 @@ def nearest_distance(geoms: np.ndarray, pieces: np.ndarray,
     distance = np.full(len(geoms), np.nan)
     if not len(pieces) or not usable.any():
         return distance
-    tree = tree if tree is not None else shapely.STRtree(pieces)
+    tree = tree if tree is not None else shapely.STRtree(pieces,
+                                                         node_capacity=NODE_CAPACITY)
+    tree.query(shapely.points(0.0, 0.0))  # GEOS builds it on a first query: not in threads
     kind = np.full(len(geoms), -1)
     kind[usable] = shapely.get_type_id(geoms[usable])
     point = usable & (kind == shapely.GeometryType.POINT)
     distance[point] = _nearest(tree, geoms[point])
     rest = np.flatnonzero(usable & ~point)
     if len(rest):
+        rest = rest[_hilbert_order(geoms[rest])]  # see _nearest
         # A polygon is at most as far as the piece nearest to one of its vertices:
         # that distance bounds the search, and only pieces within the bound are
         # measured against the whole polygon (a fraction of a nearest-neighbour
         # search with the polygon itself, which measures every candidate whole).
-        probe = shapely.get_point(shapely.get_exterior_ring(
-            shapely.get_geometry(geoms[rest], 0)), 0)
-        probe = np.where(pd.isna(probe), shapely.get_geometry(geoms[rest], 0), probe)
-        bound = np.full(len(rest), np.inf)
+        polys = geoms[rest]
+        probe = shapely.get_point(shapely.get_exterior_ring(shapely.get_geometry(polys, 0)), 0)
+        probe = np.where(pd.isna(probe), shapely.get_geometry(polys, 0), probe)
+        best = np.full(len(rest), np.inf)
 
         def run(chunk: np.ndarray) -> None:
+            here = polys[chunk]
             src, hit = tree.query_nearest(probe[chunk], all_matches=False)
-            bound[chunk[src]] = shapely.distance(geoms[rest][chunk[src]], pieces[hit])
+            bound = np.full(len(chunk), np.inf)
+            bound[src] = shapely.distance(here[src], pieces[hit])  # the polygon's own
+            bound += 1e-6 + 1e-9 * bound  # rounding: that piece stays in
+            i, j = tree.query(here, predicate="dwithin", distance=bound)
+            nearest = np.full(len(chunk), np.inf)
+            np.minimum.at(nearest, i, shapely.distance(here[i], pieces[j]))
+            best[chunk] = nearest
 
-        map_chunks(run, len(rest))  # the polygon's own distance to that piece
-        bound += 1e-6 + 1e-9 * bound  # rounding: the polygon's own nearest piece stays in
-        i, j = tree.query(geoms[rest], predicate="dwithin", distance=bound)
-        best = np.full(len(rest), np.inf)
-        np.minimum.at(best, i, shapely.distance(geoms[rest][i], pieces[j]))
+        map_chunks(run, len(rest))
         missed = ~np.isfinite(best)  # never expected; measured the slow way if so
-        best[missed] = _nearest(tree, geoms[rest][missed])
+        best[missed] = _nearest(tree, polys[missed])
         distance[rest] = best
     return distance
 
 
 def _nearest(tree: shapely.STRtree, geoms: np.ndarray) -> np.ndarray:
-    """Distance from each geometry to its nearest item of ``tree``, on every thread."""
+    """Distance from each geometry to its nearest item of ``tree``, on every thread.
+
+    The geometries are searched in the order of a Hilbert curve, so consecutive
+    searches walk the same branches of the index while they are in the CPU's cache:
+    2.2x faster than in input order for 600k points against a province's 100k
+    boundary pieces. Each distance is its own search's; the order changes no value.
+    """
     out = np.full(len(geoms), np.nan)
+    if not len(geoms):
+        return out
+    order = _hilbert_order(geoms)
+    ordered = geoms[order]
 
     def run(chunk: np.ndarray) -> None:
-        (src, _), dist = tree.query_nearest(geoms[chunk], return_distance=True,
+        (src, _), dist = tree.query_nearest(ordered[chunk], return_distance=True,
                                             all_matches=False)
-        out[chunk[src]] = dist
+        out[order[chunk[src]]] = dist
 
-    if len(geoms):
-        map_chunks(run, len(geoms))
+    map_chunks(run, len(geoms))
     return out
+
+
+def _hilbert_order(geoms: np.ndarray) -> np.ndarray:
+    """Return the positions of ``geoms`` along a Hilbert curve over their extent."""
+    return np.argsort(gpd.GeoSeries(geoms).hilbert_distance().to_numpy(), kind="stable")
 
 
 #: Per crossing plot: core rows, band-only rows, partly uncovered, m² per category.
@@ -505,7 +530,8 @@ def crossing_overlaps(
     near_of: dict[int, np.ndarray] = {}
     searched = np.flatnonzero(tol > 0)
     if len(pieces) and len(searched):
-        tree = tree if tree is not None else shapely.STRtree(pieces)
+        tree = tree if tree is not None else shapely.STRtree(
+            pieces, node_capacity=NODE_CAPACITY)
         geoms = np.array([plots[p] for p in todo[searched].tolist()], dtype=object)
         i, j = tree.query(geoms, predicate="dwithin", distance=tol[searched])
         order = np.lexsort((j, i))

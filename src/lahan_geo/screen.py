@@ -39,6 +39,7 @@ from lahan_geo.metric import (
     zone_band,
 )
 from lahan_geo.overlay import (
+    NODE_CAPACITY,
     PIECE_VERTICES,
     Cover,
     Crossing,
@@ -505,7 +506,7 @@ def _tree_of(pieces: np.ndarray) -> shapely.STRtree:
     kept = _TREES.get(id(pieces))
     if kept is not None and kept[0] is pieces:
         return kept[1]
-    tree = shapely.STRtree(pieces)
+    tree = shapely.STRtree(pieces, node_capacity=NODE_CAPACITY)
     if any(p is pieces for p in _PIECES.values()):
         while len(_TREES) >= _PIECES_KEPT:
             _TREES.pop(next(iter(_TREES)))
