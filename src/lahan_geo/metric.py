@@ -53,7 +53,9 @@ def utm_groups(geoms_wgs84: gpd.GeoSeries) -> dict[int, list[int]]:
     positions = np.flatnonzero(usable)
     if not len(positions):
         return {}
-    anchor = shapely.point_on_surface(geoms[positions])
+    anchor = geoms[positions]
+    shaped = shapely.get_type_id(anchor) != shapely.GeometryType.POINT
+    anchor[shaped] = shapely.point_on_surface(anchor[shaped])
     xy = shapely.get_coordinates(anchor)
     finite = np.isfinite(xy).all(axis=1)
     positions, xy = positions[finite], xy[finite]
@@ -113,7 +115,10 @@ def to_metric(data: Any, epsg: int) -> Any:
     True
     """
     if data.crs is not None and data.crs.is_geographic:
-        data = data.copy()
-        data.geometry.values[:] = shapely.segmentize(
-            np.asarray(data.geometry.array, dtype=object), MAX_SEGMENT_DEG)
+        geoms = np.asarray(data.geometry.array, dtype=object)
+        edged = ~np.isin(shapely.get_type_id(geoms), [shapely.GeometryType.POINT,
+                                                       shapely.GeometryType.MULTIPOINT])
+        if edged.any():
+            data = data.copy()
+            data.geometry.values[edged] = shapely.segmentize(geoms[edged], MAX_SEGMENT_DEG)
     return data.to_crs(epsg)

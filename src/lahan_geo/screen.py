@@ -641,12 +641,12 @@ def _attribute_of(ov: LayerOverlay | None, layer: gpd.GeoDataFrame | None, chose
     pairs = ov.pairs[ov.pairs["core"]]
     keys = layer[key_col].to_numpy(dtype=object)[pairs["row"].to_numpy()]
     wanted = np.asarray(chosen, dtype=object)[pairs["plot"].to_numpy()]
-    hit = pairs[[k is not None and k == w for k, w in zip(keys, wanted)]]
-    first = hit.drop_duplicates("plot")
+    same = np.equal(keys, wanted).astype(bool) & ~pd.isna(keys)
+    first = pairs[same].drop_duplicates("plot")
     values = layer[attr].to_numpy(dtype=object)[first["row"].to_numpy()]
-    for p, v in zip(first["plot"].tolist(), values):
-        out[p] = None if pd.isna(v) else v
-    return out
+    filled = np.full(n, None, dtype=object)
+    filled[first["plot"].to_numpy()] = np.where(pd.isna(values), None, values)
+    return filled.tolist()
 
 
 def _unknown_zone_names(ov: LayerOverlay | None, zoning: gpd.GeoDataFrame | None, n: int
@@ -660,7 +660,7 @@ def _unknown_zone_names(ov: LayerOverlay | None, zoning: gpd.GeoDataFrame | None
     for p, c, name in zip(pairs["plot"].tolist(), classes, names):
         if c is None and isinstance(name, str) and name and name not in out[p]:
             out[p].append(name)
-    return [sorted(x) for x in out]
+    return [x if len(x) < 2 else sorted(x) for x in out]
 
 
 def _provenance(ruleset: RuleSet, plots: gpd.GeoDataFrame, forest: gpd.GeoDataFrame | None,
