@@ -56,3 +56,19 @@ def test_the_thread_count_follows_the_environment(monkeypatch):
         assert threads.threads() == 1
     monkeypatch.setenv("LAHAN_GEO_THREADS", "zero")  # nonsense: the default
     assert 1 <= threads.threads() <= threads.MAX_THREADS
+
+
+def test_a_layer_query_shared_among_threads_gives_one_query_s_pairs(monkeypatch):
+    from lahan_geo.overlay import _query_layer
+
+    rng = np.random.default_rng(8)
+    plots = shapely.points(rng.uniform(0, 100, 3000), rng.uniform(0, 100, 3000))
+    layer = shapely.buffer(shapely.points(rng.uniform(0, 100, 40), rng.uniform(0, 100, 40)),
+                           rng.uniform(1, 20, 40), quad_segs=8)
+    tree = shapely.STRtree(plots)
+    expected = tree.query(layer, predicate="intersects")
+    monkeypatch.setattr(threads, "MIN_PER_THREAD", 7)
+    with threads.limited(3):
+        shared = _query_layer(tree, layer, "intersects")
+    assert expected.shape[1] > 1000
+    np.testing.assert_array_equal(shared, expected)  # same pairs, same order

@@ -47,7 +47,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import LayerError
-from lahan_geo.threads import map_chunks
+from lahan_geo.threads import map_chunks, map_groups, worth
 
 __all__ = [
     "MIN_CORE_M2",
@@ -361,8 +361,8 @@ def cover(geoms: np.ndarray, layer_geoms: np.ndarray,
     plot_parts, row_parts = [empty], [empty]
     point_pos = np.flatnonzero(is_point)
     if len(point_pos) and len(layer_geoms):
-        row_i, pt_i = shapely.STRtree(geoms[point_pos]).query(layer_geoms,
-                                                              predicate="intersects")
+        row_i, pt_i = _query_layer(shapely.STRtree(geoms[point_pos]), layer_geoms,
+                                   "intersects")
         plot_parts.append(point_pos[pt_i])
         row_parts.append(row_i)
     whole = bare = empty
@@ -370,8 +370,8 @@ def cover(geoms: np.ndarray, layer_geoms: np.ndarray,
     if len(poly_pos):
         if len(layer_geoms):
             tree = shapely.STRtree(geoms[poly_pos])
-            hit_row, hit_plot = tree.query(layer_geoms, predicate="intersects")
-            in_row, in_plot = tree.query(layer_geoms, predicate="contains")
+            hit_row, hit_plot = _query_layer(tree, layer_geoms, "intersects")
+            in_row, in_plot = _query_layer(tree, layer_geoms, "contains")
         else:
             hit_row = hit_plot = in_row = in_plot = empty
         n_hit = np.bincount(hit_plot, minlength=len(poly_pos))
@@ -391,6 +391,27 @@ def cover(geoms: np.ndarray, layer_geoms: np.ndarray,
     return Cover(usable, plot, row, whole, bare, crossing)
 
 
+def _query_layer(tree: shapely.STRtree, layer_geoms: np.ndarray, predicate: str
+                 ) -> np.ndarray:
+    """Return ``tree.query(layer_geoms, predicate)``, the layer's rows shared among threads.
+
+    The rows are dealt out by vertex count (a province's few 100,000-vertex polygons
+    to different threads), each thread queries its own, and the pairs are put back
+    in the order one query gives (by row, then as the tree yields them).
+    """
+    k = min(worth(len(tree.geometries)), len(layer_geoms))
+    if k < 2:
+        return tree.query(layer_geoms, predicate=predicate)
+    tree.query(shapely.points(0.0, 0.0))  # GEOS builds it on a first query: not in threads
+    order = np.argsort(-shapely.get_num_coordinates(layer_geoms), kind="stable")
+    groups = [np.sort(order[i::k]) for i in range(k)]
+    parts = map_groups(lambda g: tree.query(layer_geoms[g], predicate=predicate), groups)
+    row = np.concatenate([g[part[0]] for g, part in zip(groups, parts)])
+    item = np.concatenate([part[1] for part in parts])
+    keep = np.argsort(row, kind="stable")
+    return np.vstack([row[keep], item[keep]])
+
+
 def _cover_by_edges(geoms: np.ndarray, layer_geoms: np.ndarray, edges: shapely.STRtree,
                     usable: np.ndarray, is_point: np.ndarray, poly_pos: np.ndarray,
                     kind: np.ndarray) -> Cover:
@@ -408,7 +429,7 @@ def _cover_by_edges(geoms: np.ndarray, layer_geoms: np.ndarray, edges: shapely.S
         probes[-len(inner):] = shapely.get_point(shapely.get_exterior_ring(geoms[inner]), 0)
     plot = row = np.arange(0)
     if len(probe_pos) and len(layer_geoms):
-        row, i = shapely.STRtree(probes).query(layer_geoms, predicate="intersects")
+        row, i = _query_layer(shapely.STRtree(probes), layer_geoms, "intersects")
         order = np.lexsort((row, probe_pos[i]))
         plot, row = probe_pos[i][order], row[order]
     in_some = np.zeros(len(geoms), dtype=bool)

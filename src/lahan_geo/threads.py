@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_THREADS", "chunks", "limited", "map_chunks", "threads"]
+__all__ = ["MAX_THREADS", "chunks", "limited", "map_chunks", "map_groups", "threads", "worth"]
 
 #: The most threads used by default.
 MAX_THREADS = 8
@@ -84,3 +84,16 @@ def map_chunks(fn: Callable[[np.ndarray], Any], n: int) -> list[Any]:
         return [fn(cut[0])]
     with ThreadPoolExecutor(len(cut)) as pool:
         return list(pool.map(fn, cut))
+
+
+def worth(n: int) -> int:
+    """Return how many threads ``n`` items are worth: :func:`threads`, fewer for few items."""
+    return max(1, min(threads(), n // max(MIN_PER_THREAD, 1)))
+
+
+def map_groups(fn: Callable[[Any], Any], groups: list[Any]) -> list[Any]:
+    """Return ``[fn(g) for g in groups]``, one thread per group."""
+    if len(groups) < 2:
+        return [fn(g) for g in groups]
+    with ThreadPoolExecutor(len(groups)) as pool:
+        return list(pool.map(fn, groups))
