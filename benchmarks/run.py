@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         runner.run("warm-up parcels", {"task": "screen", "layer": layer,
                                        "plots": f"polygons:{mode['polygons'][0]}",
                                        "sample": 200, "breakdown": False})
-    if "national" in point_sets:  # boundaries in each of its 16 UTM zones
+    if "national" in point_sets:  # boundaries in each of its 9 UTM zones
         runner.run("warm-up national", {"task": "screen", "layer": layer,
                                         "plots": "national", "breakdown": False})
     for plots in point_sets:
@@ -436,7 +436,7 @@ def render(runner: Runner, mode: dict[str, Any], layers: dict[str, Any],
                f"{shapely.__version__} (GEOS {'.'.join(map(str, shapely.geos_version))})")
     out.append(f"layers: forest {fv['features']:,} polygons / {fv['vertices'] / 1e6:.2f}M "
                f"vertices, zoning {zv['features']:,} / {zv['vertices'] / 1e6:.2f}M, EPSG:4326 "
-               "(lon 111-116, lat -3.5-0.5: 4 UTM zones)")
+               "(lon 111-116, lat -3.5-0.5: UTM zones 49 and 50, both hemispheres)")
     out.append(f"PostGIS: {pg_version or 'not run'}")
     setup = r.get("pg_setup", {}).get("parts")
     if setup:
