@@ -647,7 +647,8 @@ def _attribute_of(ov: LayerOverlay | None, layer: gpd.GeoDataFrame | None, chose
     pairs = ov.pairs[ov.pairs["core"]]
     keys = layer[key_col].to_numpy(dtype=object)[pairs["row"].to_numpy()]
     wanted = np.asarray(chosen, dtype=object)[pairs["plot"].to_numpy()]
-    same = np.equal(keys, wanted).astype(bool) & ~pd.isna(keys)
+    same = ~pd.isna(keys) & ~pd.isna(wanted)  # compared only where both are values
+    same[same] = np.asarray(keys[same] == wanted[same], dtype=bool)
     first = pairs[same].drop_duplicates("plot")
     values = layer[attr].to_numpy(dtype=object)[first["row"].to_numpy()]
     filled = np.full(n, None, dtype=object)
