@@ -403,7 +403,7 @@ def _query_layer(tree: shapely.STRtree, layer_geoms: np.ndarray, predicate: str
     k = min(worth(len(tree.geometries)), len(layer_geoms))
     if k < 2:
         return tree.query(layer_geoms, predicate=predicate)
-    tree.query(shapely.points(0.0, 0.0))  # GEOS builds it on a first query: not in threads
+    _build(tree)
     order = np.argsort(-shapely.get_num_coordinates(layer_geoms), kind="stable")
     groups = [np.sort(order[i::k]) for i in range(k)]
     parts = map_groups(lambda g: tree.query(layer_geoms[g], predicate=predicate), groups)
@@ -460,7 +460,7 @@ def nearest_distance(geoms: np.ndarray, pieces: np.ndarray,
         return distance
     tree = tree if tree is not None else shapely.STRtree(pieces,
                                                          node_capacity=NODE_CAPACITY)
-    tree.query(shapely.points(0.0, 0.0))  # GEOS builds it on a first query: not in threads
+    _build(tree)
     kind = np.full(len(geoms), -1)
     kind[usable] = shapely.get_type_id(geoms[usable])
     point = usable & (kind == shapely.GeometryType.POINT)
@@ -516,6 +516,11 @@ def _nearest(tree: shapely.STRtree, geoms: np.ndarray) -> np.ndarray:
 
     map_chunks(run, len(geoms))
     return out
+
+
+def _build(tree: shapely.STRtree) -> None:
+    """Build ``tree`` now: GEOS builds it on its first query, which must not race in threads."""
+    tree.query(shapely.points(0.0, 0.0))
 
 
 def _hilbert_order(geoms: np.ndarray) -> np.ndarray:

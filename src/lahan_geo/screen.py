@@ -438,8 +438,8 @@ def _overlay(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeri
             # nearest lies farther than the zone's margin is searched in all of them.
             reach = reach_m(shapely.bounds(np.asarray(wgs84.array, dtype=object)[pos]), epsg)
             far = ~(distance[pos] < reach)
-            wide = bool(here) and bool((tolerance[list(here)] >= reach[np.isin(pos, list(here))]
-                                        ).any())
+            split = np.isin(pos, list(here))  # their tolerance band must lie within reach
+            wide = bool((tolerance[pos[split]] >= reach[split]).any())
             if far.any() or wide:
                 pieces = _layer_pieces(layer, column, categories, key, epsg, whole=True)
                 distance[pos[far]] = nearest_distance(local[far], pieces, _tree_of(pieces))

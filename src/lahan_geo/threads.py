@@ -79,16 +79,12 @@ def chunks(n: int, parts: int, minimum: int | None = None) -> list[np.ndarray]:
 
 def map_chunks(fn: Callable[[np.ndarray], Any], n: int) -> list[Any]:
     """Return ``[fn(chunk) for chunk in chunks(n, threads())]``, run on that many threads."""
-    cut = chunks(n, threads())
-    if len(cut) == 1:
-        return [fn(cut[0])]
-    with ThreadPoolExecutor(len(cut)) as pool:
-        return list(pool.map(fn, cut))
+    return map_groups(fn, chunks(n, threads()))
 
 
 def worth(n: int) -> int:
     """Return how many threads ``n`` items are worth: :func:`threads`, fewer for few items."""
-    return max(1, min(threads(), n // max(MIN_PER_THREAD, 1)))
+    return len(chunks(n, threads()))
 
 
 def map_groups(fn: Callable[[Any], Any], groups: list[Any]) -> list[Any]:
