@@ -20,6 +20,8 @@ import shapely
 from lahan_geo.errors import CRSError, LayerError
 from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.layers.cache import file_sha256
+from lahan_geo.layers.service import fetch_layer, is_address
+from lahan_geo.layers.window import Window
 
 __all__ = ["content_sha256", "find_column", "read_layer", "repair_polygons"]
 
@@ -31,13 +33,16 @@ def read_layer(
     layer: str | int | None = None,
     crs: Any = None,
     reader: str = "read_forest_area",
+    window: Window | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Read ``source`` as a polygon layer and return it with a provenance dict.
 
     Parameters
     ----------
-    source : path or GeoDataFrame
-        Any vector format GDAL reads (GeoPackage, Shapefile, GeoJSON, ...).
+    source : path, address or GeoDataFrame
+        Any vector format GDAL reads (GeoPackage, Shapefile, GeoJSON, ...), or an
+        ArcGIS REST layer address (``https://…/MapServer/<n>``, fetched by
+        :mod:`lahan_geo.layers.service`).
     kind : str
         What the layer is, for messages ("forest area", "zoning").
     layer : str or int, optional
@@ -47,14 +52,22 @@ def read_layer(
         refused rather than guessed.
     reader : str
         The public function the user called, named in the fix of an error.
+    window : Window, optional
+        Keep only the features intersecting it (:mod:`lahan_geo.layers.window`);
+        a service is asked for those only.
 
     Returns
     -------
     (GeoDataFrame, dict)
         The layer with a ``geometry_repair`` column (None, or what was repaired), and
-        ``{"path", "sha256", "crs", "features", "repairs", "empty"}``.
+        ``{"path", "sha256", "crs", "features", "repairs", "empty"}``, plus ``window``
+        when one was given and the service's provenance for an address.
     """
-    if isinstance(source, gpd.GeoDataFrame):
+    fetched: dict[str, Any] = {}
+    if is_address(source):
+        gdf, fetched, _ = fetch_layer(str(source), bbox=window.bbox if window else None)
+        path = None
+    elif isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
         path = None
     elif isinstance(source, (str, PathLike)):
@@ -67,7 +80,8 @@ def read_layer(
                    "(.gpkg, .shp, .geojson).")
             raise LayerError(msg)
         try:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+            gdf = gpd.read_file(path, layer=layer, engine="pyogrio",
+                                bbox=_file_bbox(path, layer, crs, window))
         except Exception as err:  # GDAL's errors are many; say which file and why
             raise LayerError(_unreadable(kind, path, layer, err)) from None
         if not isinstance(gdf, gpd.GeoDataFrame):
@@ -91,17 +105,60 @@ def read_layer(
             )
             raise CRSError(msg)
         gdf = gdf.set_crs(crs)
+    if window is not None:
+        gdf = gdf[_near(gdf, _box_in(window, gdf.crs))]
     gdf = gdf.reset_index(drop=True)
     gdf, repairs = repair_polygons(gdf)
     info = {
-        "path": str(path) if path is not None else None,
-        "sha256": file_sha256(path) if path is not None else content_sha256(gdf),
+        "path": str(path) if path is not None else fetched.get("service"),
+        "sha256": (file_sha256(path) if path is not None and window is None
+                   else content_sha256(gdf)),
         "crs": gdf.crs.to_string(),
         "features": len(gdf),
         "repairs": int(repairs),
         "empty": int((gdf.geometry.isna() | gdf.geometry.is_empty).sum()),
+        **fetched,
     }
+    if window is not None:
+        info["window"] = window.as_dict()
     return gdf, info
+
+
+def _box_in(window: Window, crs: Any) -> shapely.Geometry:
+    """Return the window's box in ``crs``: its own bounds there, so it covers the window."""
+    box = shapely.box(*window.bbox)
+    if crs is None or crs.equals("EPSG:4326"):
+        return box
+    from pyproj import Transformer
+
+    move = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return shapely.box(*move.transform_bounds(*window.bbox, densify_pts=21))
+
+
+def _near(gdf: gpd.GeoDataFrame, box: shapely.Geometry) -> np.ndarray:
+    """Say which features intersect ``box`` (by their bounds where GEOS cannot tell)."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    present = ~pd.isna(geoms)
+    out = np.zeros(len(geoms), dtype=bool)
+    try:
+        out[present] = shapely.intersects(geoms[present], box)
+    except shapely.errors.GEOSException:  # an invalid polygon: its bounds decide (more kept)
+        out[present] = shapely.intersects(shapely.box(*shapely.bounds(geoms[present]).T), box)
+    return out
+
+
+def _file_bbox(path: Path, layer: Any, crs: Any, window: Window | None
+               ) -> tuple[float, ...] | None:
+    """Return the window's box in the file's CRS, for GDAL to read only what is near it."""
+    if window is None:
+        return None
+    import pyogrio
+    from pyproj import CRS
+
+    native = pyogrio.read_info(path, layer=layer).get("crs") or crs
+    if native is None:
+        return None  # refused below for its missing CRS
+    return tuple(shapely.bounds(_box_in(window, CRS.from_user_input(native))).tolist())
 
 
 def _unreadable(kind: str, path: Path, layer: Any, err: Exception) -> str:
