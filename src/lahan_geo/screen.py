@@ -29,6 +29,7 @@ from lahan_geo.layers.cache import cached_geometries
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
 from lahan_geo.layers.subdivide import subdivided_layer
+from lahan_geo.layers.window import beyond_window
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import (
     MAX_SEGMENT_DEG,
@@ -195,6 +196,15 @@ def screen(
         z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar, geoms,
                         area)
 
+    wgs84 = np.asarray(geoms.array, dtype=object)
+    blanked = {name: beyond_window(layer, wgs84, tol, ov.distance_m, valid, kind)
+               for name, layer, tol, ov, kind in (
+                   ("forest", forest, forest_tol, f_ov, "forest area"),
+                   ("zoning", zoning, zone_tol, z_ov, "zoning")) if ov is not None}
+    for layer in constraints:
+        widest = float(np.max(layer["setback_m"].to_numpy(dtype=float), initial=0.0))
+        beyond_window(layer, wgs84, np.full(n, widest), np.full(n, np.nan), valid,
+                      f"constraint ({layer.attrs['lahan_geo'].get('name')})")
     hits = _constraint_hits(n, groups, metric, constraints, bar)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
                           zone_tol, permission_of)
@@ -213,6 +223,9 @@ def screen(
                              copy=False)
     result.attrs["lahan_geo"] = _provenance(ruleset, plots, forest, zoning, tolerance_m, result,
                                             constraints)
+    for name, count in blanked.items():  # distances a windowed layer cannot vouch for
+        if "window" in result.attrs["lahan_geo"]["layers"][name]:
+            result.attrs["lahan_geo"]["layers"][name]["window"]["distances_unknown"] = count
     return result
 
 
