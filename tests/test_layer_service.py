@@ -1,0 +1,295 @@
+"""Layers straight from an ArcGIS REST service: the same screening as from the file.
+
+A local service on 127.0.0.1 (tests/_arcgis_server.py) serves the sample layers with
+the real services' layer descriptions, paging by two features so every fetch pages.
+No test contacts any other address: connections elsewhere fail the test.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import lahan_geo as lg
+from _arcgis_server import Layer, Service, description_fixture
+from lahan_geo.cli import main
+from lahan_geo.errors import LayerError
+from lahan_geo.layers import service as service_module
+from lahan_geo.layers.service import fetch_layer
+
+
+@pytest.fixture(autouse=True)
+def _only_localhost(monkeypatch):
+    """Fail any connection to an address other than 127.0.0.1; no waiting between tries."""
+    real = socket.create_connection
+
+    def guarded(address, *args, **kwargs):
+        assert address[0] == "127.0.0.1", f"a test tried to reach {address[0]}"
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", guarded)
+    monkeypatch.setattr(service_module, "BACKOFF_S", 0.0)
+    monkeypatch.setattr(service_module, "TIMEOUT_S", 10.0)
+
+
+@pytest.fixture()
+def service():
+    running = Service()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def sample(sample_dir):
+    plots = lg.read_plots(sample_dir / "seruyan_plots.csv")
+    forest = gpd.read_file(sample_dir / "kawasan_hutan.gpkg")
+    zoning = gpd.read_file(sample_dir / "pola_ruang.gpkg")
+    return plots, forest, zoning
+
+
+def _kwshutan(**changes):
+    desc = description_fixture("kwshutan_ar_250k_072024")
+    desc.update(maxRecordCount=2, **changes)
+    return desc
+
+
+def serve_forest(service, raw, n=0, faults=(), **changes):
+    layer = Layer(raw, _kwshutan(**changes), date_fields=("TGLSKKWS",), faults=set(faults))
+    return service.add(n, layer), layer
+
+
+def _dates(raw: gpd.GeoDataFrame) -> list[str | None]:
+    return [None if pd.isna(v) else v for v in raw["TGLSKKWS"]]
+
+
+def _same(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
+    """Every column, value for value (geometry included), in the same order."""
+    assert list(a.columns) == list(b.columns)
+    pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b))
+
+
+def test_served_forest_screens_exactly_as_the_file(service, sample, sample_dir):
+    plots, raw, _ = sample
+    url, layer = serve_forest(service, raw)
+    served = lg.read_forest_area(url)
+    from_file = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg")
+    assert served["forest_function"].tolist() == from_file["forest_function"].tolist()
+    assert served["forest_decree_date"].tolist() == from_file["forest_decree_date"].tolist()
+    _same(lg.screen(plots, forest=served), lg.screen(plots, forest=from_file))
+    offsets = [r for r in layer.requests if "resultOffset=" in r]
+    assert len(offsets) == 12  # 24 features, 2 per page
+
+
+def test_served_zoning_in_utm_is_fetched_in_degrees_and_screens_as_the_file(
+        service, sample, tmp_path):
+    plots, _, raw = sample
+    desc = description_fixture("pola_ruang_rtrw")
+    desc["maxRecordCount"] = 2
+    url = service.add(2, Layer(raw, desc))  # served in EPSG:32749, asked outSR=4326
+    path = tmp_path / "pola_ruang_4326.gpkg"
+    raw.to_crs(4326).to_file(path)  # what the service sends, as a file
+    served = lg.read_zoning(url)
+    assert served.crs.equals("EPSG:4326")
+    assert served.attrs["lahan_geo"]["native_wkid"] == 32749
+    _same(lg.screen(plots, zoning=served), lg.screen(plots, zoning=lg.read_zoning(path)))
+
+
+def test_windowed_fetch_equals_the_windowed_file_and_the_whole_within_the_margin(
+        service, sample, sample_dir):
+    plots, raw, _ = sample
+    url, layer = serve_forest(service, raw)
+    served = lg.read_forest_area(url, around=plots)
+    from_file = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg", around=plots)
+    assert 0 < len(served) < len(raw)  # the window left features out
+    assert any("geometryType=esriGeometryEnvelope" in r for r in layer.requests)
+    windowed = lg.screen(plots, forest=served)
+    _same(windowed, lg.screen(plots, forest=from_file))
+
+    whole = lg.screen(plots, forest=lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg"))
+    _same(windowed.drop(columns="boundary_distance_m"), whole.drop(columns="boundary_distance_m"))
+    # A distance is kept where the window vouches for it (at least the margin, more for
+    # plots far from its edge), and then it is the whole layer's; else it is unknown.
+    margin = served.attrs["lahan_geo"]["window"]["margin_m"]
+    kept = windowed["boundary_distance_m"].notna()
+    unknown = ~kept & whole["boundary_distance_m"].notna()
+    assert (whole["boundary_distance_m"] <= margin).any() and unknown.any()
+    assert windowed["boundary_distance_m"][kept].equals(whole["boundary_distance_m"][kept])
+    assert (whole["boundary_distance_m"][unknown] > margin).all()
+    window = windowed.attrs["lahan_geo"]["layers"]["forest"]["window"]
+    assert window["distances_unknown"] == int(unknown.sum())
+    assert "NaN" in window["note_en"] and "NaN" in window["note_id"]
+
+
+def test_provenance_records_service_layer_edit_date_query_and_fetch(service, sample):
+    plots, raw, _ = sample
+    url, _ = serve_forest(service, raw)
+    result = lg.screen(plots, forest=lg.read_forest_area(url, around=plots))
+    info = result.attrs["lahan_geo"]["layers"]["forest"]
+    assert info["service"] == url and info["path"] == url
+    assert info["layer_name"] == "KWSHUTAN_AR_250K_072024"
+    assert info["last_edit"] == "2024-07-29T00:00:00Z"
+    assert info["service_version"] == "10.81"
+    assert info["query"]["outSR"] == "4326"
+    assert info["query"]["geometry"] == ",".join(map(repr, info["window"]["bbox"]))
+    assert info["fetched_at"].endswith("Z") and info["features"] == info["features_fetched"]
+    assert info["pages"] == -(-info["features"] // 2)
+
+
+def test_geojson_pages_read_as_the_esri_json_ones(service, sample):
+    _, raw, _ = sample
+    url, _ = serve_forest(service, raw)
+    esri, _, _ = fetch_layer(url)
+    geo, info, _ = fetch_layer(url, fmt="geojson")
+    assert info["format"] == "geojson"
+    assert geo["FUNGSIKWS"].tolist() == esri["FUNGSIKWS"].tolist()
+    assert geo["TGLSKKWS"].tolist() == esri["TGLSKKWS"].tolist() == _dates(raw)
+    assert geo.geometry.normalize().equals(esri.geometry.normalize())
+
+
+def test_service_schema_is_normalized_like_a_file(service, sample):
+    """Lower-case fields, aliases, double codes and epoch-millisecond dates (PIAPS layout)."""
+    _, raw, _ = sample
+    lower = raw.rename(columns={"FUNGSIKWS": "fungsikws", "TGLSKKWS": "tgl_rev"})
+    desc = description_fixture("piaps_rev_viii_ar_250k")
+    desc["maxRecordCount"] = 5
+    url = service.add(3, Layer(lower, desc, date_fields=("tgl_rev",)))
+    served = lg.read_forest_area(url)
+    file_like = lg.read_forest_area(raw)
+    assert served["forest_function"].tolist() == file_like["forest_function"].tolist()
+    assert served["tgl_rev"].tolist() == _dates(raw)  # ISO text, as in the file
+    assert served.attrs["lahan_geo"]["aliases"]["fungsikws"] == "Fungsi Kawasan"
+    assert served.attrs["lahan_geo"]["last_edit"] == "2024-12-12T00:00:00Z"
+
+
+def test_missing_function_column_is_the_same_error_as_for_a_file(service, sample):
+    _, raw, _ = sample
+    bare = raw[["KODE_PROV", "geometry"]]
+    url, _ = serve_forest(service, bare)
+    with pytest.raises(LayerError, match="has no forest-function column") as served:
+        lg.read_forest_area(url)
+    with pytest.raises(LayerError, match="has no forest-function column"):
+        lg.read_forest_area(bare)
+    assert url in str(served.value)
+
+
+def test_plots_outside_the_fetched_window_are_refused(service, sample):
+    plots, raw, _ = sample
+    url, _ = serve_forest(service, raw)
+    elsewhere = lg.read_forest_area(url, around=(112.0, -2.0, 112.1, -1.9))
+    with pytest.raises(LayerError, match="read only for the area around other plots"):
+        lg.screen(plots, forest=elsewhere)
+
+
+def test_a_constraint_setback_wider_than_the_margin_is_refused(service, sample):
+    plots, raw, _ = sample
+    url, _ = serve_forest(service, raw)
+    with pytest.raises(LayerError, match="wider than the 500 m"):
+        lg.read_constraint(url, rule="X2", setback_m=800, around=plots, margin_m=500)
+    peat = lg.read_constraint(url, rule="X2", setback_m=100, around=plots, margin_m=500)
+    assert peat.attrs["lahan_geo"]["window"]["margin_m"] == 500
+
+
+def test_a_transient_failure_is_retried(service, sample):
+    _, raw, _ = sample
+    url, layer = serve_forest(service, raw, faults={"unavailable_once"})
+    gdf, _, _ = fetch_layer(url)
+    assert len(gdf) == len(raw)
+    assert "unavailable_once" not in layer.faults  # it answered 503 once, then the page
+
+
+BAD = {  # fault or description change -> what the one-line message says
+    "error": ({"error"}, {}, "answered the feature count with error 400"),
+    "html login page": ({"refuse_html"}, {}, "HTML page"),
+    "redirect to a login": ({"redirect"}, {}, "redirects its description to 127.0.0.1:9"),
+    "truncated page": ({"truncate"}, {}, "truncated at"),
+    "cut JSON": ({"cut_json"}, {}, "truncated or not as JSON"),
+    "repeated ids": ({"repeat"}, {}, "twice"),
+    "skipped ids": ({"skip"}, {}, "skip"),
+    "transfer limit without paging": (
+        set(), {"advancedQueryCapabilities": {"supportsPagination": False}}, "cannot page"),
+    "a group layer": (set(), {"type": "Group Layer"}, "is a Group Layer"),
+    "drawing only": (set(), {"capabilities": "Map"}, "does not answer queries"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_service_is_one_line_naming_the_service(service, sample, case):
+    _, raw, _ = sample
+    faults, changes, expected = BAD[case]
+    url, _ = serve_forest(service, raw, faults=faults, **changes)
+    with pytest.raises(LayerError, match=expected) as err:
+        lg.read_forest_area(url)
+    assert url in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_layer_in_another_crs_is_refused(service, sample):
+    _, _, raw = sample
+    desc = description_fixture("pola_ruang_rtrw")
+    url = service.add(2, Layer(raw, desc, faults={"ignore_outsr"}))
+    with pytest.raises(LayerError, match="spatial reference 32749, not EPSG:4326"):
+        lg.read_zoning(url)
+
+
+def test_not_a_layer_address_is_refused_without_a_request(service):
+    with pytest.raises(LayerError, match="not an ArcGIS REST layer address"):
+        lg.read_forest_area(service.root)
+    with pytest.raises(LayerError, match="not an ArcGIS REST layer address"):
+        lg.read_forest_area("http://127.0.0.1:9/kawasan_hutan.gpkg")
+    assert service.requests == []
+
+
+def test_a_missing_layer_and_no_network(service):
+    with pytest.raises(LayerError, match="no such layer"):
+        lg.read_forest_area(service.url(7))
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/server/rest/services/X/MapServer/0"
+    with pytest.raises(LayerError, match="refused the connection") as err:
+        lg.read_forest_area(url)
+    assert url in str(err.value)
+
+
+def test_the_feature_budget_is_checked_before_fetching(service, sample, monkeypatch):
+    _, raw, _ = sample
+    url, layer = serve_forest(service, raw)
+    monkeypatch.setattr(service_module, "MAX_FEATURES", 5)
+    with pytest.raises(LayerError, match="more than the 5"):
+        lg.read_forest_area(url)
+    assert not any("resultOffset" in r for r in layer.requests)
+
+
+def test_cli_takes_an_address_and_exits_2_on_a_bad_service(service, sample, sample_dir,
+                                                          tmp_path, capsys):
+    _, raw, _ = sample
+    url, _ = serve_forest(service, raw)
+    csv = str(sample_dir / "seruyan_plots.csv")
+    assert main(["screen", csv, "--forest", url, "--out", str(tmp_path / "ok"),
+                 "--no-details"]) == 0
+    written = gpd.read_file(tmp_path / "ok" / "hasil_screening.gpkg", layer="hasil_screening")
+    assert written["forest_function"].notna().any()
+    bad, _ = serve_forest(service, raw, n=1, faults={"refuse_html"})
+    assert main(["screen", csv, "--forest", bad, "--out", str(tmp_path / "bad"),
+                 "--no-details"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and bad in err and "HTML page" in err
+
+
+def test_window_reach_is_a_lower_bound_of_the_distance_to_its_edge():
+    from pyproj import Geod
+
+    from lahan_geo.layers.window import reach_m, window_of
+
+    window = window_of((112.0, -2.6, 112.2, -2.4), margin_m=5000)
+    points = np.array([[112.0, -2.6], [112.1, -2.5], [112.2, -2.4]])
+    reach = reach_m(window, np.hstack([points, points]))
+    geod = Geod(ellps="WGS84")
+    minx, miny, maxx, maxy = window.bbox
+    for (x, y), r in zip(points, reach):
+        edges = [geod.inv(x, y, minx, y)[2], geod.inv(x, y, maxx, y)[2],
+                 geod.inv(x, y, x, miny)[2], geod.inv(x, y, x, maxy)[2]]
+        assert 5000 <= r <= min(edges)
