@@ -127,8 +127,9 @@ def test_windowed_fetch_equals_the_windowed_file_and_the_whole_within_the_margin
 def test_provenance_records_service_layer_edit_date_query_and_fetch(service, sample):
     plots, raw, _ = sample
     url, _ = serve_forest(service, raw)
-    result = lg.screen(plots, forest=lg.read_forest_area(url, around=plots))
+    result = lg.screen(plots, forest=url)  # an address given to screen: the plots' area only
     info = result.attrs["lahan_geo"]["layers"]["forest"]
+    assert info["window"]["area"] == list(plots.total_bounds)
     assert info["service"] == url and info["path"] == url
     assert info["layer_name"] == "KWSHUTAN_AR_250K_072024"
     assert info["last_edit"] == "2024-07-29T00:00:00Z"

@@ -28,6 +28,7 @@ from lahan_geo.intake import read_plots
 from lahan_geo.layers.cache import cached_geometries
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
+from lahan_geo.layers.service import is_address
 from lahan_geo.layers.subdivide import subdivided_layer
 from lahan_geo.layers.window import beyond_window
 from lahan_geo.layers.zoning import read_zoning
@@ -91,8 +92,9 @@ def screen(
     plots : GeoDataFrame, DataFrame or path
         Best the output of :func:`lahan_geo.read_plots`; anything else is passed
         through it first.
-    forest : GeoDataFrame or path, optional
-        Output of :func:`lahan_geo.read_forest_area` (or a path to read with it).
+    forest : GeoDataFrame, path or address, optional
+        Output of :func:`lahan_geo.read_forest_area` (or a path to read with it, or an
+        ArcGIS REST layer address: fetched for the plots' area only).
         Without it every plot's forest status is unknown (rule F7, verify).
     zoning : GeoDataFrame or path, optional
         Output of :func:`lahan_geo.read_zoning`. Without it every plot is Z5, verify.
@@ -150,8 +152,8 @@ def screen(
     ruleset = load_rules(rules)
     constraints = _as_constraints(layers, ruleset)
     plots = _as_plots(plots)
-    forest = _as_layer(forest, "forest_function", read_forest_area)
-    zoning = _as_layer(zoning, "zone_class", read_zoning)
+    forest = _as_layer(forest, "forest_function", read_forest_area, plots)
+    zoning = _as_layer(zoning, "zone_class", read_zoning, plots)
     if tolerance_m is not None and (
         isinstance(tolerance_m, bool) or not isinstance(tolerance_m, (int, float))
         or not tolerance_m >= 0
@@ -293,7 +295,8 @@ def _recheck_geometry(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return plots.set_geometry(plots.geometry.where(keep, None))
 
 
-def _as_layer(layer: Any, column: str, reader: Any) -> gpd.GeoDataFrame | None:
+def _as_layer(layer: Any, column: str, reader: Any, plots: gpd.GeoDataFrame
+              ) -> gpd.GeoDataFrame | None:
     if layer is None:
         return None
     if isinstance(layer, gpd.GeoDataFrame) and column in layer.columns:
@@ -302,7 +305,7 @@ def _as_layer(layer: Any, column: str, reader: Any) -> gpd.GeoDataFrame | None:
                    f"{reader.__name__}(..., crs='EPSG:4326') or call .set_crs() first.")
             raise CRSError(msg)
         return layer
-    return reader(layer)
+    return reader(layer, around=plots) if is_address(layer) else reader(layer)
 
 
 def _as_constraints(layers: Sequence[gpd.GeoDataFrame], ruleset: RuleSet
