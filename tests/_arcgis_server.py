@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,13 +70,20 @@ class Layer:
                                       "spatialReference": {"wkid": wkid, "latestWkid": wkid}}
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client gave up (a time-out test hangs up on purpose)."""
+
+
 class Service:
     """The running server: ``url(n)`` is the address of layer ``n``."""
 
     def __init__(self) -> None:
         self.layers: dict[int, Layer] = {}
         self.requests: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = _Server(("127.0.0.1", 0), _handler(self))
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -113,6 +121,8 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
                 return self._send(404, b"<html><body>Not found</body></html>", "text/html")
             layer.requests.append(self.path)
             faults = layer.faults
+            if "slow" in faults:
+                time.sleep(1.0)
             if "refuse_html" in faults:
                 return self._send(200, b"<!DOCTYPE html><html><head><title>Sign In</title>"
                                   b"</head><body>ArcGIS login</body></html>", "text/html")

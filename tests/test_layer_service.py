@@ -227,6 +227,15 @@ def test_bad_service_is_one_line_naming_the_service(service, sample, case):
     assert url in str(err.value) and "\n" not in str(err.value)
 
 
+def test_a_service_that_does_not_answer_in_time(service, sample, monkeypatch):
+    _, raw, _ = sample
+    url, layer = serve_forest(service, raw, faults={"slow"})
+    monkeypatch.setattr(service_module, "TIMEOUT_S", 0.2)
+    with pytest.raises(LayerError, match="failed to send its description 4 times") as err:
+        lg.read_forest_area(url)
+    assert url in str(err.value) and len(layer.requests) == 4
+
+
 def test_a_layer_in_another_crs_is_refused(service, sample):
     _, _, raw = sample
     desc = description_fixture("pola_ruang_rtrw")
