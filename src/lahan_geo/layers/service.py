@@ -389,8 +389,9 @@ def _exceeded(page: dict[str, Any], fmt: str) -> bool:
 def _document(first: dict[str, Any], features: list[Any], fmt: str) -> bytes:
     """One document of all pages, without the keys that would make GDAL fetch more."""
     if fmt == "json":
-        keep = ("objectIdFieldName", "geometryType", "spatialReference", "fields")
+        keep = ("objectIdFieldName", "geometryType", "fields")
         doc = {k: first[k] for k in keep if k in first}
+        doc["spatialReference"] = {"wkid": 4326}  # checked on every page; no WKT passed on
     else:
         doc = {"type": "FeatureCollection"}
     doc["features"] = features
