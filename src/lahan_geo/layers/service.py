@@ -180,7 +180,7 @@ def describe_layer(url: str) -> Description:
 
 
 def fetch_layer(url: str, *, bbox: tuple[float, float, float, float] | None = None,
-                where: str = "1=1", fmt: str = "json"
+                where: str = "1=1", fmt: str = "json", desc: Description | None = None
                 ) -> tuple[gpd.GeoDataFrame, dict[str, Any], bytes]:
     """Fetch a layer's features (those intersecting ``bbox``, lon/lat, when given).
 
@@ -194,6 +194,8 @@ def fetch_layer(url: str, *, bbox: tuple[float, float, float, float] | None = No
         The attribute filter, as the service understands it.
     fmt : {"json", "geojson"}
         The format asked of the service; "json" (Esri JSON) keeps the field types.
+    desc : Description, optional
+        The layer's description when already fetched (:func:`describe_layer`).
 
     Returns
     -------
@@ -205,7 +207,7 @@ def fetch_layer(url: str, *, bbox: tuple[float, float, float, float] | None = No
     if fmt not in _FORMATS:
         msg = f"fmt={fmt!r} is not one of {', '.join(_FORMATS)}."
         raise LayerError(msg)
-    desc = describe_layer(url)
+    desc = desc if desc is not None else describe_layer(url)
     query = _query(desc, bbox, where)
     count = _json(f"{desc.address}/query", {**query, "returnCountOnly": "true", "f": "json"},
                   "the feature count").get("count")
@@ -435,6 +437,10 @@ def _json_sized(address: str, params: dict[str, str], what: str) -> tuple[dict[s
     return doc, len(body)
 
 
+class _UnreachableError(LayerError):
+    """The service could not be reached at all: no network, refused, no answer in time."""
+
+
 class _TransientError(Exception):
     """A failure worth trying again: a time-out, a dropped connection, a busy server."""
 
@@ -456,7 +462,7 @@ def _get(address: str, params: dict[str, str], service: str, what: str) -> tuple
             if attempt == RETRIES:
                 msg = (f"The service {service} failed to send {what} {attempt + 1} times "
                        f"({err}). Fix: try again later, or download the layer as a file.")
-                raise LayerError(msg) from None
+                raise _UnreachableError(msg) from None
             time.sleep(BACKOFF_S * 2 ** attempt)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -478,13 +484,13 @@ def _once(url: str, service: str, what: str) -> tuple[bytes, str]:
         reason = err.reason
         if isinstance(reason, (TimeoutError, socket.timeout, ConnectionResetError)):
             raise _TransientError(str(reason) or "timed out") from None
-        raise LayerError(_unreachable(reason, service)) from None
+        raise _UnreachableError(_unreachable(reason, service)) from None
     except TimeoutError:
         raise _TransientError(f"no answer within {TIMEOUT_S:g} s") from None
     except (ConnectionResetError, http.client.IncompleteRead, http.client.RemoteDisconnected):
         raise _TransientError("the connection dropped") from None
     except (http.client.HTTPException, OSError) as err:
-        raise LayerError(_unreachable(err, service)) from None
+        raise _UnreachableError(_unreachable(err, service)) from None
     if len(body) > MAX_PAGE_BYTES:
         msg = (f"The service {service} sent more than {MAX_PAGE_BYTES >> 20} MB for {what}. "
                "Fix: pass around= a smaller area, or download the layer as a file.")
