@@ -303,3 +303,25 @@ def test_window_reach_is_a_lower_bound_of_the_distance_to_its_edge():
         edges = [geod.inv(x, y, minx, y)[2], geod.inv(x, y, maxx, y)[2],
                  geod.inv(x, y, x, miny)[2], geod.inv(x, y, x, maxy)[2]]
         assert 5000 <= r <= min(edges)
+
+
+def test_a_projected_file_read_around_the_plots_screens_as_the_whole(sample, sample_dir):
+    plots, _, _ = sample
+    path = sample_dir / "pola_ruang.gpkg"  # EPSG:32749: the window is carried into it
+    near = lg.read_zoning(path, around=plots)
+    whole = lg.read_zoning(path)
+    assert 0 < len(near) < len(whole)
+    windowed, full = lg.screen(plots, zoning=near), lg.screen(plots, zoning=whole)
+    distance = "zone_boundary_distance_m"
+    _same(windowed.drop(columns=distance), full.drop(columns=distance))
+    kept = windowed[distance].notna()
+    assert kept.any() and windowed[distance][kept].equals(full[distance][kept])
+
+
+def test_suggest_sites_refuses_to_search_beyond_the_window(sample, sample_dir):
+    plots, _, _ = sample
+    forest = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg", around=plots)
+    result = lg.screen(plots, forest=forest)
+    with pytest.raises(LayerError, match="suggest_sites searches 5,0"):
+        lg.suggest_sites(result, forest=forest, search_radius_m=5000)
+    assert len(lg.suggest_sites(result, forest=forest, search_radius_m=2000))

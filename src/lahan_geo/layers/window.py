@@ -48,7 +48,8 @@ import shapely
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import LayerError
 
-__all__ = ["NEAR_M", "Window", "beyond_window", "default_margin_m", "reach_m", "window_of"]
+__all__ = ["NEAR_M", "Window", "beyond_window", "default_margin_m", "reach_m", "require_margin",
+           "window_of"]
 
 #: Metres beyond the largest tolerance within which boundaries still matter: the
 #: default 2 km search radius of ``suggest_sites`` plus room for its footprint.
@@ -216,3 +217,26 @@ def beyond_window(layer: gpd.GeoDataFrame, plots_wgs84: np.ndarray, tolerance: n
     far = far[~np.isnan(distance[far])]
     distance[far] = np.nan
     return len(far)
+
+
+def require_margin(layer: gpd.GeoDataFrame | None, needed_m: float, kind: str, what: str) -> None:
+    """Refuse a windowed layer whose margin is narrower than what a search needs.
+
+    Examples
+    --------
+    >>> layer = gpd.GeoDataFrame(geometry=[])
+    >>> layer.attrs["lahan_geo"] = {"window": {"margin_m": 2626.0}}
+    >>> require_margin(layer, 5030, "forest area", "suggest_sites searches")
+    Traceback (most recent call last):
+    ...
+    lahan_geo.errors.LayerError: The forest area layer was read only 2,626 m around the \
+plots, but suggest_sites searches 5,030 m around them. Fix: read it with margin_m=5030 or \
+more (or around= a wider area), or search less far.
+    """
+    info = (layer.attrs.get("lahan_geo", {}) if layer is not None else {}).get("window")
+    if info and float(info["margin_m"]) < needed_m:
+        msg = (f"The {kind} layer was read only {float(info['margin_m']):,.0f} m around the "
+               f"plots, but {what} {needed_m:,.0f} m around them. Fix: read it with "
+               f"margin_m={math.ceil(needed_m)} or more (or around= a wider area), or search "
+               "less far.")
+        raise LayerError(msg)
