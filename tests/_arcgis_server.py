@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+import ssl
 import threading
 import time
 import urllib.parse
@@ -80,17 +81,20 @@ class _Server(ThreadingHTTPServer):
 class Service:
     """The running server: ``url(n)`` is the address of layer ``n``."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.layers: dict[int, Layer] = {}
         self.requests: list[str] = []
         self.server = _Server(("127.0.0.1", 0), _handler(self))
+        self.scheme = "https" if tls else "http"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def root(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/server/rest/services/Test/KWSHUTAN/MapServer"
+        return f"{self.scheme}://{host}:{port}/server/rest/services/Test/KWSHUTAN/MapServer"
 
     def url(self, n: int) -> str:
         return f"{self.root}/{n}"

@@ -325,3 +325,28 @@ def test_suggest_sites_refuses_to_search_beyond_the_window(sample, sample_dir):
     with pytest.raises(LayerError, match="suggest_sites searches 5,0"):
         lg.suggest_sites(result, forest=forest, search_radius_m=5000)
     assert len(lg.suggest_sites(result, forest=forest, search_radius_m=2000))
+
+
+def test_a_certificate_that_cannot_be_verified_is_not_accepted(sample, tmp_path):
+    """A self-signed certificate (or an incomplete chain, as some geoportals send)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed (needed to make a certificate)")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    secure = Service(tls=tls)
+    try:
+        url, layer = serve_forest(secure, sample[1])
+        with pytest.raises(LayerError, match="certificate cannot be verified") as err:
+            lg.read_forest_area(url)
+        assert url.startswith("https://") and url in str(err.value)
+        assert layer.requests == []  # nothing was asked over an unverified connection
+    finally:
+        secure.close()

@@ -519,8 +519,12 @@ def _http_message(err: urllib.error.HTTPError, service: str, what: str) -> str:
 def _unreachable(reason: object, service: str) -> str:
     host = urllib.parse.urlsplit(service).netloc
     if isinstance(reason, ssl.SSLError):
-        why = f"its certificate cannot be verified ({getattr(reason, 'reason', None) or reason})"
-    elif isinstance(reason, ConnectionRefusedError):
+        why = f"{getattr(reason, 'reason', None) or type(reason).__name__}"
+        return (f"The service {service} cannot be reached securely: its certificate cannot be "
+                f"verified ({why}). Fix: if the site sends an incomplete certificate chain, put "
+                "its intermediate certificate in a CA file and set SSL_CERT_FILE to it (never "
+                "turn verification off), or download the layer as a file.")
+    if isinstance(reason, ConnectionRefusedError):
         why = f"{host} refused the connection (no network, or no service there)"
     elif isinstance(reason, socket.gaierror):
         why = f"{host} cannot be found (no network, or a mistyped address)"
