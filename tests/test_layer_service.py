@@ -350,3 +350,25 @@ def test_a_certificate_that_cannot_be_verified_is_not_accepted(sample, tmp_path)
         assert layer.requests == []  # nothing was asked over an unverified connection
     finally:
         secure.close()
+
+
+def test_a_served_river_layer_is_a_setback_constraint_as_from_a_file(service, sample):
+    from shapely import LineString
+
+    plots, _, _ = sample
+    x, y = plots.geometry.x.iloc[0], plots.geometry.y.iloc[0]
+    rivers = gpd.GeoDataFrame(
+        {"KELAS": ["sungai besar", "sungai kecil"]},
+        geometry=[LineString([(x - 0.01, y + 0.0005), (x + 0.01, y + 0.0005)]),
+                  LineString([(x + 0.05, y - 0.05), (x + 0.06, y + 0.05), (x + 0.07, y)])],
+        crs=4326)
+    desc = _kwshutan(geometryType="esriGeometryPolyline", name="SUNGAI_LN_50K")
+    url = service.add(4, Layer(rivers, desc))
+    options = {"rule": "X4", "class_column": "KELAS",
+               "setbacks": {"sungai besar": 100, "sungai kecil": 50}}
+    served = lg.read_constraint(url, around=plots, **options)
+    assert served.geom_type.tolist() == ["LineString", "LineString"]
+    expected = lg.screen(plots, layers=[lg.read_constraint(rivers, **options)])
+    result = lg.screen(plots, layers=[served])
+    _same(result, expected)
+    assert "X4" in result["rules"].iloc[0]  # the plot 55 m from a 100 m setback river

@@ -338,7 +338,7 @@ def _pages(desc: Description, query: dict[str, str], count: int, fmt: str
             break
     if len(features) != count:
         msg = (f"The service {desc.address} said {count:,} features match but sent "
-               f"{len(features):,}: its pages skip features. Fix: try again later, or "
+               f"{len(features):,}: its pages skip or add features. Fix: try again later, or "
                "download the layer as a file.")
         raise LayerError(msg)
     return features, first, pages, size
