@@ -134,6 +134,8 @@ def test_provenance_records_service_layer_edit_date_query_and_fetch(service, sam
     assert info["layer_name"] == "KWSHUTAN_AR_250K_072024"
     assert info["last_edit"] == "2024-07-29T00:00:00Z"
     assert info["service_version"] == "10.81"
+    assert info["layer_description"].endswith("pemutakhiran Juli 2024")
+    assert info["copyright"].startswith("Direktorat Jenderal Planologi")
     assert info["query"]["outSR"] == "4326"
     assert info["query"]["geometry"] == ",".join(map(repr, info["window"]["bbox"]))
     assert info["fetched_at"].endswith("Z") and info["features"] == info["features_fetched"]

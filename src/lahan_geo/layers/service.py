@@ -123,10 +123,13 @@ class Description:
     version: str | None
     last_edit: str | None
     wkid: int | None
+    text: str = ""
+    copyright: str = ""
 
     def provenance(self) -> dict[str, Any]:
         """Return the description's part of the layer's provenance."""
         return {"service": self.address, "layer_name": self.name,
+                "layer_description": self.text, "copyright": self.copyright,
                 "service_version": self.version, "last_edit": self.last_edit,
                 "geometry_type": self.geometry_type, "native_wkid": self.wkid,
                 "max_record_count": self.max_records, "paging": self.paging,
@@ -176,7 +179,13 @@ def describe_layer(url: str) -> Description:
         version=None if doc.get("currentVersion") is None else str(doc["currentVersion"]),
         last_edit=_iso(edit) if isinstance(edit, (int, float)) else None,
         wkid=extent_sr.get("latestWkid") or extent_sr.get("wkid"),
+        text=_short(doc.get("description")), copyright=_short(doc.get("copyrightText")),
     )
+
+
+def _short(text: Any, limit: int = 300) -> str:
+    """Return a service's free text on one line, bounded (it is data, never markup)."""
+    return " ".join(str(text).split())[:limit] if isinstance(text, str) else ""
 
 
 def fetch_layer(url: str, *, bbox: tuple[float, float, float, float] | None = None,
