@@ -214,7 +214,7 @@ def screen(
     described["land_title_class"] = pd.Series(land_classes, dtype=object)
     explained = explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
                              forest_tol, zone_tol, area, hits,
-                             land_title=np.asarray(land_classes, dtype=object))
+                             np.asarray(land_classes, dtype=object))
     bar.update()
     bar.close()
     table = pd.concat([described, explained], axis=1)
