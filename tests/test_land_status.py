@@ -305,3 +305,17 @@ def test_land_rules_are_data_with_office_basis_and_unconfirmed_label():
             assert ";" not in getattr(rule, name), (rule.id, name)
     fired = {rule.when["land_title"]["eq"] for rule in land}
     assert fired == set(LAND_TITLE_CLASSES) - {"not_given"}
+
+
+def test_the_workbook_shows_the_land_title_class_in_indonesian(screened, tmp_path):
+    from openpyxl import load_workbook
+
+    path = lg.to_excel(screened, tmp_path / "hasil.xlsx")
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    header = rows[0]
+    col = header.index("Kelas Status Lahan")
+    ids = [r[header.index("ID Lahan")] for r in rows[1:]]
+    classes = dict(zip(ids, [r[col] for r in rows[1:]]))
+    assert classes["bmd"] == "Barang milik daerah (BMD)"
+    assert classes["unknown"] == "Tidak dikenali pemetaan status lahan"
+    assert "status_lahan" in header  # the list's own column, as written

@@ -61,6 +61,10 @@ UNRECOGNIZED = "unrecognized"
 NOT_GIVEN = "not_given"
 #: Every value of the ``land_title_class`` column and of the rules' ``land_title`` fact.
 LAND_TITLE_CLASSES = (*MAPPED_CLASSES, UNRECOGNIZED, NOT_GIVEN)
+#: Labels (Indonesian, English) of the classes the library adds.
+_OWN_LABELS = {UNRECOGNIZED: ("Tidak dikenali pemetaan status lahan",
+                              "Not recognized by the land-status mapping"),
+               NOT_GIVEN: ("Tidak ada kolom status lahan", "No land-status column")}
 
 _DEFAULT = "land_status_classes.toml"
 _TOP_LEVEL = ("version", "blank_values", "negations", "absent", "values", "classes", "terms",
@@ -144,8 +148,14 @@ class LandStatusMapping:
         return UNRECOGNIZED
 
     def label(self, cls: str | None, language: str = "en") -> str | None:
-        """Return the mapping's label of a class (None for unrecognized/not given)."""
-        pair = self.labels.get(cls or "")
+        """Return the label of a class in ``"en"`` or ``"id"`` (None: not a class).
+
+        Examples
+        --------
+        >>> load_land_status_mapping().label("regional_asset", "id")
+        'Barang milik daerah (BMD)'
+        """
+        pair = self.labels.get(cls or "") or _OWN_LABELS.get(cls or "")
         return None if pair is None else pair[0 if language == "id" else 1]
 
     def _found(self, text: str) -> set[str]:
