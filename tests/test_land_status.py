@@ -266,6 +266,7 @@ def test_no_land_status_column_fires_no_land_rule_but_says_so(forest, zoning):
 
 
 def test_a_district_mapping_overrides_the_default(tmp_path, forest, zoning):
+    assert lg.load_land_status_mapping is load_land_status_mapping
     default = (lg.__file__.rsplit("/", 1)[0] + "/data/land_status_classes.toml")
     text = open(default, encoding="utf-8").read().replace(
         "[values]\n", '[values]\n"Kebun Sawit" = "village_certified"\n"TKD" = "blank"\n')
