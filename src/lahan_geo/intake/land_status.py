@@ -36,6 +36,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lahan_geo.errors import InputError
@@ -439,12 +440,8 @@ def land_status_columns(
     loaded = load_land_status_mapping(mapping)
     known = plots.attrs.get("lahan_geo", {}).get("land_status", {})
     if {"land_status", "land_title_class"} <= set(plots.columns):
-        texts = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-                 for v in plots["land_status"].tolist()]
-        classes = [str(c) if isinstance(c, str) else NOT_GIVEN
-                   for c in plots["land_title_class"].tolist()]
-        classes = [c if c == NOT_GIVEN or (mapping is None and c in LAND_TITLE_CLASSES)
-                   else land_status_of([t], loaded)[1][0] for t, c in zip(texts, classes)]
+        texts, classes = _kept(plots["land_status"], plots["land_title_class"], loaded,
+                               again=mapping is not None)
         column = known.get("column") if known else "land_status"
         if NOT_GIVEN in classes and len(set(classes)) == 1:
             column = None
@@ -456,3 +453,23 @@ def land_status_columns(
     if mapping is None and known.get("mapping"):
         info.update(mapping=known["mapping"], mapping_version=known.get("mapping_version"))
     return texts, classes, info
+
+
+def _kept(status: pd.Series, title: pd.Series, mapping: LandStatusMapping, again: bool
+          ) -> tuple[list[str | None], list[str]]:
+    """Return the texts and classes read_plots gave, classifying again where asked.
+
+    Rows without a land-status column stay ``not_given``; a class that is not one of
+    :data:`LAND_TITLE_CLASSES` (a hand-edited frame) is classified from its text.
+    """
+    texts = status.astype(object).to_numpy().copy()
+    texts[pd.isna(texts)] = None
+    classes = title.astype(object).to_numpy().copy()
+    classes[pd.isna(classes)] = NOT_GIVEN
+    redo = (classes != NOT_GIVEN) if again else ~pd.Series(classes).isin(
+        LAND_TITLE_CLASSES).to_numpy()
+    if redo.any():
+        codes, uniques = pd.factorize(texts[redo], use_na_sentinel=False)
+        found = land_status_of([None if pd.isna(u) else str(u) for u in uniques], mapping)[1]
+        classes[redo] = np.asarray(found, dtype=object)[codes]
+    return texts.tolist(), classes.tolist()
