@@ -320,3 +320,11 @@ def test_the_workbook_shows_the_land_title_class_in_indonesian(screened, tmp_pat
     assert classes["bmd"] == "Barang milik daerah (BMD)"
     assert classes["unknown"] == "Tidak dikenali pemetaan status lahan"
     assert "status_lahan" in header  # the list's own column, as written
+
+
+def test_a_result_read_back_keeps_its_land_status_not_its_screening_status(screened):
+    again = lg.read_plots(screened.drop(columns=["land_title_class", "status_lahan"]))
+    assert again.attrs["lahan_geo"]["columns"]["land_status"] == "land_status"
+    assert again["land_title_class"].tolist() == screened["land_title_class"].tolist()
+    bare = lg.read_plots(screened[["plot_id", "status", "geometry"]])
+    assert set(bare["land_title_class"]) == {"not_given"}
