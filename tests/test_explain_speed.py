@@ -30,7 +30,7 @@ COLUMNS = ("status", *LIST_COLUMNS, "reason_id", "reason_en")
 # (comparisons, and a list of exact areas).
 EXTRA_RULES = """
 [[rule]]
-id = "T1"
+id = "Q1"
 status = "verify"
 when = { area_m2 = { ge = 100.0, lt = 1500.0 } }
 title_en = "Test"
@@ -44,7 +44,7 @@ agency_id = ""
 legal_basis = ""
 
 [[rule]]
-id = "T2"
+id = "Q2"
 status = "clear"
 when = { area_m2 = { in = [800.0, 1200.0] } }
 title_en = "Test"
@@ -121,9 +121,12 @@ def batch_plots() -> gpd.GeoDataFrame:
     repeated = {"hk": utm(5, 5), "hl": utm(15, 5), "permukiman": utm(57, 1),
                 "pertanian": utm(57, 3), "unknown_zone": utm(57, 9), "no_zoning": utm(67, 5),
                 "beyond": utm(85, 5), "peat": utm(56.5, 0.5), "hgu": utm(60.5, 0.5)}
+    land = ["TKD", "aset Pemkab", "", "kebun sawit", "sengketa", "kebun karet"]
+    statuses: list[str] = []  # every third copy of a situation has the same land status
     for k in range(12):
-        for name, point in repeated.items():
+        for j, (name, point) in enumerate(repeated.items()):
             places.append((f"{name}_{k}", point, ["ya", "tidak", ""][k % 3], 5.0))
+            statuses.append(land[(k % 3 + j) % len(land)])
     for k, metres in enumerate(range(10, 120, 7)):  # B1 and B2: distances of their own
         accuracy = [3.0, 5.0, 20.0][k % 3]
         places.append((f"near_hpk_{metres}", utm(50 + metres / KM, 1), "tidak", accuracy))
@@ -132,9 +135,10 @@ def batch_plots() -> gpd.GeoDataFrame:
         places.append((f"parcel_{k}", square(57 + k / 10, 1.2, side), "tidak", None))
     places += [("no_geometry", None, "", None), ("empty", Point(), "", None),
                ("no_geometry_2", None, "ya", None)]
+    statuses += [land[k % len(land)] for k in range(len(places) - len(statuses))]
     return plots_at({p[0]: p[1] for p in places},
                     dikuasai_sebelum_penunjukan=[p[2] for p in places],
-                    akurasi=[p[3] for p in places])
+                    akurasi=[p[3] for p in places], status_lahan=statuses)
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +189,7 @@ def _num(value) -> str:
 
 
 def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_tol, zone_tol,
-            area, hits) -> list[tuple]:
+            area, hits, land_title) -> list[tuple]:
     """Evaluate the rules and word the reasons row by row, with no grouping or caching."""
     f_unknown = unknown_of(f_ov)
     z_unknown = unknown_of(z_ov)
@@ -202,7 +206,7 @@ def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_
             "zone_unknown": bool(z_unknown[i]),
             "zone_near_boundary": bool(z_ov.distance_m[i] <= zone_tol[i]),
             "area_m2": None if math.isnan(area[i]) else float(area[i]),
-            "constraints": sorted({r for r, _ in hits[i]}),
+            "constraints": sorted({r for r, _ in hits[i]}), "land_title": land_title[i],
         }
         fired = fired_rules(ruleset, facts)
         row = described.iloc[i]
@@ -215,6 +219,7 @@ def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_
             "input_problem_id": (row["input_problem_id"]
                                  if isinstance(row["input_problem_id"], str) else None),
             "constraint_names": ", ".join(dict.fromkeys(name for _, name in hits[i])) or "-",
+            "land_status": row["land_status"] if isinstance(row["land_status"], str) else "-",
             **{k: _num(row[k]) for k in ("boundary_distance_m", "tolerance_m", "area_m2",
                                          "zone_boundary_distance_m", "zone_tolerance_m")},
         }

@@ -19,6 +19,7 @@ from lahan_geo.errors import (
     RulesError,
 )
 from lahan_geo.intake import read_plots
+from lahan_geo.intake.land_status import load_land_status_mapping
 from lahan_geo.layers import (
     load_zoning_mapping,
     read_constraint,
@@ -60,6 +61,7 @@ __all__ = [
     "compare",
     "detail_map",
     "explore",
+    "load_land_status_mapping",
     "load_rules",
     "load_zoning_mapping",
     "plot_details",

@@ -79,7 +79,8 @@ _Coded = tuple[np.ndarray, list[Any]]
 def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
                  described: pd.DataFrame, f_ov: LayerOverlay | None, z_ov: LayerOverlay | None,
                  permission_of: Mapping[str, str], forest_tol: np.ndarray, zone_tol: np.ndarray,
-                 area: np.ndarray, hits: list[list[tuple[str, str]]]) -> pd.DataFrame:
+                 area: np.ndarray, hits: list[list[tuple[str, str]]],
+                 land_title: np.ndarray | None = None) -> pd.DataFrame:
     """Evaluate the rules once per distinct fact combination and explain every plot.
 
     Plots are grouped with array operations: first by the facts the rules read
@@ -107,6 +108,8 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
         Per plot, its area in m² (NaN for points and unusable rows).
     hits : list of list of (str, str)
         Per plot, the (rule, layer name) of every constraint layer it overlaps.
+    land_title : ndarray of object, optional
+        Per plot, its land-title class (the ``land_title`` fact); None: not screened.
 
     Returns
     -------
@@ -130,13 +133,16 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
     f_unknown = np.broadcast_to(unknown_of(f_ov), n)
     z_unknown = np.broadcast_to(unknown_of(z_ov), n)
     settled_codes = _settled(settled)
+    title_codes, titles = _codes(np.full(n, None, dtype=object) if land_title is None
+                                 else np.asarray(land_title, dtype=object))
     group = _combine([valid, f_codes, f_unknown, f_near, settled_codes, _codes(z_mask)[0],
-                      z_unknown, z_near, *_area_conditions(ruleset, area), constraint_codes])
+                      z_unknown, z_near, *_area_conditions(ruleset, area), constraint_codes,
+                      title_codes])
     first = _first_rows(group)
 
     @cache
     def decide(signature: tuple[Any, ...]) -> tuple[Rule, ...]:
-        ok, fm, fu, fn, st, zm, zu, zn, a, cs = signature
+        ok, fm, fu, fn, st, zm, zu, zn, a, cs, lt = signature
         if not ok:
             return tuple(fired_rules(ruleset, {"input_valid": False}))
         facts = {
@@ -144,15 +150,16 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
             "forest_unknown": fu, "forest_near_boundary": fn, "settled_before_designation": st,
             "zone_permissions": list(zone_permissions_of(z_ov, zm, permission_of)),
             "zone_unknown": zu, "zone_near_boundary": zn, "area_m2": a,
-            "constraints": list(cs),
+            "constraints": list(cs), "land_title": lt,
         }
         return tuple(fired_rules(ruleset, facts))
 
     per_plot = (valid, f_mask, f_unknown, f_near, settled_codes, z_mask, z_unknown, z_near,
-                area, constraint_codes)  # read at the first plot of each group
-    fired = [decide((ok, fm, fu, fn, _SETTLED[st], zm, zu, zn, _or_none(a), constraint_sets[cs]))
-             for ok, fm, fu, fn, st, zm, zu, zn, a, cs in zip(*(c[first].tolist()
-                                                               for c in per_plot))]
+                area, constraint_codes, title_codes)  # read at the first plot of each group
+    fired = [decide((ok, fm, fu, fn, _SETTLED[st], zm, zu, zn, _or_none(a), constraint_sets[cs],
+                     titles[lt]))
+             for ok, fm, fu, fn, st, zm, zu, zn, a, cs, lt in zip(*(c[first].tolist()
+                                                                   for c in per_plot))]
     forest = (f_codes, [", ".join(functions_of(f_ov, int(m))) or "-" for m in f_masks])
     context = _ContextColumns(described, forest, hits, hit_count)
     return _explain_groups(group, fired, context)
@@ -187,7 +194,7 @@ def _explain_groups(group: np.ndarray, fired: list[tuple[Rule, ...]],
 _CONTEXT = frozenset({
     "forest_function", "zone_name", "zone_class", "boundary_distance_m", "tolerance_m",
     "zone_boundary_distance_m", "zone_tolerance_m", "area_m2", "input_problem",
-    "input_problem_id", "constraint_names",
+    "input_problem_id", "constraint_names", "land_status",
 })
 _NUMBERS = ("boundary_distance_m", "tolerance_m", "zone_boundary_distance_m",
             "zone_tolerance_m", "area_m2")
@@ -497,4 +504,5 @@ _WORDING: dict[str, Callable[[Any], Any]] = {
     "zone_name": lambda v: v if isinstance(v, str) and v else "-",
     "input_problem": lambda v: v if isinstance(v, str) else "-",
     "input_problem_id": lambda v: v if isinstance(v, str) else None,
+    "land_status": lambda v: v if isinstance(v, str) and v else "-",
 }

@@ -25,6 +25,7 @@ from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError
 from lahan_geo.explain import PERMISSION_ORDER, explain_all, functions_of, per_mask
 from lahan_geo.intake import read_plots
+from lahan_geo.intake.land_status import LandStatusMapping, land_status_columns, unknown_values
 from lahan_geo.layers.cache import cached_geometries
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
@@ -66,7 +67,9 @@ RESULT_COLUMNS = (
     "plot_id", "status", "forest_function", "forest_overlap_pct", "forest_overlaps",
     "forest_decree", "zone_class", "zone_name", "zone_overlaps", "boundary_distance_m",
     "tolerance_m",
-    "zone_boundary_distance_m", "zone_tolerance_m", "area_m2", "rules", "clearances",
+    "zone_boundary_distance_m", "zone_tolerance_m", "area_m2",
+    "land_status", "land_title_class",
+    "rules", "clearances",
     "clearances_id", "agencies", "agencies_id", "legal_basis", "reason_id", "reason_en",
     "input_problem", "input_problem_id", "input_notes",
 )
@@ -82,6 +85,7 @@ def screen(
     layers: Sequence[gpd.GeoDataFrame] = (),
     progress: bool | None = None,
     engine: str = "memory",
+    land_status_mapping: str | PathLike[str] | LandStatusMapping | None = None,
 ) -> gpd.GeoDataFrame:
     """Screen plots against the forest area and the spatial plan.
 
@@ -113,6 +117,9 @@ def screen(
         read_plots), broadcasts the layers to the workers of the current
         ``distributed`` client and returns a dask-geopandas GeoDataFrame with the
         same rows and columns (:mod:`lahan_geo.engines`).
+    land_status_mapping : path or LandStatusMapping, optional
+        Classify the plots' land status (``land_status``) with this mapping instead of
+        the one :func:`~lahan_geo.read_plots` used (memory engine only).
 
     Returns
     -------
@@ -144,11 +151,16 @@ def screen(
     if engine != "memory":
         from lahan_geo.engines import run_engine
 
+        if land_status_mapping is not None:
+            msg = (f"screen(engine={engine!r}) takes no land_status_mapping=. Fix: pass it to "
+                   "read_plots(..., land_status_mapping=) before building the frame.")
+            raise InputError(msg)
         return run_engine(engine, plots, forest=forest, zoning=zoning, rules=rules,
                           tolerance_m=tolerance_m, layers=layers)
     ruleset = load_rules(rules)
     constraints = _as_constraints(layers, ruleset)
     plots = _as_plots(plots)
+    land_texts, land_classes, land_info = land_status_columns(plots, land_status_mapping)
     forest = _as_layer(forest, "forest_function", read_forest_area)
     zoning = _as_layer(zoning, "zone_class", read_zoning)
     if tolerance_m is not None and (
@@ -198,8 +210,11 @@ def screen(
     hits = _constraint_hits(n, groups, metric, constraints, bar)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
                           zone_tol, permission_of)
+    described["land_status"] = pd.Series(land_texts, dtype=object)
+    described["land_title_class"] = pd.Series(land_classes, dtype=object)
     explained = explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
-                             forest_tol, zone_tol, area, hits)
+                             forest_tol, zone_tol, area, hits,
+                             np.asarray(land_classes, dtype=object))
     bar.update()
     bar.close()
     table = pd.concat([described, explained], axis=1)
@@ -213,6 +228,12 @@ def screen(
                              copy=False)
     result.attrs["lahan_geo"] = _provenance(ruleset, plots, forest, zoning, tolerance_m, result,
                                             constraints)
+    if land_info["column"] is not None and not any("land_title" in r.facts for r in ruleset):
+        land_info["note_en"] = "the rules read no land_title fact: land title was not screened"
+        land_info["note_id"] = "aturan tidak membaca fakta land_title: status tanah tidak disaring"
+    result.attrs["lahan_geo"]["land_status"] = _plain(land_info)
+    result.attrs["lahan_geo"]["unknown_land_status_values"] = unknown_values(land_texts,
+                                                                            land_classes)
     return result
 
 

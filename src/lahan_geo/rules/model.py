@@ -50,6 +50,9 @@ FACTS: dict[str, str] = {
     "zone_near_boundary": "bool",
     "area_m2": "number",
     "constraints": "list",
+    # Land title (domain notes section 6): the plot list's land status, normalized by the
+    # land-status mapping (lahan_geo.intake.land_status.LAND_TITLE_CLASSES).
+    "land_title": "text",
 }
 
 #: Operators a condition may use.
