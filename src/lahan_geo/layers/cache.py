@@ -500,7 +500,8 @@ def _layer_to(layer: gpd.GeoDataFrame) -> bytes | None:
     if not _plain(layer.attrs) or layer.crs is None:
         return None
     geometry = layer.geometry.name
-    loose = [str(c) for c, t in layer.dtypes.items() if t == object and c != geometry]
+    loose = [str(c) for c, t in layer.dtypes.items()
+             if pd.api.types.is_object_dtype(t) and c != geometry]
     head = json.dumps({"attrs": layer.attrs, "crs": layer.crs.srs, "objects": loose}
                       ).encode("utf-8")
     buffer = io.BytesIO()
