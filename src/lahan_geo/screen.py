@@ -8,7 +8,6 @@ hundreds of distinct situations.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cache
@@ -26,7 +25,7 @@ from lahan_geo.errors import CRSError, InputError
 from lahan_geo.explain import PERMISSION_ORDER, explain_all, functions_of, per_mask
 from lahan_geo.intake import read_plots
 from lahan_geo.intake.land_status import LandStatusMapping, land_status_columns, unknown_values
-from lahan_geo.layers.cache import cached_geometries
+from lahan_geo.layers.cache import cached_geometries, layer_fingerprint
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
 from lahan_geo.layers.subdivide import subdivided_layer
@@ -478,7 +477,7 @@ def _layer_edges(layer: gpd.GeoDataFrame) -> np.ndarray:
     """Return the edges of the layer's polygons, cut into pieces, cached like the pieces."""
     info = layer.attrs.get("lahan_geo", {})
     key = (info.get("sha256"), str(layer.crs), len(layer), "edges", PIECE_VERTICES,
-           hashlib.sha256(shapely.bounds(layer.geometry.array).tobytes()).hexdigest())
+           layer_fingerprint(layer))
     if key[0] is not None and key in _PIECES:
         return _PIECES[key]
     edges = cached_geometries(
@@ -557,8 +556,7 @@ def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, .
     outcomes = tuple((repr(c), repr(key(c))) for c in categories)
     info = layer.attrs.get("lahan_geo", {})
     memo_key = (info.get("sha256"), str(layer.crs), len(layer), column,
-                hashlib.sha256(repr([None if pd.isna(v) else v for v in values]).encode()
-                               ).hexdigest(), outcomes, PIECES_VERSION)
+                layer_fingerprint(layer, [column]), outcomes, PIECES_VERSION)
     wanted = (*memo_key, epsg) if whole or epsg is None else (*memo_key, epsg, "band",
                                                                ZONE_MARGIN_DEG)
     if memo_key[0] is not None and wanted in _PIECES:
