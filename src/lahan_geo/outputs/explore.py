@@ -28,6 +28,17 @@ import numpy as np
 import shapely
 from shapely.geometry import box, mapping
 
+from lahan_geo.outputs._draw import (
+    CANDIDATE_COLOUR,
+    CANDIDATE_LABEL,
+    FOREST_COLOURS,
+    OTHER_STATUS_COLOUR,
+    STATUS_COLOURS,
+    UNKNOWN_FOREST,
+    ZONING_COLOUR,
+    candidate_sites,
+    check_layer,
+)
 from lahan_geo.outputs._labels import (
     FOREST_FUNCTION_ORDER,
     STATUS_ORDER,
@@ -35,14 +46,6 @@ from lahan_geo.outputs._labels import (
     status_label,
 )
 from lahan_geo.outputs._tabular import check_result, join_list, plain, valid_mask
-from lahan_geo.outputs.maps import (
-    CANDIDATE_COLOUR,
-    CANDIDATE_LABEL,
-    FOREST_COLOURS,
-    STATUS_COLOURS,
-    _check_layer,
-    candidate_sites,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -53,9 +56,6 @@ __all__ = ["LIGHT_SIMPLIFY_M", "escape_html", "explore"]
 LIGHT_SIMPLIFY_M = 50.0
 #: Layers are cut to the plots' extent plus this margin (m).
 _MARGIN_M = 5000.0
-_UNKNOWN_COLOUR = "#bdbdbd"
-_OTHER_COLOUR = "#616161"
-_ZONING_COLOUR = "#5e35b1"
 FOREST_LAYER_NAME = "Kawasan hutan (fungsi)"
 ZONING_LAYER_NAME = "Pola ruang (batas zona)"
 
@@ -103,7 +103,7 @@ def _import_folium() -> Any:
 def _popup_html(row: dict[str, Any]) -> str:
     """Return the popup of one plot: an Indonesian table, every value escaped."""
     status = plain(row.get("status"))
-    colour = STATUS_COLOURS.get(str(status), _OTHER_COLOUR)
+    colour = STATUS_COLOURS.get(str(status), OTHER_STATUS_COLOUR)
     function = plain(row.get("forest_function"))
     zone_name, zone_class = plain(row.get("zone_name")), plain(row.get("zone_class"))
     zone = " ".join(str(v) for v in (zone_name, f"({zone_class})" if zone_class else None)
@@ -201,7 +201,7 @@ def _forest_group(folium: Any, forest: gpd.GeoDataFrame, light: bool) -> Any:
         known = code if code in FOREST_COLOURS else None
         props.append({
             "fungsi": escape_html(forest_function_label(code) if known else "Tidak diketahui"),
-            "warna": FOREST_COLOURS.get(str(known), _UNKNOWN_COLOUR),
+            "warna": FOREST_COLOURS.get(str(known), UNKNOWN_FOREST),
         })
     data = _collection(geoms, props)
     if data["features"]:
@@ -226,7 +226,7 @@ def _zoning_group(folium: Any, zoning: gpd.GeoDataFrame, light: bool) -> Any:
     if data["features"]:
         folium.GeoJson(
             data, name=ZONING_LAYER_NAME,
-            style_function=lambda _: {"color": _ZONING_COLOUR, "weight": 1.5, "fill": False},
+            style_function=lambda _: {"color": ZONING_COLOUR, "weight": 1.5, "fill": False},
             tooltip=folium.GeoJsonTooltip(fields=["zona", "kelas"],
                                           aliases=["Pola ruang", "Kelas"]),
         ).add_to(group)
@@ -242,7 +242,7 @@ def _plot_groups(folium: Any, plots: gpd.GeoDataFrame, light: bool) -> list[Any]
         chosen = [i for i, s in enumerate(statuses) if s == status]
         if not chosen:
             continue
-        colour = STATUS_COLOURS.get(status, _OTHER_COLOUR)
+        colour = STATUS_COLOURS.get(status, OTHER_STATUS_COLOUR)
         group = folium.FeatureGroup(name=f"Lahan: {escape_html(status_label(status))} "
                                          f"({len(chosen)})")
         if light:
@@ -311,10 +311,10 @@ def _legend_html(forest_used: bool, zoning_used: bool) -> str:
         rows.append('<b>Fungsi kawasan hutan</b>')
         rows += [f'<div><span style="background:{FOREST_COLOURS[f]};{_SWATCH}"></span>'
                  f"{escape_html(forest_function_label(f))}</div>" for f in FOREST_FUNCTION_ORDER]
-        rows.append(f'<div><span style="background:{_UNKNOWN_COLOUR};{_SWATCH}"></span>'
+        rows.append(f'<div><span style="background:{UNKNOWN_FOREST};{_SWATCH}"></span>'
                     "Tidak diketahui</div>")
     if zoning_used:
-        rows.append(f'<div><span style="border:2px solid {_ZONING_COLOUR};{_SWATCH}"></span>'
+        rows.append(f'<div><span style="border:2px solid {ZONING_COLOUR};{_SWATCH}"></span>'
                     "Batas zona pola ruang</div>")
     return ('<div style="position:fixed;bottom:24px;left:12px;z-index:9999;background:white;'
             'padding:6px 8px;border:1px solid #999;border-radius:4px;font-size:11px;'
@@ -393,9 +393,9 @@ def explore(
         msg = f"explore(): max_features={max_features!r} must be a positive whole number."
         raise InputError(msg)
     if forest is not None:
-        forest = _check_layer(forest, "forest", "explore")
+        forest = check_layer(forest, "forest", "explore")
     if zoning is not None:
-        zoning = _check_layer(zoning, "zoning", "explore")
+        zoning = check_layer(zoning, "zoning", "explore")
     plots = result[valid_mask(result.geometry)]
     plots = plots.to_crs("EPSG:4326") if not plots.crs.equals("EPSG:4326") else plots
     area = _area_of_interest(plots)
