@@ -460,7 +460,7 @@ def district_name(result: gpd.GeoDataFrame, within: gpd.GeoDataFrame | None = No
 def sources_line(result: gpd.GeoDataFrame, within: gpd.GeoDataFrame | None = None) -> str:
     """Return the data sources of the maps, from the layers' provenance, in Indonesian.
 
-    Forest: its decree numbers and file name; zoning: its file name and scale;
+    Forest: its decree numbers (else those in the plots' ``forest_decree``) and file name; zoning: its file name and scale;
     boundaries: named when given. Only file names are shown, never a local folder.
 
     Examples
@@ -482,6 +482,9 @@ def sources_line(result: gpd.GeoDataFrame, within: gpd.GeoDataFrame | None = Non
     forest = layers.get("forest") if isinstance(layers.get("forest"), dict) else None
     if forest:
         decrees = [str(d) for d in forest.get("decrees") or [] if d]
+        if not decrees and "forest_decree" in result.columns:  # the decrees the plots cite
+            decrees = sorted({str(plain(d)) for d in result["forest_decree"].tolist()
+                              if plain(d) is not None})
         text = "Kawasan hutan " + (", ".join(decrees) if decrees else "(nomor SK tidak tercatat)")
         parts.append(f"{text} ({_file_and_scale(forest)})")
     zoning = layers.get("zoning") if isinstance(layers.get("zoning"), dict) else None
