@@ -460,7 +460,8 @@ def district_name(result: gpd.GeoDataFrame, within: gpd.GeoDataFrame | None = No
 def sources_line(result: gpd.GeoDataFrame, within: gpd.GeoDataFrame | None = None) -> str:
     """Return the data sources of the maps, from the layers' provenance, in Indonesian.
 
-    Forest: its decree numbers (else those in the plots' ``forest_decree``) and file name; zoning: its file name and scale;
+    Forest: its decree numbers (else those the plots' ``forest_decree`` cite) and file
+    name; zoning: its file name and scale;
     boundaries: named when given. Only file names are shown, never a local folder.
 
     Examples
