@@ -57,6 +57,7 @@ __all__ = [
     "UNKNOWN_FOREST",
     "ZONING_COLOUR",
     "add_polygons",
+    "boundary_layer",
     "candidate_handle",
     "candidate_sites",
     "check_layer",
@@ -192,6 +193,21 @@ def check_layer(layer: Any, role: str, writer: str = "plot_overview") -> gpd.Geo
     return layer
 
 
+def boundary_layer(within: Any, writer: str = "plot_overview") -> gpd.GeoDataFrame | None:
+    """Return the ``within=`` boundaries as a GeoDataFrame; a path is read like ``screen`` does.
+
+    A path is read with :func:`lahan_geo.intake.boundary.load_boundary`; its file name
+    is kept in ``attrs["source"]`` for the maps' source line.
+    """
+    if within is None or isinstance(within, gpd.GeoDataFrame):
+        return None if within is None else check_layer(within, "within", writer)
+    from lahan_geo.intake.boundary import load_boundary
+
+    frame = load_boundary(within).frame
+    frame.attrs["source"] = os.path.basename(os.fspath(within))
+    return frame
+
+
 def cut_layer(layer: gpd.GeoDataFrame, crs: CRS, window: Any) -> gpd.GeoDataFrame:
     """Keep the features of ``layer`` inside ``window`` (a box in ``crs``), in ``crs``."""
     layer = layer[valid_mask(layer.geometry)]
@@ -249,11 +265,11 @@ def draw_forest(ax: Any, forest: gpd.GeoDataFrame, writer: str = "plot_overview"
 
 
 def draw_boundaries(ax: Any, within: gpd.GeoDataFrame, *, labels: bool = False,
-                    fontsize: float = 6.5) -> Any:
+                    fontsize: float = 6.5, keep_clear: Any = None) -> Any:
     """Draw village/district outlines (already in the map CRS); return the legend handle.
 
     With ``labels``, each boundary's name (``nama``, ``desa``, ``NAMOBJ``...) is written
-    at a point inside it.
+    at a point inside it, outside ``keep_clear`` (e.g. the plot and the north arrow).
     """
     from matplotlib.lines import Line2D
 
@@ -266,7 +282,10 @@ def draw_boundaries(ax: Any, within: gpd.GeoDataFrame, *, labels: bool = False,
         for name, geom in zip(within[column].tolist(), geoms, strict=True):
             if geom is None or geom.is_empty or plain(name) is None:
                 continue
-            spot = shapely.point_on_surface(geom)
+            room = geom.difference(keep_clear) if keep_clear is not None else geom
+            if room.is_empty or room.area < 0.02 * geom.area:
+                continue
+            spot = shapely.point_on_surface(room)
             ax.text(spot.x, spot.y, str(plain(name)).replace("$", r"\$"), fontsize=fontsize,
                     color=BOUNDARY_COLOUR, style="italic", ha="center", va="center",
                     zorder=3.6, clip_on=True, path_effects=halo(2.0))

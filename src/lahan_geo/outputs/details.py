@@ -50,6 +50,7 @@ from lahan_geo.outputs._draw import (
     STATUS_MARKERS,
     ZONING_COLOUR,
     add_polygons,
+    boundary_layer,
     candidate_handle,
     candidate_sites,
     check_layer,
@@ -97,7 +98,7 @@ _FIGSIZE = (9.5, 9.0)
 _MAP_RECT = (0.07, 0.29, 0.58, 0.65)  # left, bottom, width, height (figure fraction)
 #: The map never shows less than this, nor (boundaries aside) more, around the plot.
 _MIN_HALF_M = 250.0
-_MAX_HALF_M = 6000.0
+_MAX_HALF_M = 4000.0
 _CAPTION_WIDTH = 120  # characters per caption line at the default figure size
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -346,40 +347,60 @@ def _finite(value: object) -> float | None:
     return float(number) if math.isfinite(number) and number > 0 else None
 
 
-def _decisive_distance(row: dict[str, Any], rule_status: dict[str, str]) -> float | None:
-    """Return the distance (m) to the boundary that decides the plot's status, if known.
+def _decisive_distance(row: dict[str, Any], rule_status: dict[str, str]
+                       ) -> tuple[float, str] | None:
+    """Return the distance (m) to the nearest boundary that decides the status, and its kind.
 
-    The forest boundary for a forest rule (``F``/``B``...), the zone boundary for a
-    zoning rule (``Z``), the nearer of the two otherwise.
+    Among the rules that give the plot its status: the forest boundary for a forest
+    rule, the zone boundary for a zoning (``Z``) rule; the nearer of the two when no
+    rule status is known.
+
+    Examples
+    --------
+    >>> _decisive_distance({"status": "needs_clearance", "rules": ["F3", "Z2"],
+    ...                     "boundary_distance_m": 9800.0, "zone_boundary_distance_m": 5900.0},
+    ...                    {"F3": "needs_clearance", "Z2": "needs_clearance"})
+    (5900.0, 'pola ruang')
+
     """
     rules = as_list(row.get("rules"))
     status = str(plain(row.get("status")))
-    chosen = next((r for r in rules if rule_status.get(r) == status), None)
     forest = _finite(row.get("boundary_distance_m"))
     zone = _finite(row.get("zone_boundary_distance_m"))
-    if chosen and chosen.startswith("Z"):
-        return zone
-    if chosen and not chosen.startswith(("Z", "V")):
-        return forest if forest is not None else zone
-    known = [d for d in (forest, zone) if d is not None]
-    return min(known) if known else None
+    deciding = [r for r in rules if rule_status.get(r) == status and not r.startswith("V")]
+    found: list[tuple[float, str]] = []
+    kinds = {r.startswith("Z") for r in deciding} if deciding else {True, False}
+    if False in kinds and forest is not None:
+        found.append((forest, "kawasan hutan"))
+    if True in kinds and zone is not None:
+        found.append((zone, "pola ruang"))
+    return min(found) if found else None
 
 
 def _detail_window(local: Any, row: dict[str, Any], rule_status: dict[str, str],
-                   local_sites: gpd.GeoDataFrame | None, radius_m: float) -> Any:
-    """Return the square around the plot that shows it, its decisive boundary and sites."""
+                   local_sites: gpd.GeoDataFrame | None, radius_m: float
+                   ) -> tuple[Any, str | None]:
+    """Return the square around the plot that shows it, its decisive boundary and sites.
+
+    The second value is a note when that boundary lies too far to be shown.
+    """
     minx, miny, maxx, maxy = local.bounds
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     extent = max(maxx - minx, maxy - miny)
     half = max(radius_m, extent / 2 * 1.6 + 60.0)
+    note = None
     decisive = _decisive_distance(row, rule_status)
     if decisive is not None:  # the nearest boundary that matters, with room beyond it
-        half = max(half, min(extent / 2 + decisive * 1.3 + 80.0, _MAX_HALF_M))
+        wanted = extent / 2 + decisive[0] * 1.3 + 80.0
+        if wanted > _MAX_HALF_M:
+            note = (f"Batas {decisive[1]} terdekat berjarak {decisive[0] / 1000:,.1f} km "
+                    "dari lahan (di luar peta)").replace(".", ",")
+        half = max(half, min(wanted, _MAX_HALF_M))
     if local_sites is not None and len(local_sites):
         sx0, sy0, sx1, sy1 = local_sites.total_bounds
         reach = max(abs(sx0 - cx), abs(sx1 - cx), abs(sy0 - cy), abs(sy1 - cy))
         half = max(half, reach * 1.15 + 60.0)  # show every site
-    return box(cx - half, cy - half, cx + half, cy + half)
+    return box(cx - half, cy - half, cx + half, cy + half), note
 
 
 @dataclass(frozen=True)
@@ -415,7 +436,7 @@ def draw_plot_map(
     local_sites = None
     if sites is not None and sites.sites is not None and len(sites.sites):
         local_sites = sites.sites.to_crs(crs)
-    square = _detail_window(local, row, rule_status, local_sites, radius_m)
+    square, far = _detail_window(local, row, rule_status, local_sites, radius_m)
     fig_w, fig_h = fig.get_size_inches()
     window = fit(square, (rect[2] * fig_w) / (rect[3] * fig_h))
     half = (square.bounds[2] - square.bounds[0]) / 2
@@ -427,9 +448,11 @@ def draw_plot_map(
     cut = shapely.buffer(window, 0.05 * half, join_style="mitre")
     if forest is not None:
         handles.extend(draw_forest(ax, cut_layer(forest, crs, cut), writer))
-    if within is not None:
-        handles.append(draw_boundaries(ax, cut_layer(within, crs, cut), labels=True))
     avoid = decorate(ax, window, 1.0)
+    if within is not None:
+        clear_of = local.buffer(0.2 * half).union(avoid).union(window.exterior.buffer(0.08 * half))
+        handles.append(draw_boundaries(ax, cut_layer(within, crs, window), labels=True,
+                                       keep_clear=clear_of))
     if zoning is not None:
         zones = cut_layer(zoning, crs, cut)
         add_polygons(ax, list(zones.geometry.array), facecolor="none",
@@ -487,6 +510,9 @@ def draw_plot_map(
     ax.set_ylim(miny, maxy)
     ax.set_aspect("equal", adjustable="box")
     coordinate_ticks(ax, crs, window)
+    if far:
+        ax.text(0.02, 0.02, far, transform=ax.transAxes, fontsize=7.5, ha="left", va="bottom",
+                zorder=9, bbox={"facecolor": "white", "edgecolor": "#9e9e9e", "alpha": 0.9})
     return PlotMap(ax=ax, crs=crs, window=window, handles=handles)
 
 
@@ -573,8 +599,7 @@ def prepare_maps(result: gpd.GeoDataFrame, forest: Any, zoning: Any, radius_m: A
         forest = check_layer(forest, "forest", caller)
     if zoning is not None:
         zoning = check_layer(zoning, "zoning", caller)
-    if within is not None:
-        within = check_layer(within, "within", caller)
+    within = boundary_layer(within, caller)
     rule_status = {str(r.get("id")): str(r.get("status"))
                    for r in provenance(result).get("rules") or [] if isinstance(r, dict)}
     wgs84 = result.to_crs("EPSG:4326") if not result.crs.equals("EPSG:4326") else result
@@ -595,7 +620,7 @@ def detail_map(
     radius_m: float = _MIN_HALF_M,
     dpi: float = 120,
     candidates: gpd.GeoDataFrame | None = None,
-    within: gpd.GeoDataFrame | None = None,
+    within: gpd.GeoDataFrame | PathLike | None = None,
 ) -> Figure:
     """Draw the detail map of one plot (any status) and return the figure.
 
@@ -665,7 +690,7 @@ def plot_details(
     dpi: float = 120,
     protect: Iterable[PathLike] = (),
     candidates: gpd.GeoDataFrame | None = None,
-    within: gpd.GeoDataFrame | None = None,
+    within: gpd.GeoDataFrame | PathLike | None = None,
 ) -> list[Path]:
     """Write one PNG detail map per plot that is neither clear nor invalid.
 
@@ -702,7 +727,7 @@ def plot_details(
         The sites of :func:`lahan_geo.suggest_sites`. A plot's sites are drawn as blue
         footprints numbered 1..n (the map widens to show them all) and listed in the
         caption with their distances; for a plot without a site the caption says why.
-    within : geopandas.GeoDataFrame, optional
+    within : geopandas.GeoDataFrame or path, optional
         Village or district boundaries, drawn dash-dot and named on the map.
 
     Returns

@@ -253,7 +253,7 @@ def to_dossier(
     *,
     forest: gpd.GeoDataFrame | None = None,
     zoning: gpd.GeoDataFrame | None = None,
-    within: gpd.GeoDataFrame | None = None,
+    within: gpd.GeoDataFrame | PathLike | None = None,
     candidates: gpd.GeoDataFrame | None = None,
     title: str | None = None,
     district: str | None = None,
@@ -270,6 +270,7 @@ def to_dossier(
     path : str or os.PathLike
         The PDF to write (atomically); must end in ``.pdf``.
     forest, zoning, within, candidates : geopandas.GeoDataFrame, optional
+        (``within`` may be a path, as for ``screen``.)
         The layers drawn on the maps, as for :func:`~lahan_geo.outputs.plot_overview`
         and :func:`~lahan_geo.outputs.plot_details`.
     title : str, optional

@@ -40,6 +40,7 @@ from lahan_geo.outputs._draw import (
     STATUS_MARKERS,
     ZONING_COLOUR,
     add_polygons,
+    boundary_layer,
     candidate_handle,
     candidate_sites,
     check_layer,
@@ -200,7 +201,7 @@ def plot_overview(
     figsize: tuple[float, float] = (10, 12),
     dpi: float = 150,
     candidates: gpd.GeoDataFrame | None = None,
-    within: gpd.GeoDataFrame | None = None,
+    within: gpd.GeoDataFrame | PathLike | None = None,
     district: str | None = None,
     date: dt.date | str | None = None,
 ) -> Figure:
@@ -228,9 +229,9 @@ def plot_overview(
     candidates : geopandas.GeoDataFrame, optional
         The sites of :func:`lahan_geo.suggest_sites`: each drawn as its footprint and a
         star, counted in the status legend; the map is framed to show them too.
-    within : geopandas.GeoDataFrame, optional
-        Village or district boundaries (e.g. the ``--within`` layer), drawn as
-        dash-dot outlines. Any CRS.
+    within : geopandas.GeoDataFrame or path, optional
+        Village or district boundaries (e.g. the ``--within`` file), drawn as dash-dot
+        outlines. Any CRS.
     district : str, optional
         District name for the line under the title; otherwise the single value of a
         ``kabupaten`` column of the plots or of ``within``.
@@ -273,7 +274,7 @@ def plot_overview(
     drawn = result[valid_mask(result.geometry)].to_crs("EPSG:4326")
     forest = check_layer(forest, "forest") if forest is not None else None
     zoning = check_layer(zoning, "zoning") if zoning is not None else None
-    within = check_layer(within, "within") if within is not None else None
+    within = boundary_layer(within)
     sites = candidate_sites(candidates)
     framed = drawn
     if sites is not None and not sites.empty:
