@@ -168,3 +168,16 @@ def test_workbook_links_each_map(tmp_path: Path, written: list[Path]) -> None:
     assert "Peta Detail" not in [c.value for c in without[1]]
     with pytest.raises(InputError, match="not a folder"):
         to_excel(result, tmp_path / "x.xlsx", detail_maps=tmp_path / "missing")
+
+
+def test_villages_locator_and_a_far_boundary_is_named() -> None:
+    result = make_result()
+    result.at[1, "boundary_distance_m"] = 25_000.0  # the decisive F2 boundary: far away
+    villages = gpd.GeoDataFrame({"nama": ["Desa Uji"]},
+                                geometry=[result.geometry.iloc[1].buffer(0.1)], crs="EPSG:4326")
+    fig = detail_map(result, "KDMP-002", forest=make_forest(), within=villages, dpi=DPI)
+    texts = _texts(fig)
+    assert "Desa Uji" in texts and "Batas desa/wilayah" in texts
+    assert any(t.startswith("Batas kawasan hutan terdekat berjarak 25,0 km") for t in texts)
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] - ax.get_xlim()[0] <= 2 * 4000 + 1  # capped, not 50 km wide

@@ -450,8 +450,9 @@ def draw_plot_map(
         handles.extend(draw_forest(ax, cut_layer(forest, crs, cut), writer))
     avoid = decorate(ax, window, 1.0)
     if within is not None:
-        clear_of = local.buffer(0.2 * half).union(avoid).union(window.exterior.buffer(0.08 * half))
-        handles.append(draw_boundaries(ax, cut_layer(within, crs, window), labels=True,
+        edge = cut.difference(window.buffer(-0.08 * half))  # labels stay inside the frame
+        clear_of = local.buffer(0.2 * half).union(avoid).union(edge)
+        handles.append(draw_boundaries(ax, cut_layer(within, crs, cut), labels=True,
                                        keep_clear=clear_of))
     if zoning is not None:
         zones = cut_layer(zoning, crs, cut)
