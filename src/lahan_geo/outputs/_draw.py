@@ -71,6 +71,7 @@ __all__ = [
     "draw_forest",
     "fit",
     "halo",
+    "label_point",
     "length_label",
     "nice_length",
     "place_labels",
@@ -176,6 +177,26 @@ def halo(width: float = 2.5) -> list[Any]:
     return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
+def label_point(area: Any) -> Any:
+    """Return the point of ``area`` farthest from its edges (its largest part's pole).
+
+    Used to place a name where it has the most room, away from what ``area`` excludes.
+
+    Examples
+    --------
+    >>> label_point(box(0, 0, 10, 2)).y
+    1.0
+
+    """
+    from shapely.ops import polylabel
+
+    parts = [p for p in shapely.get_parts(area) if p.geom_type == "Polygon" and not p.is_empty]
+    if not parts:
+        return shapely.point_on_surface(area)
+    largest = max(parts, key=lambda p: p.area)
+    return polylabel(largest, tolerance=max(largest.area ** 0.5 / 50, 1e-9))
+
+
 def check_layer(layer: Any, role: str, writer: str = "plot_overview") -> gpd.GeoDataFrame:
     """Return ``layer`` when it is a GeoDataFrame with a CRS; raise a one-line error otherwise."""
     if not isinstance(layer, gpd.GeoDataFrame):
@@ -265,11 +286,13 @@ def draw_forest(ax: Any, forest: gpd.GeoDataFrame, writer: str = "plot_overview"
 
 
 def draw_boundaries(ax: Any, within: gpd.GeoDataFrame, *, labels: bool = False,
-                    fontsize: float = 6.5, keep_clear: Any = None) -> Any:
+                    fontsize: float = 6.5, keep_clear: Any = None,
+                    placed: list[Any] | None = None) -> Any:
     """Draw village/district outlines (already in the map CRS); return the legend handle.
 
     With ``labels``, each boundary's name (``nama``, ``desa``, ``NAMOBJ``...) is written
-    at a point inside it, outside ``keep_clear`` (e.g. the plot and the north arrow).
+    at a point inside it, outside ``keep_clear`` (e.g. the plot and the north arrow);
+    each label's point is appended to ``placed`` when given.
     """
     from matplotlib.lines import Line2D
 
@@ -285,7 +308,9 @@ def draw_boundaries(ax: Any, within: gpd.GeoDataFrame, *, labels: bool = False,
             room = geom.difference(keep_clear) if keep_clear is not None else geom
             if room.is_empty or room.area < 0.02 * geom.area:
                 continue
-            spot = shapely.point_on_surface(room)
+            spot = label_point(room)
+            if placed is not None:
+                placed.append(spot)
             ax.text(spot.x, spot.y, str(plain(name)).replace("$", r"\$"), fontsize=fontsize,
                     color=BOUNDARY_COLOUR, style="italic", ha="center", va="center",
                     zorder=3.6, clip_on=True, path_effects=halo(2.0))

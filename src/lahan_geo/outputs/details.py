@@ -62,6 +62,7 @@ from lahan_geo.outputs._draw import (
     draw_forest,
     fit,
     halo,
+    label_point,
 )
 from lahan_geo.outputs._labels import forest_function_label, status_label
 from lahan_geo.outputs._tabular import check_result, is_list_like, plain, provenance, valid_mask
@@ -265,7 +266,7 @@ def _zone_labels(ax: Any, zones: gpd.GeoDataFrame, window: Any, keep_clear: Any,
         inset = 0.1 * (maxx - minx)
         inner = box(minx + inset, miny + inset, maxx - inset, maxy - inset)
         room = largest.intersection(inner).difference(keep_clear)
-        spot = shapely.point_on_surface(room if room.area >= min_area else largest)
+        spot = label_point(room if room.area >= min_area else largest)
         ax.text(spot.x, spot.y, textwrap.fill(label, 24), fontsize=fontsize, ha="center",
                 va="center", color=ZONING_COLOUR, zorder=6, clip_on=True,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5})
@@ -449,11 +450,18 @@ def draw_plot_map(
     if forest is not None:
         handles.extend(draw_forest(ax, cut_layer(forest, crs, cut), writer))
     avoid = decorate(ax, window, 1.0)
+    if local_sites is not None and len(local_sites):  # labels keep off the sites' stars
+        avoid = avoid.union(shapely.union_all(
+            shapely.buffer(np.asarray(local_sites.geometry.array, dtype=object), 0.06 * half)))
     if within is not None:
         edge = cut.difference(window.buffer(-0.08 * half))  # labels stay inside the frame
         clear_of = local.buffer(0.2 * half).union(avoid).union(edge)
+        spots: list[Any] = []
         handles.append(draw_boundaries(ax, cut_layer(within, crs, cut), labels=True,
-                                       keep_clear=clear_of))
+                                       keep_clear=clear_of, placed=spots))
+        if spots:  # zone names keep off the village names
+            avoid = avoid.union(shapely.union_all(shapely.buffer(
+                np.asarray(spots, dtype=object), 0.12 * half)))
     if zoning is not None:
         zones = cut_layer(zoning, crs, cut)
         add_polygons(ax, list(zones.geometry.array), facecolor="none",
@@ -546,6 +554,9 @@ def draw_locator(fig: Any, rect: tuple[float, float, float, float], crs: CRS, wi
         centres = shapely.centroid(np.asarray(points.geometry.array, dtype=object))
         ax.scatter(shapely.get_x(centres), shapely.get_y(centres), s=4, c="#555555", zorder=2)
     add_polygons(ax, [window], facecolor="none", edgecolor="#d50000", linewidth=1.5, zorder=3)
+    centre = window.centroid  # a map too small to see as a box still shows where it is
+    ax.scatter([centre.x], [centre.y], s=30, marker="s", facecolors="none",
+               edgecolors="#d50000", linewidths=1.5, zorder=4)
     ax.set_xlim(area.bounds[0], area.bounds[2])
     ax.set_ylim(area.bounds[1], area.bounds[3])
     ax.set_aspect("equal", adjustable="box")

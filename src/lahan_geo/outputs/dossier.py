@@ -75,9 +75,9 @@ def dossier_plots(result: gpd.GeoDataFrame) -> list[int]:
 
 
 def _footer(fig: Any, page: int, pages: int, day: str, version: str) -> None:
-    fig.text(0.06, 0.02, f"Aturan versi {version} · dicetak {day}", fontsize=7,
+    fig.text(0.06, 0.015, f"Aturan versi {version} · dicetak {day}", fontsize=7,
              color="#555555")
-    fig.text(0.94, 0.02, f"Halaman {page} dari {pages}", fontsize=7, color="#555555",
+    fig.text(0.94, 0.015, f"Halaman {page} dari {pages}", fontsize=7, color="#555555",
              ha="right")
 
 

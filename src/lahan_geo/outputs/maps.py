@@ -342,10 +342,11 @@ def plot_overview(
     footer = sources_line(result, within)
     if crs is not None:
         footer += f" · Proyeksi: {crs.name}"
-    fig.text(0.04, 0.03, textwrap.fill(footer, int(24 * figsize[0] / scale)),
-             fontsize=6.5 * scale, color="#424242", va="bottom")
+    width = int(figsize[0] * 72 * 0.9 / (6.5 * scale * 0.56))  # characters per line
+    fig.text(0.04, 0.055, textwrap.fill(footer, width), fontsize=6.5 * scale, color="#424242",
+             va="bottom")
     if note:
-        fig.text(0.96, 0.012, note, ha="right", fontsize=8 * scale, style="italic", color="#424242")
+        fig.text(0.96, 0.035, note, ha="right", fontsize=8 * scale, style="italic", color="#424242")
     if target is not None:
         with atomic_path(target) as tmp:
             fig.savefig(tmp, format="png", dpi=dpi)
