@@ -182,3 +182,14 @@ def test_matplotlib_is_not_imported_with_the_map_modules() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_within_may_be_a_file_and_its_name_is_the_source(tmp_path: Path) -> None:
+    villages = make_zoning().rename(columns={"zone_name": "nama"})
+    path = tmp_path / "desa.gpkg"
+    villages.to_file(path, engine="pyogrio")
+    fig = plot_overview(make_result(), within=path, figsize=(5, 6), dpi=40)
+    texts = _texts(fig)
+    assert "Batas desa/wilayah" in texts
+    footer = next(t for t in texts if t.startswith("Sumber:"))
+    assert "Batas wilayah: desa.gpkg" in footer and str(tmp_path) not in footer
