@@ -202,8 +202,13 @@ def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[1].split() == ["id", "status", "title_en"]
     table = [line.split(None, 2) for line in lines[2:]]
     ruleset = lahan_geo.load_rules()
-    assert table == [[r.id, r.status, r.title_en] for r in ruleset]
+    assert [t[:2] for t in table] == [[r.id, r.status] for r in ruleset]
     assert ["F1", "not_permitted", "Plot in a conservation forest (HK)"] in table
+    # an unconfirmed part is marked in the table
+    assert ["F2", "needs_clearance", "Plot in protection forest (HL) (unconfirmed: whether a "
+            "KDMP outlet counts as a non-commercial public facility (governor route))"] in table
+    assert main(["rules", "--changelog"]) == 0
+    assert f"Changes in {ruleset.version}:" in capsys.readouterr().out
 
 
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
