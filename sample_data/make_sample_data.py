@@ -53,6 +53,7 @@ FILES = (
     "seruyan_desa.gpkg",
     "kawasan_hutan.gpkg",
     "pola_ruang.gpkg",
+    "rdtr_terintegrasi.gpkg",
     "seruyan_plots.csv",
     "seruyan_bidang.geojson",
     "expected_outcomes.csv",
@@ -1065,6 +1066,42 @@ def write_tables(w: Written, out: Path) -> None:
     (out / "seruyan_bidang.geojson").write_text(text, encoding="utf-8")
 
 
+# --------------------------------------------------------------------------------------
+# RDTR coverage (rules v2: the KKPR route). One synthetic RDTR integrated in OSS around
+# the district capital's two plots: Konfirmasi KKPR (K1) there, Persetujuan (K2) elsewhere.
+# --------------------------------------------------------------------------------------
+RDTR_PLOTS = ("SRY-001", "SRY-002")
+RDTR_BUFFER_M = 1500.0
+RDTR_MARGIN_M = 300.0  # every plot and parcel this far from the RDTR outline
+RDTR_NAME = "RDTR Kawasan Perkotaan Kuala Pembuang (terintegrasi OSS, sintetis)"
+
+
+def write_rdtr(out: Path) -> None:
+    points = [Point(*TO_UTM.transform(float(p.bujur), float(p.lintang)))
+              for p in PLOTS if p.id_lahan in RDTR_PLOTS]
+    area = shapely.MultiPoint(points).convex_hull.buffer(RDTR_BUFFER_M, quad_segs=4)
+    rdtr = gpd.GeoDataFrame({"NAMOBJ": [RDTR_NAME], "WADMKK": ["Seruyan"]},
+                            geometry=[to_geo(area)], crs=WGS84)
+    write_gpkg(rdtr, out / "rdtr_terintegrasi.gpkg", "RDTR_OSS_AR")
+
+
+def check_rdtr(out: Path) -> None:
+    rdtr = gpd.read_file(out / "rdtr_terintegrasi.gpkg", layer="RDTR_OSS_AR")
+    require(rdtr.crs.to_epsg() == 4326 and len(rdtr) == 1, "RDTR layer: one polygon, EPSG:4326")
+    area = rdtr.to_crs(UTM).geometry.iloc[0]
+    for plot in PLOTS:
+        try:
+            pt = Point(*TO_UTM.transform(float(plot.bujur), float(plot.lintang)))
+        except ValueError:
+            continue
+        inside = plot.id_lahan in RDTR_PLOTS
+        require(area.contains(pt) == inside, f"{plot.id_lahan}: RDTR coverage not as intended")
+        require(pt.distance(area.boundary) >= RDTR_MARGIN_M, f"{plot.id_lahan}: near the RDTR")
+    for parcel in PARCELS:
+        geom = to_utm(parcel_polygon(parcel))
+        require(geom.distance(area) >= RDTR_MARGIN_M, f"{parcel.id_lahan}: near the RDTR")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
@@ -1075,8 +1112,10 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(SEED)
     land = build_landscape(rng)
     write_layers(land, out)
+    write_rdtr(out)
     written = read_back(out)
     check_layers(written)
+    check_rdtr(out)
     write_tables(written, out)
     print(f"wrote {', '.join(FILES)} to {out}")
     return 0

@@ -255,8 +255,11 @@ def test_bpkh_unit_resolved_from_the_forest_layer_province():
     raw = raw_forest()
     raw["KODE_PROV"] = 62.0
     forest = lg.read_forest_area(raw)
-    out = by_id(lg.screen(plots_at({"hl": utm(15, 5), "apl": utm(57, 1)}), forest=forest))
+    out = by_id(lg.screen(plots_at({"hl": utm(15, 5), "apl": utm(57, 1), "code0": utm(75, 5)}),
+                          forest=forest))
     assert "BPKH Wilayah XXI Palangka Raya" in out.loc["hl", "agencies_id"]
+    # an unknown forest code still lies in the province: F7 goes to the same unit
+    assert out.loc["code0", "agencies_id"][0] == "BPKH Wilayah XXI Palangka Raya"  # then Z5
     assert "BPKH Wilayah XXI Palangka Raya" in out.loc["hl", "agencies"]
     assert out.loc["hl", "province_code"] == "62"
     assert "bpkh" in out.loc["hl", "offices"]

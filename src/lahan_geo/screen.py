@@ -230,7 +230,7 @@ def screen(
     described["rdtr_coverage"] = pd.Series(
         np.full(n, None, dtype=object) if rdtr is None else rdtr_coverage(geoms, rdtr),
         dtype=object)
-    described["province_code"] = pd.Series(_provinces(plots, forest, f_ov, described),
+    described["province_code"] = pd.Series(_provinces(plots, forest, f_ov),
                                            dtype=object)
     explained = explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
                              forest_tol, zone_tol, area, hits,
@@ -268,7 +268,7 @@ def _as_programme(programme: Any) -> Programme:
 
 
 def _provinces(plots: gpd.GeoDataFrame, forest: gpd.GeoDataFrame | None,
-               f_ov: LayerOverlay | None, described: pd.DataFrame) -> list[str | None]:
+               f_ov: LayerOverlay | None) -> list[str | None]:
     """Per plot, its BPS province code: the plot list's column, else the forest layer's."""
     n = len(plots)
     column = find_column(plots, PROVINCE_COLUMNS)
@@ -276,10 +276,13 @@ def _provinces(plots: gpd.GeoDataFrame, forest: gpd.GeoDataFrame | None,
               else [None] * n)
     layer_column = (find_column(forest, _FOREST_PROVINCE_COLUMNS) if forest is not None
                     else None)
-    if layer_column is None or all(listed):
+    if layer_column is None or f_ov is None or f_ov.pairs.empty or all(listed):
         return listed
-    mapped = _attribute_of(f_ov, forest, described["forest_function"].tolist(),
-                           "forest_function", layer_column, n)
+    first = f_ov.pairs[f_ov.pairs["core"]].drop_duplicates("plot")  # any polygon under it
+    mapped: list[Any] = [None] * n
+    for plot, value in zip(first["plot"].tolist(),
+                           forest[layer_column].to_numpy(dtype=object)[first["row"].to_numpy()]):
+        mapped[plot] = value
     return [a or province_code(b) for a, b in zip(listed, mapped)]
 
 
