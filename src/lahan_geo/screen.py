@@ -139,8 +139,12 @@ def screen(
     GeoDataFrame
         EPSG:4326, one row per plot in input order: :data:`RESULT_COLUMNS`, then the
         plot list's own columns, then ``geometry``. ``attrs["lahan_geo"]`` holds the
-        provenance: library and rules version, each layer's path, hash, scale and
-        tolerance, and the counts per status.
+        provenance: library and rules version (with the rules' changelog), each
+        layer's path, hash, scale and tolerance (the RDTR layer's too), the programme
+        switches, and the counts per status. ``offices`` lists the canonical ids of the
+        offices the plot goes to; ``agencies``/``agencies_id`` name them, the BPKH unit
+        resolved from ``province_code`` (the plot list's province column, else the
+        forest layer's ``KODE_PROV``).
 
     Examples
     --------
