@@ -226,7 +226,7 @@ def test_each_land_rule_fires_with_its_status(screened, plot):
     row = by_id(screened).loc[plot]
     assert row["land_status"] == text
     assert row["land_title_class"] == cls
-    assert row["rules"] == ["F6", "Z4", rule]
+    assert row["rules"] == ["F6", "Z4", "K3", rule]
     assert row["status"] == status
     assert f"{rule}:" in row["reason_en"] and f"{rule}:" in row["reason_id"]
 
@@ -235,9 +235,11 @@ def test_land_rules_quote_the_value_and_name_the_office(screened):
     rows = by_id(screened)
     assert "'kebun sawit' is not in the land-status mapping" in rows.loc["unknown", "reason_en"]
     assert "(aset Pemkab)" in rows.loc["bmd", "reason_id"]
-    assert "Bupati/Gubernur (BPKAD)" in rows.loc["bmd", "agencies"]
-    assert "Kantor Pertanahan (ATR/BPN)" in rows.loc["tkd", "agencies"]
-    assert "PPAT, then Kantor Pertanahan (ATR/BPN)" in rows.loc["no_deed", "agencies"]
+    assert "pemda.bpkad" in rows.loc["bmd", "offices"]
+    assert "Bupati/Gubernur (BPKAD)" in rows.loc["bmd", "agencies_id"]
+    assert "atr_bpn.kantah" in rows.loc["tkd", "offices"]
+    offices = rows.loc["no_deed", "offices"]  # the deed first, then its registration
+    assert offices.index("ppat") < offices.index("atr_bpn.kantah")
 
 
 def test_land_title_adds_to_the_forest_answer(screened):
@@ -258,7 +260,7 @@ def test_result_columns_and_provenance(screened):
 def test_no_land_status_column_fires_no_land_rule_but_says_so(forest, zoning):
     result = lg.screen(plots_at({"a": utm(57, 1)}), forest=forest, zoning=zoning)
     row = result.iloc[0]
-    assert row["status"] == "clear" and row["rules"] == ["F6", "Z4"]
+    assert row["status"] == "clear" and row["rules"] == ["F6", "Z4", "K3"]
     assert row["land_title_class"] == "not_given" and row["land_status"] is None
     info = result.attrs["lahan_geo"]["land_status"]
     assert info["column"] is None and "not screened" in info["note_en"]
@@ -300,10 +302,12 @@ def test_land_rules_are_data_with_office_basis_and_unconfirmed_label():
     land = [r for r in rules if "land_title" in r.facts]
     assert [r.id for r in land] == [f"T{i}" for i in range(1, 10)]
     for rule in land:
-        assert rule.confirmed is False and rule.legal_basis and rule.source
+        assert rule.confirmed is False and rule.legal_basis and rule.sources
         for name in ("title_en", "title_id", "reason_en", "reason_id", "clearance_en",
-                     "clearance_id", "agency_en", "agency_id", "legal_basis", "note", "source"):
+                     "clearance_id", "agency_en", "agency_id", "legal_basis", "note",
+                     "unconfirmed_en", "unconfirmed_id"):
             assert ";" not in getattr(rule, name), (rule.id, name)
+        assert rule.unconfirmed_en and rule.unconfirmed_id  # shown as unconfirmed
     fired = {rule.when["land_title"]["eq"] for rule in land}
     assert fired == set(LAND_TITLE_CLASSES) - {"not_given"}
 

@@ -4,7 +4,7 @@ The pipeline is intake -> layers -> overlay -> rules -> outputs:
 
 >>> import lahan_geo as lg
 >>> sorted(n for n in lg.__all__ if n.startswith("read_"))
-['read_constraint', 'read_forest_area', 'read_plots', 'read_zoning']
+['read_constraint', 'read_forest_area', 'read_plots', 'read_rdtr', 'read_zoning']
 """
 
 __version__ = "0.1.0"
@@ -24,6 +24,7 @@ from lahan_geo.layers import (
     load_zoning_mapping,
     read_constraint,
     read_forest_area,
+    read_rdtr,
     read_zoning,
 )
 from lahan_geo.outputs import (
@@ -42,7 +43,7 @@ from lahan_geo.outputs import (
 from lahan_geo.relocate import suggest_sites
 from lahan_geo.result import ScreeningResult
 from lahan_geo.review import apply_review
-from lahan_geo.rules import RuleSet, load_rules
+from lahan_geo.rules import Programme, RuleSet, load_rules
 from lahan_geo.screen import RESULT_COLUMNS, screen
 from lahan_geo.statuses import STATUSES
 
@@ -54,6 +55,7 @@ __all__ = [
     "InputError",
     "LahanGeoError",
     "LayerError",
+    "Programme",
     "RuleSet",
     "RulesError",
     "ScreeningResult",
@@ -70,6 +72,7 @@ __all__ = [
     "read_constraint",
     "read_forest_area",
     "read_plots",
+    "read_rdtr",
     "read_zoning",
     "screen",
     "suggest_sites",

@@ -26,8 +26,8 @@ import pandas as pd
 from lahan_geo import __version__
 from lahan_geo.errors import InputError, LahanGeoError
 from lahan_geo.intake import read_plots
-from lahan_geo.layers import read_forest_area, read_zoning
-from lahan_geo.rules import load_rules
+from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
+from lahan_geo.rules import APPLICANTS, Programme, load_rules
 from lahan_geo.screen import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
@@ -95,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--zoning", type=Path, help="pola ruang layer (RTRW/RDTR)")
     s.add_argument("--zoning-mapping", type=Path, help="your district's zoning mapping TOML")
     s.add_argument("--rules", type=Path, help="rules TOML (default: the shipped rules)")
+    s.add_argument("--rdtr", type=Path, help="outlines of the RDTRs integrated in OSS: decides "
+                   "the KKPR route (Konfirmasi inside, Persetujuan outside)")
+    s.add_argument("--psn", action="store_true",
+                   help="treat the outlets as a National Strategic Project (unconfirmed for "
+                   "KDMP): changes the LP2B and PIPPIB outcomes, recorded in the metadata")
+    s.add_argument("--public-interest", action="store_true",
+                   help="treat the outlets as a public-interest use (opens LP2B conversion)")
+    s.add_argument("--applicant", choices=APPLICANTS, default="pemda",
+                   help="who applies for a PPKH: pemda (the bupati, default) or koperasi")
     s.add_argument("--tolerance", type=float, help="one tolerance in metres for every plot")
     s.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
     s.add_argument("--note", default=None, help="footnote on the map, e.g. 'Data contoh sintetis'")
@@ -118,6 +127,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the rules of the default rule set, or of --rules, one per line.",
     )
     r.add_argument("--rules", type=Path, help="rules TOML (default: the shipped rules)")
+    r.add_argument("--changelog", action="store_true",
+                   help="also print what changed in each version of the rule set")
     r.set_defaults(func=_rules)
     return parser
 
@@ -198,7 +209,7 @@ def _screen(args: argparse.Namespace) -> int:
     from lahan_geo.review import apply_review
 
     protect = [p for p in (*args.plots, args.forest, args.zoning, args.rules,
-                           args.zoning_mapping, args.reviews) if p]
+                           args.zoning_mapping, args.reviews, args.rdtr) if p]
     out: Path = args.out
     _check_out(out, protect)
     plots = pd.concat([read_plots(p, crs=args.crs, sheet=args.sheet, within=args.within)
@@ -206,8 +217,11 @@ def _screen(args: argparse.Namespace) -> int:
     plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots]}
     forest = read_forest_area(args.forest, scale=args.forest_scale) if args.forest else None
     zoning = read_zoning(args.zoning, mapping=args.zoning_mapping) if args.zoning else None
+    programme = Programme(psn=args.psn, public_interest=args.public_interest,
+                          applicant=args.applicant)
     result = screen(plots, forest=forest, zoning=zoning, rules=args.rules,
-                    tolerance_m=args.tolerance)
+                    tolerance_m=args.tolerance,
+                    rdtr=read_rdtr(args.rdtr) if args.rdtr else None, programme=programme)
     if args.reviews:
         result = apply_review(result, args.reviews)
     # read the earlier run before this one may replace its files in the same --out
@@ -264,11 +278,18 @@ def _screen(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> int:
     ruleset = load_rules(args.rules)
     print(f"Rules {ruleset.version}: {ruleset.title} ({ruleset.path or 'default'})")
-    rows = [("id", "status", "title_en")] + [(r.id, r.status, r.title_en) for r in ruleset]
+    rows = [("id", "status", "title_en")] + [
+        (r.id, r.status, f"{r.title_en} ({r.confirmation('en')})" if r.confirmation("en")
+         else r.title_en) for r in ruleset]
     id_width = max(len(row[0]) for row in rows)
     status_width = max(len(row[1]) for row in rows)
     for rule_id, status, title in rows:
         print(f"{rule_id:<{id_width}}  {status:<{status_width}}  {title}")
+    if args.changelog:
+        for entry in ruleset.changelog:
+            print(f"\nChanges in {entry['version']}:")
+            for change in entry["changes"]:
+                print(f"  - {change}")
     return 0
 
 
