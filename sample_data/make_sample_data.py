@@ -53,6 +53,7 @@ FILES = (
     "seruyan_desa.gpkg",
     "kawasan_hutan.gpkg",
     "pola_ruang.gpkg",
+    "rdtr_terintegrasi.gpkg",
     "seruyan_plots.csv",
     "seruyan_bidang.geojson",
     "expected_outcomes.csv",
@@ -101,15 +102,16 @@ BADAN_AIR = "Badan Air"
 KHUSUS = "Kawasan Khusus (belum ditetapkan)"
 
 # NAMOBJ -> (KODKWS, class used for the intended status: allowed / budidaya / lp2b /
-# lindung / unknown)
+# forest (a forest-class zone: it defers to the forest map, KODKWS names the function
+# it restates) / lindung / unknown)
 ZONES = {
     PERMUKIMAN_DESA: ("PM-2", "allowed"),
     PERMUKIMAN_KOTA: ("PM-1", "allowed"),
     DAGANG_JASA: ("K-1", "allowed"),
     TANAMAN_PANGAN: ("P-1", "budidaya"),
     PERKEBUNAN: ("P-3", "budidaya"),
-    HUTAN_PRODUKSI: ("HP", "budidaya"),
-    HUTAN_LINDUNG: ("HL", "lindung"),
+    HUTAN_PRODUKSI: ("HP", "forest"),
+    HUTAN_LINDUNG: ("HL", "forest"),
     SEMPADAN: ("PS-1", "lindung"),
     LP2B: ("KP2B", "lp2b"),
     INDUSTRI: ("KPI", "budidaya"),
@@ -684,7 +686,8 @@ PLOTS = [
     Plot("SRY-005", "-3.374134", "112.403850", "Dusir", "APL", PERMUKIMAN_DESA,
          "ordinary", "clear", "clear: APL, permukiman perdesaan", "1200", "Tanah kas desa"),
     Plot("SRY-006", "-3.244377", "112.315842", "Lingga", "APL", LP2B,
-         "ordinary", "needs_clearance", "Z3: APL in LP2B (protected food farmland)", "2000",
+         "ordinary", "not_permitted", "Z3: APL in LP2B (protected food farmland, no "
+         "conversion unless PSN or public interest)", "2000",
          "Sawah milik desa"),
     Plot("SRY-007", "-3.202990", "112.134016", "Kumpas Makmur", "APL", PERMUKIMAN_DESA,
          "ordinary", "clear", "clear: APL, permukiman perdesaan (river village)", "1000",
@@ -710,8 +713,9 @@ PLOTS = [
          "ordinary", "needs_clearance", "Z2: APL in perkebunan", "2500",
          "Kebun sawit milik desa"),
     Plot("SRY-016", "-3.042204", "111.902597", "Danau Sakam", "HL", HUTAN_LINDUNG,
-         "ordinary", "not_permitted", "F2 in HL (southern hill); zoned kawasan hutan lindung, "
-         "a kawasan lindung (Z1)", "1000", "Tanah desa di kaki bukit"),
+         "ordinary", "needs_clearance", "F2 in HL (southern hill); zoned kawasan hutan lindung, "
+         "which agrees with the forest map and defers to it (Z1f)", "1000",
+         "Tanah desa di kaki bukit"),
     Plot("SRY-017", "-3.141723", "111.906821", "Tanah Subah", "APL", PERMUKIMAN_DESA,
          "b1", "verify", "B1: APL permukiman, 50 m from the APL/HL boundary", "1200",
          "Tanah kas desa"),
@@ -731,7 +735,7 @@ PLOTS = [
          "ordinary", "needs_clearance", "F4: HPK, zoned perkebunan (Z2)", "2000",
          "Lahan kebun warga"),
     Plot("SRY-023", "-2.187378", "111.866917", "Pulau Hikat", "HPT", HUTAN_PRODUKSI,
-         "ordinary", "needs_clearance", "F3: HPT, zoned kawasan hutan produksi (Z2)", "1000",
+         "ordinary", "needs_clearance", "F3: HPT, zoned kawasan hutan produksi (Z1f)", "1000",
          "Lahan di luar permukiman"),
     Plot("SRY-024", "-2.378466", "112.184484", "Pantai Luresu", "APL", RTH,
          "ordinary", "not_permitted", "Z1: APL in ruang terbuka hijau (town park)", "1000",
@@ -796,7 +800,7 @@ PARCELS = [
     Parcel("SRY-B05", ((111.9171001, -2.0628338), (111.91752, -2.0626266),
                        (111.9172977, -2.0622119), (111.9168909, -2.062383)),
            "Delit Makmur", "HPT", HUTAN_PRODUKSI, "in_hpt", "needs_clearance",
-           "F3: entirely in HPT (zoned kawasan hutan produksi, Z2)", "Hasil ukur GPS"),
+           "F3: entirely in HPT (zoned kawasan hutan produksi, Z1f)", "Hasil ukur GPS"),
     Parcel("SRY-B06", ((112.2595616, -3.0753313), (112.2599349, -3.0756154),
                        (112.2601468, -3.0752788), (112.2597529, -3.0750243)),
            "Tuta", "APL", PERKEBUNAN, "apl_kebun", "needs_clearance",
@@ -806,7 +810,7 @@ PARCELS = [
 FOREST_OUTCOME = {"HK": "not_permitted", "HL": "needs_clearance", "HP": "needs_clearance",
                   "HPT": "needs_clearance", "HPK": "needs_clearance", "APL": "clear",
                   "unknown": "verify"}
-ZONE_OUTCOME = {"allowed": "clear", "budidaya": "needs_clearance", "lp2b": "needs_clearance",
+ZONE_OUTCOME = {"allowed": "clear", "budidaya": "needs_clearance", "lp2b": "not_permitted",
                 "lindung": "not_permitted", "unknown": "verify"}
 SLIVER_MAX_SHARE = 0.25  # an overlap this small and within the tolerance band is a sliver
 
@@ -894,8 +898,18 @@ def desa_of(w: Written, geom, name: str) -> tuple[str, str, str]:
     return row["nama"], row["kecamatan"], row["kode"]
 
 
-def zone_status(zone: str) -> str:
-    return ZONE_OUTCOME[ZONES[zone][1]] if zone else "verify"  # no zone: Z5
+# A forest-class zone restating one of these functions agrees with the forest map (Z1f,
+# the forest rules decide), else the two maps disagree (Z1d, verify). Rules v2.
+FOREST_ZONE_FAMILY = {"HL": {"HL"}, "HK": {"HK"}, "HP": {"HP", "HPT", "HPK"}}
+
+
+def zone_status(zone: str, functions: set[str] | None = None) -> str:
+    if not zone:
+        return "verify"  # no zone: Z5
+    code, kind = ZONES[zone]
+    if kind == "forest":  # LP2B is not_permitted unless the PSN switch is on (rules v2)
+        return "clear" if set(functions or ()) & FOREST_ZONE_FAMILY[code] else "verify"
+    return ZONE_OUTCOME[kind]
 
 
 def check_plot(w: Written, plot: Plot) -> tuple[str, str, str]:
@@ -930,7 +944,7 @@ def check_plot(w: Written, plot: Plot) -> tuple[str, str, str]:
         require(abs(pt.distance(hl_edge) - d_change) < 0.01, f"{name}: nearest edge not APL/HL")
     if plot.check == "sliver":
         require(plot.function == "unknown" and d_any >= 150.0, f"{name}: not 150 m in sliver")
-    statuses = [FOREST_OUTCOME[plot.function], zone_status(plot.zone)]
+    statuses = [FOREST_OUTCOME[plot.function], zone_status(plot.zone, {plot.function})]
     if d_change < FOREST_TOLERANCE_M:
         statuses.append("verify")  # B1
     require(most_severe(statuses) == plot.status, f"{name}: derived {most_severe(statuses)}")
@@ -972,7 +986,7 @@ def check_parcel(w: Written, parcel: Parcel) -> tuple[str, str, str]:
         depth = max(Point(c).distance(others) for c in np.asarray(part.exterior.coords))
         if not (v < SLIVER_MAX_SHARE and depth <= FOREST_TOLERANCE_M):
             decisive.append(f)
-    statuses = [FOREST_OUTCOME[f] for f in decisive] + [zone_status(parcel.zone)]
+    statuses = [FOREST_OUTCOME[f] for f in decisive] + [zone_status(parcel.zone, set(decisive))]
     if d_change < FOREST_TOLERANCE_M:
         statuses.append("verify")
     require(most_severe(statuses) == parcel.status, f"{name}: derived {most_severe(statuses)}")
@@ -1052,6 +1066,42 @@ def write_tables(w: Written, out: Path) -> None:
     (out / "seruyan_bidang.geojson").write_text(text, encoding="utf-8")
 
 
+# --------------------------------------------------------------------------------------
+# RDTR coverage (rules v2: the KKPR route). One synthetic RDTR integrated in OSS around
+# the district capital's two plots: Konfirmasi KKPR (K1) there, Persetujuan (K2) elsewhere.
+# --------------------------------------------------------------------------------------
+RDTR_PLOTS = ("SRY-001", "SRY-002")
+RDTR_BUFFER_M = 1500.0
+RDTR_MARGIN_M = 300.0  # every plot and parcel this far from the RDTR outline
+RDTR_NAME = "RDTR Kawasan Perkotaan Kuala Pembuang (terintegrasi OSS, sintetis)"
+
+
+def write_rdtr(out: Path) -> None:
+    points = [Point(*TO_UTM.transform(float(p.bujur), float(p.lintang)))
+              for p in PLOTS if p.id_lahan in RDTR_PLOTS]
+    area = shapely.MultiPoint(points).convex_hull.buffer(RDTR_BUFFER_M, quad_segs=4)
+    rdtr = gpd.GeoDataFrame({"NAMOBJ": [RDTR_NAME], "WADMKK": ["Seruyan"]},
+                            geometry=[to_geo(area)], crs=WGS84)
+    write_gpkg(rdtr, out / "rdtr_terintegrasi.gpkg", "RDTR_OSS_AR")
+
+
+def check_rdtr(out: Path) -> None:
+    rdtr = gpd.read_file(out / "rdtr_terintegrasi.gpkg", layer="RDTR_OSS_AR")
+    require(rdtr.crs.to_epsg() == 4326 and len(rdtr) == 1, "RDTR layer: one polygon, EPSG:4326")
+    area = rdtr.to_crs(UTM).geometry.iloc[0]
+    for plot in PLOTS:
+        try:
+            pt = Point(*TO_UTM.transform(float(plot.bujur), float(plot.lintang)))
+        except ValueError:
+            continue
+        inside = plot.id_lahan in RDTR_PLOTS
+        require(area.contains(pt) == inside, f"{plot.id_lahan}: RDTR coverage not as intended")
+        require(pt.distance(area.boundary) >= RDTR_MARGIN_M, f"{plot.id_lahan}: near the RDTR")
+    for parcel in PARCELS:
+        geom = to_utm(parcel_polygon(parcel))
+        require(geom.distance(area) >= RDTR_MARGIN_M, f"{parcel.id_lahan}: near the RDTR")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
@@ -1062,8 +1112,10 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(SEED)
     land = build_landscape(rng)
     write_layers(land, out)
+    write_rdtr(out)
     written = read_back(out)
     check_layers(written)
+    check_rdtr(out)
     write_tables(written, out)
     print(f"wrote {', '.join(FILES)} to {out}")
     return 0

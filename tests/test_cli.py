@@ -202,8 +202,13 @@ def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[1].split() == ["id", "status", "title_en"]
     table = [line.split(None, 2) for line in lines[2:]]
     ruleset = lahan_geo.load_rules()
-    assert table == [[r.id, r.status, r.title_en] for r in ruleset]
+    assert [t[:2] for t in table] == [[r.id, r.status] for r in ruleset]
     assert ["F1", "not_permitted", "Plot in a conservation forest (HK)"] in table
+    # an unconfirmed part is marked in the table
+    assert ["F2", "needs_clearance", "Plot in protection forest (HL) (unconfirmed: whether a "
+            "KDMP outlet counts as a non-commercial public facility (governor route))"] in table
+    assert main(["rules", "--changelog"]) == 0
+    assert f"Changes in {ruleset.version}:" in capsys.readouterr().out
 
 
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,3 +256,24 @@ def test_within_and_crs_options_reach_read_plots(inputs: dict[str, Path], tmp_pa
     by_id = result.set_index("plot_id")
     assert "outside" in by_id.loc["KDMP-G", "input_problem"]  # 112.40 E lies east of the district
     assert by_id.loc["U1", "status"] != "invalid"  # UTM 49S read with --crs
+
+
+def test_rdtr_and_programme_switches_reach_the_result_and_its_metadata(
+        inputs: dict[str, Path], tmp_path: Path) -> None:
+    rdtr = tmp_path / "rdtr.gpkg"
+    gpd.GeoDataFrame({"NAMOBJ": ["RDTR uji"]}, geometry=[box(112.28, -2.50, 112.295, -2.48)],
+                     crs="EPSG:4326").to_file(rdtr, driver="GPKG")
+    out = tmp_path / "hasil"
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main(["screen", str(inputs["plots"]), "--forest", str(inputs["forest"]),
+                     "--zoning", str(inputs["zoning"]), "--rdtr", str(rdtr), "--psn",
+                     "--applicant", "koperasi", "--out", str(out), "--no-details"])
+    assert code == 0
+    table = pd.read_csv(out / "hasil_screening.csv", keep_default_na=False).set_index("plot_id")
+    assert "K1" in table.loc["KDMP-A", "rules"] and table.loc["KDMP-A", "rdtr_coverage"] == \
+        "covered"
+    assert "F9" in table.loc["KDMP-B", "rules"]  # the cooperative applies for the PPKH
+    meta = {r[0].value: r[2].value for r in load_workbook(out / "hasil_screening.xlsx")[
+        "Metadata"].iter_rows(min_row=2)}
+    assert meta["programme.psn"] is True and meta["programme.applicant"] == "koperasi"
+    assert str(meta["layers.rdtr.path"]).endswith("rdtr.gpkg")

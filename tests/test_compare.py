@@ -72,7 +72,7 @@ def test_a_changed_layer_hash(old, zoning):
 
 def test_a_changed_rules_version(old, forest, zoning, tmp_path: Path):
     text = (Path(lg.__file__).parent / "data" / "default_rules.toml").read_text("utf-8")
-    text = text.replace('version = "2026.11.0"', 'version = "2099.1.0"', 1)
+    text = text.replace('version = "2026.12.0"', 'version = "2099.1.0"', 1)
     z2 = text.index('id = "Z2"')
     text = text[:z2] + text[z2:].replace('status = "needs_clearance"', 'status = "verify"', 1)
     rules = tmp_path / "rules.toml"
@@ -81,7 +81,7 @@ def test_a_changed_rules_version(old, forest, zoning, tmp_path: Path):
     c = _row(diff, "C")
     assert (c.status_old, c.status_new) == ("needs_clearance", "verify")
     assert c.why == ["rules_changed"]
-    assert c.why_en == "the rules changed (2026.11.0 → 2099.1.0)"
+    assert c.why_en == "the rules changed (2026.12.0 → 2099.1.0)"
     assert _row(diff, "A").change == "unchanged"
 
 
@@ -106,7 +106,7 @@ def test_exports_read_back_keep_their_provenance(old, tmp_path: Path):
         diff = compare(path, old)
         assert diff["change"].tolist() == ["unchanged"] * 4, path.suffix
         meta = diff.attrs["lahan_geo"]["compare"]
-        assert meta["old"]["rules_version"] == "2026.11.0" and meta["layers_changed"] == []
+        assert meta["old"]["rules_version"] == "2026.12.0" and meta["layers_changed"] == []
 
 
 def test_missing_provenance_is_unknown(old, forest, zoning, tmp_path: Path):
@@ -147,7 +147,7 @@ def test_workbook_sheet_perubahan(old, forest, zoning, tmp_path: Path):
     assert book.sheetnames == ["Lahan", "Ringkasan", "Perubahan", "Aturan", "Metadata"]
     rows = [list(r) for r in book["Perubahan"].iter_rows(values_only=True)]
     info = {r[0]: r[1] for r in rows if r[0] and r[1] is not None and len(r) > 1}
-    assert info["Versi aturan (lama → baru)"] == "2026.11.0 → 2026.11.0"
+    assert info["Versi aturan (lama → baru)"] == "2026.12.0 → 2026.12.0"
     assert info["Lapisan yang berubah"] == "tidak ada"
     assert info["Jumlah lahan: Berubah"] == 1 and info["Jumlah lahan: Tidak berubah"] == 3
     header = next(r for r in rows if r[0] == "ID Lahan")
@@ -172,8 +172,10 @@ def test_no_changes_says_so(old, tmp_path: Path):
         {"added": 0, "removed": 0, "changed": 0, "unchanged": 4})
 
 
-def test_clearances_holding_a_semicolon_survive_the_export(forest, zoning, tmp_path: Path):
+def test_list_cells_survive_the_export(forest, zoning, tmp_path: Path):
     hk = lg.screen(plots_at({"K": utm(5, 5)}), forest=forest, zoning=zoning)
-    assert any(";" in c for c in hk["clearances_id"].iloc[0])  # "Tidak ada; pindah lokasi"
+    # rules v2 keep the list separator out of every field: "Tidak ada, pindah lokasi"
+    assert "Tidak ada, pindah lokasi" in hk["clearances_id"].iloc[0]
+    assert not any(";" in c for c in hk["clearances_id"].iloc[0])
     for path in (to_geojson(hk, tmp_path / "k.geojson"), to_csv(hk, tmp_path / "k.csv")):
         assert compare(path, hk)["change"].tolist() == ["unchanged"], path.suffix

@@ -18,19 +18,25 @@ from shapely import Point, box
 
 import lahan_geo as lg
 from conftest import UTM49S, X0, Y0, plots_at, utm
-from lahan_geo.explain import functions_of, unknown_of, zone_permissions_of
-from lahan_geo.rules import fired_rules
+from lahan_geo.explain import (
+    forest_zone_disagrees,
+    functions_of,
+    unknown_of,
+    zone_permissions_of,
+)
+from lahan_geo.rules import Programme, fired_rules
 from lahan_geo.statuses import most_severe
 
 KM = 1000.0
-LIST_COLUMNS = ("rules", "clearances", "clearances_id", "agencies", "agencies_id", "legal_basis")
+LIST_COLUMNS = ("rules", "clearances", "clearances_id", "agencies", "agencies_id", "offices",
+                "legal_basis")
 COLUMNS = ("status", *LIST_COLUMNS, "reason_id", "reason_en")
 
 # Quotes values the default rules never quote, with area conditions of both kinds
 # (comparisons, and a list of exact areas).
 EXTRA_RULES = """
 [[rule]]
-id = "T1"
+id = "Q1"
 status = "verify"
 when = { area_m2 = { ge = 100.0, lt = 1500.0 } }
 title_en = "Test"
@@ -39,12 +45,12 @@ reason_en = "{forest_function} / {zone_class} / {area_m2} m2 / tol {tolerance_m}
 reason_id = "{forest_function} / {zone_class} / {area_m2} m2 / tol {zone_tolerance_m}"
 clearance_en = "Check"
 clearance_id = "Periksa"
-agency_en = ""
-agency_id = ""
+offices = []
+sources = [{ title = "test", consulted = "2026-12" }]
 legal_basis = ""
 
 [[rule]]
-id = "T2"
+id = "Q2"
 status = "clear"
 when = { area_m2 = { in = [800.0, 1200.0] } }
 title_en = "Test"
@@ -53,8 +59,8 @@ reason_en = "exactly {area_m2} m2 in {zone_name}"
 reason_id = "tepat {area_m2} m2 di {zone_name}"
 clearance_en = ""
 clearance_id = ""
-agency_en = ""
-agency_id = ""
+offices = []
+sources = [{ title = "test", consulted = "2026-12" }]
 legal_basis = "Test basis"
 """
 
@@ -73,8 +79,8 @@ reason_en = "HK ({forest_function}, {boundary_distance_m} m)"
 reason_id = "HK ({forest_function}, {boundary_distance_m} m)"
 clearance_en = "None"
 clearance_id = "Tidak ada"
-agency_en = "KLHK"
-agency_id = "KLHK"
+offices = ["kemenhut.ksdae"]
+sources = [{ title = "test", consulted = "2026-12" }]
 legal_basis = "UU 5/1990"
 
 [[rule]]
@@ -87,8 +93,8 @@ reason_en = "in {constraint_names}"
 reason_id = "di {constraint_names}"
 clearance_en = ""
 clearance_id = ""
-agency_en = ""
-agency_id = ""
+offices = []
+sources = [{ title = "test", consulted = "2026-12" }]
 legal_basis = ""
 
 [[rule]]
@@ -101,8 +107,8 @@ reason_en = "right {constraint_names}"
 reason_id = "hak {constraint_names}"
 clearance_en = "Consent"
 clearance_id = "Persetujuan"
-agency_en = "Holder"
-agency_id = "Pemegang"
+offices = ["pemegang_aset", "bpkh"]
+sources = [{ title = "test", consulted = "2026-12" }]
 legal_basis = ""
 """
 
@@ -121,9 +127,12 @@ def batch_plots() -> gpd.GeoDataFrame:
     repeated = {"hk": utm(5, 5), "hl": utm(15, 5), "permukiman": utm(57, 1),
                 "pertanian": utm(57, 3), "unknown_zone": utm(57, 9), "no_zoning": utm(67, 5),
                 "beyond": utm(85, 5), "peat": utm(56.5, 0.5), "hgu": utm(60.5, 0.5)}
+    land = ["TKD", "aset Pemkab", "", "kebun sawit", "sengketa", "kebun karet"]
+    statuses: list[str] = []  # every third copy of a situation has the same land status
     for k in range(12):
-        for name, point in repeated.items():
+        for j, (name, point) in enumerate(repeated.items()):
             places.append((f"{name}_{k}", point, ["ya", "tidak", ""][k % 3], 5.0))
+            statuses.append(land[(k % 3 + j) % len(land)])
     for k, metres in enumerate(range(10, 120, 7)):  # B1 and B2: distances of their own
         accuracy = [3.0, 5.0, 20.0][k % 3]
         places.append((f"near_hpk_{metres}", utm(50 + metres / KM, 1), "tidak", accuracy))
@@ -132,9 +141,10 @@ def batch_plots() -> gpd.GeoDataFrame:
         places.append((f"parcel_{k}", square(57 + k / 10, 1.2, side), "tidak", None))
     places += [("no_geometry", None, "", None), ("empty", Point(), "", None),
                ("no_geometry_2", None, "ya", None)]
+    statuses += [land[k % len(land)] for k in range(len(places) - len(statuses))]
     return plots_at({p[0]: p[1] for p in places},
                     dikuasai_sebelum_penunjukan=[p[2] for p in places],
-                    akurasi=[p[3] for p in places])
+                    akurasi=[p[3] for p in places], status_lahan=statuses)
 
 
 @pytest.fixture(scope="module")
@@ -162,15 +172,17 @@ def screened(request, forest, zoning, layers, tmp_path_factory):
     screen_module = sys.modules["lahan_geo.screen"]
     calls = []
 
-    def spy(*args):
-        calls.append(args)
-        return explain_all(*args)
+    def spy(*args, **kwargs):
+        calls.append((args, kwargs))
+        return explain_all(*args, **kwargs)
 
     explain_all = screen_module.explain_all
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(screen_module, "explain_all", spy)
         result = lg.screen(batch_plots(), forest=forest, zoning=zoning, layers=layers,
-                           rules=rules)
+                           rules=rules, rdtr=lg.read_rdtr(gpd.GeoDataFrame(
+                               geometry=[ubox(56, 0, 58, 1.5)], crs=UTM49S)),
+                           programme=Programme(psn=request.param == "extra"))
     assert len(calls) == 1
     return result, calls[0]
 
@@ -185,7 +197,7 @@ def _num(value) -> str:
 
 
 def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_tol, zone_tol,
-            area, hits) -> list[tuple]:
+            area, hits, land_title, *, rdtr, programme, province, zone_forest) -> list[tuple]:
     """Evaluate the rules and word the reasons row by row, with no grouping or caching."""
     f_unknown = unknown_of(f_ov)
     z_unknown = unknown_of(z_ov)
@@ -203,6 +215,12 @@ def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_
             "zone_near_boundary": bool(z_ov.distance_m[i] <= zone_tol[i]),
             "area_m2": None if math.isnan(area[i]) else float(area[i]),
             "constraints": sorted({r for r, _ in hits[i]}),
+            "forest_layer": True,
+            "forest_zone_disagrees": forest_zone_disagrees(
+                functions_of(f_ov, f_mask),
+                [zone_forest[c] for c in z_ov.values(z_mask) if c in zone_forest]),
+            "rdtr_coverage": rdtr[i] or "no_layer", **programme.facts(),
+            "land_title": land_title[i],
         }
         fired = fired_rules(ruleset, facts)
         row = described.iloc[i]
@@ -215,6 +233,7 @@ def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_
             "input_problem_id": (row["input_problem_id"]
                                  if isinstance(row["input_problem_id"], str) else None),
             "constraint_names": ", ".join(dict.fromkeys(name for _, name in hits[i])) or "-",
+            "land_status": row["land_status"] if isinstance(row["land_status"], str) else "-",
             **{k: _num(row[k]) for k in ("boundary_distance_m", "tolerance_m", "area_m2",
                                          "zone_boundary_distance_m", "zone_tolerance_m")},
         }
@@ -226,16 +245,19 @@ def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_
         ctx_id = _Safe(context, zone_name_note=note_id)
         if isinstance(row["input_problem_id"], str) and row["input_problem_id"]:
             ctx_id["input_problem"] = row["input_problem_id"]
-        reason_en = " ".join(f"{r.id}: {r.reason_en.format_map(ctx_en)}" for r in fired)
-        reason_id = " ".join(f"{r.id}: {r.reason_id.format_map(ctx_id)}" for r in fired)
+        reason_en = " ".join(f"{r.id}: {r.reason('en').format_map(ctx_en)}" for r in fired)
+        reason_id = " ".join(f"{r.id}: {r.reason('id').format_map(ctx_id)}" for r in fired)
         if not fired:
             reason_en = "No rule applies to this plot; check it by hand."
             reason_id = "Tidak ada aturan yang berlaku untuk lahan ini; periksa secara manual."
         out.append((
             most_severe(r.status for r in fired) or "verify", [r.id for r in fired],
             *(list(dict.fromkeys(v for r in fired if (v := getattr(r, field))))
-              for field in ("clearance_en", "clearance_id", "agency_en", "agency_id",
-                            "legal_basis")),
+              for field in ("clearance_en", "clearance_id")),
+            *(list(dict.fromkeys(a for r in fired for a in r.agency_names(lang, province[i])))
+              for lang in ("en", "id")),
+            list(dict.fromkeys(o for r in fired for o in r.offices)),
+            list(dict.fromkeys(r.legal_basis for r in fired if r.legal_basis)),
             reason_id, reason_en,
         ))
     return out
@@ -251,7 +273,7 @@ def test_batch_repeats_situations_and_quotes_values_of_its_own(screened):
 
 def test_every_plot_reads_as_a_row_by_row_evaluation(screened):
     result, args = screened
-    expected = per_row(*args)
+    expected = per_row(*args[0], **args[1])
     for i, (plot_id, want) in enumerate(zip(result["plot_id"], expected)):
         got = tuple(result[c].iloc[i] for c in COLUMNS)
         assert got == want, plot_id
@@ -280,8 +302,8 @@ def test_every_plot_has_lists_of_its_own(screened):
 
 def test_editing_one_plots_lists_leaves_its_twins_alone(screened):
     _, args = screened
-    explained = sys.modules["lahan_geo.screen"].explain_all(*args)  # a copy to edit
-    twins = [i for i, p in enumerate(args[1]["plot_id"]) if p.startswith("hl_")][::3]
+    explained = sys.modules["lahan_geo.screen"].explain_all(*args[0], **args[1])  # a copy to edit
+    twins = [i for i, p in enumerate(args[0][1]["plot_id"]) if p.startswith("hl_")][::3]
     assert len(twins) > 2
     before = {c: explained[c].iloc[twins[1]].copy() for c in LIST_COLUMNS}
     assert all(explained[c].iloc[twins[0]] == before[c] for c in LIST_COLUMNS)
@@ -295,7 +317,7 @@ def test_editing_one_plots_lists_leaves_its_twins_alone(screened):
 def test_explaining_twice_gives_equal_frames_and_fresh_lists(screened):
     _, args = screened
     explain_all = sys.modules["lahan_geo.screen"].explain_all
-    one, two = explain_all(*args), explain_all(*args)
+    one, two = explain_all(*args[0], **args[1]), explain_all(*args[0], **args[1])
     assert one.equals(two)
     for column in LIST_COLUMNS:
         assert not {id(v) for v in one[column]} & {id(v) for v in two[column]}

@@ -72,7 +72,10 @@ def full_html() -> str:
 def test_every_drawn_plot_id_and_layer_name_is_on_the_page(full_html: str) -> None:
     for plot_id in ["KDMP-001", "KDMP-002", "KDMP-003", "KDMP-004"]:
         assert plot_id in full_html
-    assert "KDMP-005" not in full_html  # invalid: no geometry, not drawn
+    # invalid (no geometry): not drawn, only listed in the panel of rows not on the map
+    assert full_html.count("KDMP-005") == 1
+    panel = next(line for line in full_html.splitlines() if "KDMP-005" in line)
+    assert "tidak dipetakan (1)" in panel
     assert html.escape(HOSTILE_ID) in full_html
     for name in (FOREST_LAYER_NAME, ZONING_LAYER_NAME, "Lahan: Perlu izin (2)",
                  "Lahan: Tidak diizinkan (pindah lokasi) (1)", "Lahan: Perlu verifikasi (1)",
@@ -158,3 +161,76 @@ def test_result_without_drawable_plots_still_maps() -> None:
     m = explore(make_result().iloc[[4]], zoning=make_zoning())
     page = m.get_root().render()
     assert ZONING_LAYER_NAME in page and "Lahan:" not in page
+
+
+# -- offline page, title, panels, popups (issue #16) ----------------------------------------
+
+EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def test_page_is_self_contained_with_a_title(full_html: str) -> None:
+    assert not EXTERNAL.search(full_html), EXTERNAL.search(full_html).group(0)
+    assert "<title>Peta interaktif hasil penyaringan" in full_html
+    assert "Leaflet 1.9" in full_html or "leafletjs.com" in full_html  # Leaflet inlined
+    assert "data:image/png;base64," in full_html  # the layer-control icon too
+
+
+def test_without_packaged_leaflet_the_page_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    module = importlib.import_module("lahan_geo.outputs.explore")
+
+    monkeypatch.setattr(module, "leaflet_assets", lambda: None)
+    page = module.explore(make_result()).get_root().render()
+    assert module.OFFLINE_MESSAGE.split(":")[0] in page
+    assert 'typeof L === "undefined"' in page
+    assert EXTERNAL.search(page)  # Leaflet from the internet, as the message explains
+
+
+def test_popups_give_coordinates_and_the_detail_map_link(full_html: str) -> None:
+    popups = re.findall(r"<table style=\"font-size:12px.*?</table>", full_html)
+    kdmp2 = next(p for p in popups if "KDMP-002" in p)
+    assert "Koordinat" in kdmp2 and "(lintang, bujur)" in kdmp2
+    assert 'href="peta_detail/detail_KDMP-002.png"' in kdmp2
+    kdmp1 = next(p for p in popups if "KDMP-001" in p)  # clear: no detail map
+    assert "peta_detail/" not in kdmp1
+    page = explore(make_result(), detail_folder=None).get_root().render()
+    assert "peta_detail/" not in page
+
+
+def test_legend_is_a_control_stacked_with_the_scale(full_html: str) -> None:
+    # a Leaflet control in the scale's corner: Leaflet stacks them, so neither covers the other
+    assert re.search(r'L\.control\(\{position: "bottomleft"\}\);\s*\S+\.onAdd = function '
+                     r'\(\) \{\s*var div = L\.DomUtil\.create\("div", "lahan-geo-legend"\)',
+                     full_html)
+    assert "position:fixed" not in full_html.split("lahan-geo-legend")[1][:400]
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None,
+                    reason="chromium is not installed (Debian package 'chromium')")
+def test_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
+    page = tmp_path / "peta_interaktif.html"
+    explore(make_result(), forest=make_forest(), zoning=make_zoning()).save(str(page))
+    profile = tmp_path / "profile"
+    command = [
+        _chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", f"--user-data-dir={profile}",
+        # no network at all: every host resolves to nothing, every request goes nowhere
+        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
+        "--enable-logging=stderr", "--v=0",  # page errors reach stderr as CONSOLE lines
+        "--virtual-time-budget=5000", "--dump-dom", page.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    dom = done.stdout
+    assert "leaflet-container" in dom, done.stderr[-2000:]
+    # the 5 drawn plots, 3 forest polygons and 3 zones are SVG paths Leaflet drew
+    assert dom.count("leaflet-interactive") >= 5 + 3
+    for css_class in ("lahan-geo-title", "lahan-geo-legend", "lahan-geo-invalid",
+                      "leaflet-control-scale", "leaflet-control-layers"):
+        assert css_class in dom, css_class
+    assert "Uncaught" not in done.stderr

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pytest
 
 import lahan_geo as lg
 from conftest import raw_forest, raw_zoning
+from lahan_geo.errors import CacheWarning
 
 
 def test_second_load_is_a_cache_hit_with_identical_content(tmp_path):
@@ -61,9 +63,11 @@ def test_damaged_entry_is_rebuilt(tmp_path, monkeypatch):
     path = tmp_path / "kawasan_hutan.gpkg"
     raw_forest().to_file(path, driver="GPKG")
     lg.read_forest_area(path)
-    for entry in (tmp_path / "cache").glob("*.pkl"):
-        entry.write_bytes(b"not a pickle")
-    again = lg.read_forest_area(path)
+    entries = list((tmp_path / "cache").glob("read_forest_area-*.layer"))
+    assert len(entries) == 1
+    entries[0].write_bytes(b"not a layer")
+    with pytest.warns(CacheWarning, match="rejected"):
+        again = lg.read_forest_area(path)
     assert again.attrs["lahan_geo"]["cache"] == "stored"
     assert isinstance(again, gpd.GeoDataFrame) and len(again) == 7
 

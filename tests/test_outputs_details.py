@@ -48,7 +48,7 @@ def test_one_png_per_plot_that_is_neither_clear_nor_invalid(written: list[Path])
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in written)
     for path in written:
         image = mpimg.imread(path)
-        assert image.shape[:2] == (8 * DPI, 9.5 * DPI)
+        assert image.shape[:2] == (9 * DPI, 9.5 * DPI)
         assert len(np.unique(image[..., :3].reshape(-1, 3), axis=0)) > 10
 
 
@@ -93,10 +93,13 @@ def test_map_content() -> None:
     assert "Kawasan Pertanian" in texts  # the zone name written on the map
     assert "HL (Hutan Lindung)" in texts  # legend of forest functions
     assert "Toleransi posisi batas hutan ± 135 m" in texts
-    (ax,) = fig.axes
+    ax, locator = fig.axes
+    assert locator.get_title() == "Lokasi peta"
     xmin, xmax = ax.get_xlim()
     ymin, ymax = ax.get_ylim()
-    assert 1600 <= min(xmax - xmin, ymax - ymin) < 2000  # metres: 2 × radius_m
+    # the extent reaches past the decisive (F2) forest boundary, 880 m away, not a fixed size
+    assert 2 * 880 < min(xmax - xmin, ymax - ymin) < 3200
+    assert any(t.get_text().endswith(" BT") for t in ax.get_xticklabels())  # degree ticks
     assert [a for a in ax.artists if isinstance(a, AnchoredSizeBar)]
     dashed = [c for c in ax.collections if isinstance(c, PatchCollection)
               and any(ls[1] is not None for ls in c.get_linestyle())]
@@ -165,3 +168,16 @@ def test_workbook_links_each_map(tmp_path: Path, written: list[Path]) -> None:
     assert "Peta Detail" not in [c.value for c in without[1]]
     with pytest.raises(InputError, match="not a folder"):
         to_excel(result, tmp_path / "x.xlsx", detail_maps=tmp_path / "missing")
+
+
+def test_villages_locator_and_a_far_boundary_is_named() -> None:
+    result = make_result()
+    result.at[1, "boundary_distance_m"] = 25_000.0  # the decisive F2 boundary: far away
+    villages = gpd.GeoDataFrame({"nama": ["Desa Uji"]},
+                                geometry=[result.geometry.iloc[1].buffer(0.1)], crs="EPSG:4326")
+    fig = detail_map(result, "KDMP-002", forest=make_forest(), within=villages, dpi=DPI)
+    texts = _texts(fig)
+    assert "Desa Uji" in texts and "Batas desa/wilayah" in texts
+    assert any(t.startswith("Batas kawasan hutan terdekat berjarak 25,0 km") for t in texts)
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] - ax.get_xlim()[0] <= 2 * 4000 + 1  # capped, not 50 km wide

@@ -112,3 +112,84 @@ def test_plot_ids_with_dollar_signs_are_not_read_as_math(tmp_path: Path) -> None
     fig = plot_overview(result, path=path, figsize=(3, 3), dpi=30)
     assert path.stat().st_size > 0
     assert "$x$ $\\frac{$" in [t.get_text().replace("\\$", "$") for t in fig.axes[0].texts]
+
+
+# -- issue #16: what a map reader expects --------------------------------------------------
+
+def _many_plots(n: int = 37):
+    """``n`` plots (> 30): the six of the factory repeated, spread out, ids unique."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.affinity import translate
+
+    base = make_result()
+    parts = []
+    for k in range(-(-n // len(base))):
+        part = base.copy()
+        part["plot_id"] = [f"{p}-{k}" for p in base["plot_id"]]
+        part["geometry"] = [translate(g, 0.004 * k, 0) if g is not None else None
+                            for g in base.geometry]
+        parts.append(part)
+    many = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True).iloc[:n], crs=base.crs)
+    many.attrs = base.attrs
+    return many
+
+
+def test_every_plot_not_clear_is_labelled_above_30_plots() -> None:
+    result = _many_plots()
+    fig = plot_overview(result, figsize=(5, 6), dpi=40)
+    labels = {t.get_text() for t in fig.axes[0].texts}
+    drawn = result[result.geometry.notna()]
+    not_clear = set(drawn.loc[drawn["status"] != "clear", "plot_id"])
+    assert not_clear and not_clear <= labels
+    assert not labels & set(drawn.loc[drawn["status"] == "clear", "plot_id"])
+
+
+def test_title_line_sources_and_boundaries() -> None:
+    import datetime as dt
+
+    result = make_result()
+    result["kabupaten"] = "Seruyan"
+    villages = make_zoning().rename(columns={"zone_name": "nama"})
+    fig = plot_overview(result, forest=make_forest(), within=villages, figsize=(5, 6), dpi=40,
+                        date=dt.date(2026, 12, 3))
+    texts = _texts(fig)
+    assert "Kabupaten Seruyan · 3 Desember 2026" in texts
+    footer = next(t for t in texts if t.startswith("Sumber:"))
+    assert "SK.529/Menhut-II/2012" in footer
+    assert "Batas desa/wilayah" in texts
+    ax = fig.axes[0]
+    assert any(t.get_text().endswith(" BT") for t in ax.get_xticklabels())
+
+
+def test_status_colours_stand_apart_from_the_forest_palette() -> None:
+    from matplotlib.colors import to_rgb
+
+    from lahan_geo.outputs._draw import FOREST_COLOURS, STATUS_COLOURS
+
+    for status, colour in STATUS_COLOURS.items():
+        for function, fill in FOREST_COLOURS.items():
+            distance = np.linalg.norm(np.subtract(to_rgb(colour), to_rgb(fill)))
+            assert distance > 0.3, (status, function)
+
+
+def test_matplotlib_is_not_imported_with_the_map_modules() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, lahan_geo.outputs.maps, lahan_geo.outputs.details, "
+            "lahan_geo.outputs.dossier; print('matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_within_may_be_a_file_and_its_name_is_the_source(tmp_path: Path) -> None:
+    villages = make_zoning().rename(columns={"zone_name": "nama"})
+    path = tmp_path / "desa.gpkg"
+    villages.to_file(path, engine="pyogrio")
+    fig = plot_overview(make_result(), within=path, figsize=(5, 6), dpi=40)
+    texts = _texts(fig)
+    assert "Batas desa/wilayah" in texts
+    footer = next(t for t in texts if t.startswith("Sumber:"))
+    assert "Batas wilayah: desa.gpkg" in footer and str(tmp_path) not in footer

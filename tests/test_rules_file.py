@@ -8,8 +8,8 @@ import pytest
 
 import lahan_geo as lg
 
-DOMAIN_TABLE = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "B1", "Z1", "Z2", "Z3", "Z4", "Z5",
-                "S1"]
+DOMAIN_TABLE = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "B1", "Z1", "Z1b", "Z1c", "Z2", "Z3",
+                "Z3b", "Z4", "Z5", "X1", "X2", "X3", "X4", "X5", "S1"]
 
 
 def test_default_rules_cover_the_domain_table_with_legal_basis_and_both_languages():
@@ -20,7 +20,9 @@ def test_default_rules_cover_the_domain_table_with_legal_basis_and_both_language
         assert rule.title_en and rule.title_id and rule.reason_en and rule.reason_id
         if rule.status in ("not_permitted", "needs_clearance"):
             assert rule.legal_basis and rule.agency_en and rule.agency_id, rule.id
-    assert rules["F2"].note  # the governor's 5 ha route is flagged as unconfirmed
+        assert rule.sources and all(s["title"] and s["consulted"] for s in rule.sources)
+    # the governor's 5 ha route is flagged as unconfirmed, naming the part
+    assert not rules["F2"].confirmed and "governor" in rules["F2"].unconfirmed_en
 
 
 def default_text() -> str:
@@ -36,6 +38,15 @@ def line_of(text: str, needle: str) -> int:
     [
         ('status = "not_permitted"', 'status = "forbidden"', "has status 'forbidden'"),
         ('legal_basis = "UU 5/1990', 'legal_basys = "UU 5/1990', "unknown field 'legal_basys'"),
+        ('clearance_en = "None, relocate"', 'clearance_en = "None; relocate"',
+         "clearance_en contains ';'"),
+        ('offices = ["kemenhut.ksdae"]', 'offices = ["kemenhut.ksda"]',
+         "unknown office 'kemenhut.ksda'"),
+        ('offices = ["kemenhut.ksdae"]', 'agency_en = "Ministry of Forestry"',
+         "agency_en is written from the offices vocabulary"),
+        ('(not in the domain table)", consulted = "2026-12" }]',
+         '(not in the domain table)", consulted = "recently" }]',
+         "needs the date it was consulted"),
         ('when = { forest_functions = { any = ["HK"] } }',
          'when = { forest_function = { any = ["HK"] } }', "unknown fact 'forest_function'"),
         ('when = { forest_functions = { any = ["HK"] } }',
@@ -68,7 +79,7 @@ def test_a_users_rules_file_changes_the_outcome(tmp_path, forest):
     # A stricter district: HPK is treated as not permitted.
     text = default_text().replace(
         'id = "F4"\nstatus = "needs_clearance"', 'id = "F4"\nstatus = "not_permitted"', 1)
-    text = text.replace('version = "2026.11.0"', 'version = "kab-strict-1"', 1)
+    text = text.replace('version = "2026.12.0"', 'version = "kab-strict-1"', 1)
     path = tmp_path / "strict.toml"
     path.write_text(text, encoding="utf-8")
     plots = plots_at({"hpk": utm(45, 5)})

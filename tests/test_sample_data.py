@@ -27,6 +27,7 @@ GENERATED = (
     "seruyan_desa.gpkg",
     "kawasan_hutan.gpkg",
     "pola_ruang.gpkg",
+    "rdtr_terintegrasi.gpkg",
     "seruyan_plots.csv",
     "seruyan_bidang.geojson",
     "expected_outcomes.csv",

@@ -20,7 +20,8 @@ def screened(sample_dir):
                        lg.read_plots(sample_dir / "seruyan_bidang.geojson")], ignore_index=True)
     forest = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg")
     zoning = lg.read_zoning(sample_dir / "pola_ruang.gpkg")
-    result = lg.screen(plots, forest=forest, zoning=zoning)
+    rdtr = lg.read_rdtr(sample_dir / "rdtr_terintegrasi.gpkg")
+    result = lg.screen(plots, forest=forest, zoning=zoning, rdtr=rdtr)
     expected = pd.read_csv(sample_dir / "expected_outcomes.csv", keep_default_na=False)
     return result, expected, forest
 
@@ -51,3 +52,20 @@ def test_district_report_shape(screened):
     points = result[result["source_file"].str.endswith("seruyan_plots.csv")]
     assert len(points) == 31
     assert (points["status"] == "invalid").sum() == 2
+
+
+def test_kkpr_route_follows_the_sample_rdtr(screened):
+    result, _, _ = screened
+    allowed = result[result["rules"].map(lambda r: "Z4" in r)].set_index("plot_id")
+    routes = allowed["rules"].map(lambda r: next(k for k in r if k.startswith("K"))).to_dict()
+    assert {p for p, k in routes.items() if k == "K1"} == {"SRY-001", "SRY-002"}
+    assert set(routes.values()) == {"K1", "K2"} and len(routes) > 10
+    assert allowed.loc["SRY-001", "rdtr_coverage"] == "covered"
+    assert allowed.loc["SRY-003", "rdtr_coverage"] == "not_covered"
+
+
+def test_sample_offices_resolve_to_bpkh_xxi(screened):
+    result, _, _ = screened
+    agencies = {a for items in result["agencies_id"] for a in items}
+    assert "BPKH Wilayah XXI Palangka Raya" in agencies
+    assert "BPKH (wilayah sesuai provinsi)" not in agencies  # KODE_PROV 62 everywhere

@@ -63,8 +63,9 @@ def result(forest, zoning):
         ("near_hpk_apl", "B1", "verify"),
         ("apl_sempadan", "Z1", "not_permitted"),
         ("apl_pertanian", "Z2", "needs_clearance"),
-        ("apl_lp2b", "Z3", "needs_clearance"),
+        ("apl_lp2b", "Z3", "not_permitted"),
         ("apl_permukiman", "Z4", "clear"),
+        ("apl_permukiman", "K3", "clear"),
         ("apl_unknown_zone", "Z5", "verify"),
         ("apl_no_zoning", "Z5", "verify"),
         ("near_zone_edge", "B2", "needs_clearance"),
@@ -118,10 +119,11 @@ def test_a_third_in_the_band_is_not_a_sliver(result):
 
 def test_clear_plot_explains_itself(result):
     row = result.loc["apl_permukiman"]
-    assert row["rules"] == ["F6", "Z4"]
-    assert row["clearances"] == ["KKPR confirmation (routine)"]
+    assert row["rules"] == ["F6", "Z4", "K3"]  # no RDTR layer: the route depends on it
+    assert row["clearances"] == [
+        "KKPR: Konfirmasi if an integrated RDTR covers the plot, else Persetujuan KKPR"]
     assert "APL" in row["reason_en"] and "Permukiman" in row["reason_en"]
-    assert "APL" in row["reason_id"] and "Konfirmasi KKPR" in row["reason_id"]
+    assert "APL" in row["reason_id"] and "Persetujuan KKPR" in row["reason_id"]
     assert row["boundary_distance_m"] == pytest.approx(1000.0, abs=0.5)  # the layer's edge
 
 
@@ -151,7 +153,9 @@ def test_hl_apl_boundary_50m_is_verify_and_5km_inside_hl_needs_ppkh():
     assert out.loc["apl_50m", "boundary_distance_m"] == pytest.approx(50.0, abs=0.1)
     assert out.loc["hl_5km", "status"] == "needs_clearance"
     assert any("PPKH" in c for c in out.loc["hl_5km", "clearances"])
-    assert any("BPKHTL" in a for a in out.loc["hl_5km", "agencies"])
+    assert "BPKH (regional forest-area office for the province)" in out.loc["hl_5km", "agencies"]
+    assert "bpkh" in out.loc["hl_5km", "offices"]
+    assert not any("BPKHTL" in a for a in out.loc["hl_5km", "agencies"])
     assert "B1" not in out.loc["apl_500m", "rules"]
 
 

@@ -4,7 +4,7 @@ The pipeline is intake -> layers -> overlay -> rules -> outputs:
 
 >>> import lahan_geo as lg
 >>> sorted(n for n in lg.__all__ if n.startswith("read_"))
-['read_constraint', 'read_forest_area', 'read_plots', 'read_zoning']
+['read_constraint', 'read_forest_area', 'read_plots', 'read_rdtr', 'read_zoning']
 """
 
 __version__ = "0.1.0"
@@ -19,10 +19,12 @@ from lahan_geo.errors import (
     RulesError,
 )
 from lahan_geo.intake import read_plots
+from lahan_geo.intake.land_status import load_land_status_mapping
 from lahan_geo.layers import (
     load_zoning_mapping,
     read_constraint,
     read_forest_area,
+    read_rdtr,
     read_zoning,
 )
 from lahan_geo.outputs import (
@@ -33,6 +35,7 @@ from lahan_geo.outputs import (
     summarize,
     summary_html,
     to_csv,
+    to_dossier,
     to_excel,
     to_geojson,
     to_geopackage,
@@ -40,7 +43,7 @@ from lahan_geo.outputs import (
 from lahan_geo.relocate import suggest_sites
 from lahan_geo.result import ScreeningResult
 from lahan_geo.review import apply_review
-from lahan_geo.rules import RuleSet, load_rules
+from lahan_geo.rules import Programme, RuleSet, load_rules
 from lahan_geo.screen import RESULT_COLUMNS, screen
 from lahan_geo.statuses import STATUSES
 
@@ -52,6 +55,7 @@ __all__ = [
     "InputError",
     "LahanGeoError",
     "LayerError",
+    "Programme",
     "RuleSet",
     "RulesError",
     "ScreeningResult",
@@ -60,6 +64,7 @@ __all__ = [
     "compare",
     "detail_map",
     "explore",
+    "load_land_status_mapping",
     "load_rules",
     "load_zoning_mapping",
     "plot_details",
@@ -67,12 +72,14 @@ __all__ = [
     "read_constraint",
     "read_forest_area",
     "read_plots",
+    "read_rdtr",
     "read_zoning",
     "screen",
     "suggest_sites",
     "summarize",
     "summary_html",
     "to_csv",
+    "to_dossier",
     "to_excel",
     "to_geojson",
     "to_geopackage",

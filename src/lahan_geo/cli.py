@@ -24,14 +24,14 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from lahan_geo import __version__
-from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
+from lahan_geo.accuracy import map_accuracy_m
 from lahan_geo.errors import InputError, LahanGeoError
 from lahan_geo.intake import read_plots
-from lahan_geo.layers import read_forest_area, read_zoning
+from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
 from lahan_geo.layers.service import is_address
 from lahan_geo.layers.window import NEAR_M, default_margin_m
 from lahan_geo.layers.zoning import DEFAULT_ZONING_SCALE
-from lahan_geo.rules import load_rules
+from lahan_geo.rules import APPLICANTS, Programme, load_rules
 from lahan_geo.screen import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
@@ -106,6 +106,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="pola ruang layer (RTRW/RDTR): a file or an ArcGIS REST layer address")
     s.add_argument("--zoning-mapping", type=Path, help="your district's zoning mapping TOML")
     s.add_argument("--rules", type=Path, help="rules TOML (default: the shipped rules)")
+    s.add_argument("--rdtr", type=_layer_source,
+                   help="outlines of the RDTRs integrated in OSS (a file or an ArcGIS REST layer "
+                        "address): decides the KKPR route (Konfirmasi inside, Persetujuan outside)")
+    s.add_argument("--psn", action="store_true",
+                   help="treat the outlets as a National Strategic Project (unconfirmed for "
+                   "KDMP): changes the LP2B and PIPPIB outcomes, recorded in the metadata")
+    s.add_argument("--public-interest", action="store_true",
+                   help="treat the outlets as a public-interest use (opens LP2B conversion)")
+    s.add_argument("--applicant", choices=APPLICANTS, default="pemda",
+                   help="who applies for a PPKH: pemda (the bupati, default) or koperasi")
     s.add_argument("--tolerance", type=float, help="one tolerance in metres for every plot")
     s.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
     s.add_argument("--note", default=None, help="footnote on the map, e.g. 'Data contoh sintetis'")
@@ -129,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the rules of the default rule set, or of --rules, one per line.",
     )
     r.add_argument("--rules", type=Path, help="rules TOML (default: the shipped rules)")
+    r.add_argument("--changelog", action="store_true",
+                   help="also print what changed in each version of the rule set")
     r.set_defaults(func=_rules)
     return parser
 
@@ -138,27 +150,28 @@ def _layer_source(value: str) -> Path | str:
     return value.strip() if is_address(value) else Path(value)
 
 
-def _read_layers(args: argparse.Namespace, plots: pd.DataFrame) -> tuple[Any, Any]:
-    """Read --forest and --zoning; an address is fetched for the plots' area only."""
+def _read_layers(args: argparse.Namespace, plots: pd.DataFrame) -> tuple[Any, Any, Any]:
+    """Read --forest, --zoning and --rdtr; an address is fetched for the plots' area only."""
     near = NEAR_M
     if args.suggest_sites:  # the sites searched must lie in what was fetched
         near = max(NEAR_M, args.search_radius + NEAR_M - 2000)
 
-    def window(source: Path | str, scale: float) -> dict[str, Any]:
+    def window(source: Path | str, map_m: float) -> dict[str, Any]:
         if not is_address(source):
             return {}
-        tolerance = (args.tolerance if args.tolerance is not None
-                     else map_accuracy_m(scale, DEFAULT_ACCURACY_CLASS))
+        tolerance = args.tolerance if args.tolerance is not None else map_m
         return {"around": plots, "margin_m": default_margin_m(plots, tolerance, near)}
 
-    forest = zoning = None
+    forest = zoning = rdtr = None
     if args.forest:
         forest = read_forest_area(args.forest, scale=args.forest_scale,
-                                  **window(args.forest, args.forest_scale))
+                                  **window(args.forest, map_accuracy_m(args.forest_scale)))
     if args.zoning:
         zoning = read_zoning(args.zoning, mapping=args.zoning_mapping,
-                             **window(args.zoning, DEFAULT_ZONING_SCALE))
-    return forest, zoning
+                             **window(args.zoning, map_accuracy_m(DEFAULT_ZONING_SCALE)))
+    if args.rdtr:  # an outline: no map tolerance of its own
+        rdtr = read_rdtr(args.rdtr, **window(args.rdtr, 0.0))
+    return forest, zoning, rdtr
 
 
 def _one_line(text: object) -> str:
@@ -237,15 +250,19 @@ def _screen(args: argparse.Namespace) -> int:
     from lahan_geo.review import apply_review
 
     protect = [p for p in (*args.plots, args.forest, args.zoning, args.rules,
-                           args.zoning_mapping, args.reviews) if isinstance(p, Path)]
+                           args.zoning_mapping, args.reviews, args.rdtr)
+                if isinstance(p, Path)]
     out: Path = args.out
     _check_out(out, protect)
     plots = pd.concat([read_plots(p, crs=args.crs, sheet=args.sheet, within=args.within)
                        for p in args.plots], ignore_index=True)
     plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots]}
-    forest, zoning = _read_layers(args, plots)
+    forest, zoning, rdtr = _read_layers(args, plots)
+    programme = Programme(psn=args.psn, public_interest=args.public_interest,
+                          applicant=args.applicant)
     result = screen(plots, forest=forest, zoning=zoning, rules=args.rules,
-                    tolerance_m=args.tolerance)
+                    tolerance_m=args.tolerance,
+                    rdtr=rdtr, programme=programme)
     if args.reviews:
         result = apply_review(result, args.reviews)
     # read the earlier run before this one may replace its files in the same --out
@@ -302,11 +319,18 @@ def _screen(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> int:
     ruleset = load_rules(args.rules)
     print(f"Rules {ruleset.version}: {ruleset.title} ({ruleset.path or 'default'})")
-    rows = [("id", "status", "title_en")] + [(r.id, r.status, r.title_en) for r in ruleset]
+    rows = [("id", "status", "title_en")] + [
+        (r.id, r.status, f"{r.title_en} ({r.confirmation('en')})" if r.confirmation("en")
+         else r.title_en) for r in ruleset]
     id_width = max(len(row[0]) for row in rows)
     status_width = max(len(row[1]) for row in rows)
     for rule_id, status, title in rows:
         print(f"{rule_id:<{id_width}}  {status:<{status_width}}  {title}")
+    if args.changelog:
+        for entry in ruleset.changelog:
+            print(f"\nChanges in {entry['version']}:")
+            for change in entry["changes"]:
+                print(f"  - {change}")
     return 0
 
 

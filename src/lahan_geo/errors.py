@@ -20,9 +20,11 @@ from __future__ import annotations
 
 __all__ = [
     "CRSError",
+    "CacheWarning",
     "CoordinateError",
     "InputError",
     "LahanGeoError",
+    "LahanGeoWarning",
     "LayerError",
     "RulesError",
 ]
@@ -50,3 +52,15 @@ class LayerError(LahanGeoError, ValueError):
 
 class RulesError(LahanGeoError, ValueError):
     """A rules file is malformed; the message names the file and line."""
+
+
+class LahanGeoWarning(UserWarning):
+    """Base class of every warning lahan_geo issues: something was noticed and handled."""
+
+
+class CacheWarning(LahanGeoWarning):
+    """The on-disk cache was not used, or one of its entries was rejected and rebuilt.
+
+    A cache never changes a result, so this is a notice (about speed, or about a
+    cache folder that needs fixing), never an error.
+    """

@@ -22,16 +22,17 @@ import numpy as np
 import pandas as pd
 
 from lahan_geo.layers.forest import FUNCTIONS_BY_RESTRICTION
-from lahan_geo.layers.zoning import PERMISSIONS
+from lahan_geo.layers.zoning import PERMISSIONS, ZONE_FOREST_FAMILY
 from lahan_geo.overlay import LayerOverlay
 from lahan_geo.rules import Rule, RuleSet, condition_holds, fired_rules
+from lahan_geo.rules.programme import Programme
 from lahan_geo.statuses import STATUSES, most_severe
 
-__all__ = ["PERMISSION_ORDER", "explain_all", "functions_of", "per_mask", "unknown_of",
-           "zone_permissions_of"]
+__all__ = ["PERMISSION_ORDER", "explain_all", "forest_zone_disagrees", "functions_of",
+           "per_mask", "unknown_of", "zone_permissions_of"]
 
 # Most severe permission first: a plot under two zones is described by the worse one.
-PERMISSION_ORDER = ("protected", "lp2b", "kkpr", "allowed")
+PERMISSION_ORDER = ("protected", "lp2b", "forest", "lsd", "kkpr", "hazard", "allowed")
 assert set(PERMISSION_ORDER) == set(PERMISSIONS)
 
 
@@ -52,6 +53,26 @@ def zone_permissions_of(ov: LayerOverlay | None, mask: int, permission_of: Mappi
     return tuple(sorted(found, key=PERMISSION_ORDER.index))
 
 
+def forest_zone_disagrees(functions: Iterable[str], zone_forest: Iterable[str]
+                          ) -> bool | None:
+    """Whether a forest-class zone restates a function the forest-area map does not show.
+
+    None where there is nothing to compare: no forest-class zone, or no known forest
+    function under the plot (no forest layer, or only unknown codes).
+
+    Examples
+    --------
+    >>> forest_zone_disagrees(["HL"], ["HL"]), forest_zone_disagrees(["APL"], ["HL"])
+    (False, True)
+    >>> forest_zone_disagrees(["HPT"], ["HP"]), forest_zone_disagrees([], ["HL"])
+    (False, None)
+    """
+    functions, zone_forest = set(functions), set(zone_forest)
+    if not functions or not zone_forest:
+        return None
+    return any(not functions & set(ZONE_FOREST_FAMILY[z]) for z in zone_forest)
+
+
 def unknown_of(ov: LayerOverlay | None) -> np.ndarray | bool:
     """Per plot, whether the layer leaves it (partly) uncovered or of unknown category."""
     if ov is None:
@@ -69,8 +90,8 @@ def per_mask(masks: np.ndarray, fn: Callable[[int], Any]) -> list[Any]:
 
 #: Output columns of :func:`explain_all`; the list-valued ones get fresh lists per plot.
 _COLUMNS = ("status", "rules", "clearances", "clearances_id", "agencies", "agencies_id",
-            "legal_basis", "reason_id", "reason_en")
-_LIST_COLUMNS = frozenset(_COLUMNS[1:7])
+            "offices", "legal_basis", "reason_id", "reason_en")
+_LIST_COLUMNS = frozenset(_COLUMNS[1:8])
 
 #: Per plot, integer codes and the value each code stands for: ``values[codes[i]]``.
 _Coded = tuple[np.ndarray, list[Any]]
@@ -79,7 +100,11 @@ _Coded = tuple[np.ndarray, list[Any]]
 def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
                  described: pd.DataFrame, f_ov: LayerOverlay | None, z_ov: LayerOverlay | None,
                  permission_of: Mapping[str, str], forest_tol: np.ndarray, zone_tol: np.ndarray,
-                 area: np.ndarray, hits: list[list[tuple[str, str]]]) -> pd.DataFrame:
+                 area: np.ndarray, hits: list[list[tuple[str, str]]], *,
+                 rdtr: np.ndarray | None = None, programme: Programme | None = None,
+                 province: np.ndarray | None = None,
+                 zone_forest: Mapping[str, str] | None = None,
+                 land_title: np.ndarray | None = None) -> pd.DataFrame:
     """Evaluate the rules once per distinct fact combination and explain every plot.
 
     Plots are grouped with array operations: first by the facts the rules read
@@ -107,12 +132,22 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
         Per plot, its area in m² (NaN for points and unusable rows).
     hits : list of list of (str, str)
         Per plot, the (rule, layer name) of every constraint layer it overlaps.
+    rdtr : ndarray of object, optional
+        Per plot, its RDTR coverage (covered, partly, not_covered); None: no RDTR layer.
+    programme : Programme, optional
+        The programme switches (default: all off, applicant pemda).
+    province : ndarray of object, optional
+        Per plot, its BPS province code (text) or None: names the regional offices.
+    zone_forest : Mapping, optional
+        Forest-class zone class to the forest function it restates.
+    land_title : ndarray of object, optional
+        Per plot, its land-title class (the ``land_title`` fact); None: not screened.
 
     Returns
     -------
     DataFrame
         One row per plot (status, rules, clearances, clearances_id, agencies,
-        agencies_id, legal_basis, reason_id, reason_en), all of dtype object.
+        agencies_id, offices, legal_basis, reason_id, reason_en), all of dtype object.
     """
     n = len(plots)
     f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
@@ -130,36 +165,53 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
     f_unknown = np.broadcast_to(unknown_of(f_ov), n)
     z_unknown = np.broadcast_to(unknown_of(z_ov), n)
     settled_codes = _settled(settled)
+    rdtr_codes, rdtr_values = _codes(np.full(n, None, dtype=object) if rdtr is None
+                                     else np.asarray(rdtr, dtype=object))
+    province_codes, province_values = _codes(np.full(n, None, dtype=object) if province is None
+                                             else np.asarray(province, dtype=object))
+    title_codes, titles = _codes(np.full(n, None, dtype=object) if land_title is None
+                                 else np.asarray(land_title, dtype=object))
+    programme_facts = (programme or Programme()).facts()
+    zone_forest = zone_forest or {}
     group = _combine([valid, f_codes, f_unknown, f_near, settled_codes, _codes(z_mask)[0],
-                      z_unknown, z_near, *_area_conditions(ruleset, area), constraint_codes])
+                      z_unknown, z_near, *_area_conditions(ruleset, area), constraint_codes,
+                      rdtr_codes, province_codes, title_codes])
     first = _first_rows(group)
 
     @cache
     def decide(signature: tuple[Any, ...]) -> tuple[Rule, ...]:
-        ok, fm, fu, fn, st, zm, zu, zn, a, cs = signature
+        ok, fm, fu, fn, st, zm, zu, zn, a, cs, rd, lt = signature
         if not ok:
             return tuple(fired_rules(ruleset, {"input_valid": False}))
+        functions = functions_of(f_ov, fm)
+        zone_classes = z_ov.values(zm) if z_ov is not None else ()
         facts = {
-            "input_valid": True, "forest_functions": list(functions_of(f_ov, fm)),
+            "input_valid": True, "forest_functions": list(functions),
             "forest_unknown": fu, "forest_near_boundary": fn, "settled_before_designation": st,
             "zone_permissions": list(zone_permissions_of(z_ov, zm, permission_of)),
             "zone_unknown": zu, "zone_near_boundary": zn, "area_m2": a,
-            "constraints": list(cs),
+            "constraints": list(cs), "forest_layer": f_ov is not None,
+            "forest_zone_disagrees": forest_zone_disagrees(
+                functions, (zone_forest[c] for c in zone_classes if c in zone_forest)),
+            "rdtr_coverage": rd if rd is not None else "no_layer", **programme_facts,
+            "land_title": lt,
         }
         return tuple(fired_rules(ruleset, facts))
 
     per_plot = (valid, f_mask, f_unknown, f_near, settled_codes, z_mask, z_unknown, z_near,
-                area, constraint_codes)  # read at the first plot of each group
-    fired = [decide((ok, fm, fu, fn, _SETTLED[st], zm, zu, zn, _or_none(a), constraint_sets[cs]))
-             for ok, fm, fu, fn, st, zm, zu, zn, a, cs in zip(*(c[first].tolist()
-                                                               for c in per_plot))]
+                area, constraint_codes, rdtr_codes, title_codes)  # read at each group's first plot
+    fired = [decide((ok, fm, fu, fn, _SETTLED[st], zm, zu, zn, _or_none(a), constraint_sets[cs],
+                     rdtr_values[rd], titles[lt]))
+             for ok, fm, fu, fn, st, zm, zu, zn, a, cs, rd, lt in zip(*(c[first].tolist()
+                                                                       for c in per_plot))]
+    provinces = [province_values[p] for p in province_codes[first].tolist()]
     forest = (f_codes, [", ".join(functions_of(f_ov, int(m))) or "-" for m in f_masks])
     context = _ContextColumns(described, forest, hits, hit_count)
-    return _explain_groups(group, fired, context)
+    return _explain_groups(group, fired, context, provinces)
 
 
 def _explain_groups(group: np.ndarray, fired: list[tuple[Rule, ...]],
-                    context: _ContextColumns) -> pd.DataFrame:
+                    context: _ContextColumns, provinces: list[str | None]) -> pd.DataFrame:
     """Word the reasons once per distinct (rules, quoted values) and spread them to plots."""
     wanted = [_placeholders(f) for f in fired]
     names = [sorted(w & _CONTEXT) for w in wanted]
@@ -171,7 +223,8 @@ def _explain_groups(group: np.ndarray, fired: list[tuple[Rule, ...]],
     first = _first_rows(key)
     at_first = {k: c[first].tolist() for k, (c, _) in quoted.items()}
     notes, problems = note[0][first].tolist(), problem[0][first].tolist()
-    outcomes = {f: _outcome(f) for f in dict.fromkeys(fired)}  # per call: no unbounded cache
+    # per call: no unbounded cache
+    outcomes = {k: _outcome(*k) for k in dict.fromkeys(zip(fired, provinces))}
     reasons: dict[tuple[Any, ...], tuple[str, str]] = {}
     results = []
     for j, g in enumerate(group[first].tolist()):
@@ -179,7 +232,7 @@ def _explain_groups(group: np.ndarray, fired: list[tuple[Rule, ...]],
         args = (fired[g], ctx, note[1][notes[j]], problem[1][problems[j]])
         if args not in reasons:
             reasons[args] = _reasons(*args)
-        results.append((*outcomes[fired[g]], *reasons[args]))
+        results.append((*outcomes[fired[g], provinces[g]], *reasons[args]))
     return _spread(results, key)
 
 
@@ -187,7 +240,7 @@ def _explain_groups(group: np.ndarray, fired: list[tuple[Rule, ...]],
 _CONTEXT = frozenset({
     "forest_function", "zone_name", "zone_class", "boundary_distance_m", "tolerance_m",
     "zone_boundary_distance_m", "zone_tolerance_m", "area_m2", "input_problem",
-    "input_problem_id", "constraint_names",
+    "input_problem_id", "constraint_names", "land_status",
 })
 _NUMBERS = ("boundary_distance_m", "tolerance_m", "zone_boundary_distance_m",
             "zone_tolerance_m", "area_m2")
@@ -412,13 +465,17 @@ def _or_none(value: float) -> float | None:
 def _placeholders(fired: tuple[Rule, ...]) -> frozenset[str]:
     found = set()
     for rule in fired:
-        for text in (rule.reason_en, rule.reason_id):
+        for text in (rule.reason("en"), rule.reason("id")):
             found.update(name for _, name, _, _ in string.Formatter().parse(text) if name)
     return frozenset(found)
 
 
-def _outcome(fired: tuple[Rule, ...]) -> tuple[Any, ...]:
-    """Return the status and the list-valued columns, which depend on the rules alone."""
+def _outcome(fired: tuple[Rule, ...], province: str | None = None) -> tuple[Any, ...]:
+    """Return the status and the list-valued columns of the rules ``fired``.
+
+    They depend on the rules alone and, for the regional offices' names, on the
+    plot's province.
+    """
     status = most_severe(r.status for r in fired) or "verify"  # none: a gap in user rules
     assert status in STATUSES
     return (
@@ -426,8 +483,9 @@ def _outcome(fired: tuple[Rule, ...]) -> tuple[Any, ...]:
         [r.id for r in fired],
         _distinct(r.clearance_en for r in fired),
         _distinct(r.clearance_id for r in fired),
-        _distinct(r.agency_en for r in fired),
-        _distinct(r.agency_id for r in fired),
+        _distinct(a for r in fired for a in r.agency_names("en", province)),
+        _distinct(a for r in fired for a in r.agency_names("id", province)),
+        _distinct(o for r in fired for o in r.offices),
         _distinct(r.legal_basis for r in fired),
     )
 
@@ -455,20 +513,21 @@ def _templates(fired: tuple[Rule, ...]) -> tuple[str, str]:
     """Return the Indonesian and English reason templates of ``fired``, each rule's id first.
 
     Formatting the joined template equals joining the formatted reasons: every
-    reason is a complete template on its own (``_placeholders`` parsed it).
+    reason is a complete template on its own (``_placeholders`` parsed it). A rule's
+    unconfirmed part is marked after its reason (:meth:`~lahan_geo.rules.Rule.reason`).
 
     Examples
     --------
     >>> from lahan_geo.rules import load_rules
     >>> rules = load_rules()
     >>> _templates((rules["F3"], rules["S1"]))[1][:62]
-    'F3: The plot lies in production forest ({forest_function}); us'
+    'F3: The plot lies in production forest ({forest_function}). Us'
     """
     def joined(texts: Iterable[tuple[str, str]]) -> str:
         return " ".join(f"{_literal(rule_id)}: {text}" for rule_id, text in texts)
 
-    return (joined((r.id, r.reason_id) for r in fired),
-            joined((r.id, r.reason_en) for r in fired))
+    return (joined((r.id, r.reason("id")) for r in fired),
+            joined((r.id, r.reason("en")) for r in fired))
 
 
 def _literal(text: str) -> str:
@@ -497,4 +556,5 @@ _WORDING: dict[str, Callable[[Any], Any]] = {
     "zone_name": lambda v: v if isinstance(v, str) and v else "-",
     "input_problem": lambda v: v if isinstance(v, str) else "-",
     "input_problem_id": lambda v: v if isinstance(v, str) else None,
+    "land_status": lambda v: v if isinstance(v, str) and v else "-",
 }

@@ -24,13 +24,21 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["MAX_SEGMENT_DEG", "ZONE_MARGIN_DEG", "reach_m", "to_metric", "utm_epsg",
-           "utm_groups", "zone_band"]
+from lahan_geo.errors import CRSError, InputError
+
+__all__ = ["MAX_DENSIFIED_VERTICES", "MAX_SEGMENT_DEG", "ZONE_MARGIN_DEG", "crs_misfit",
+           "reach_m", "to_metric", "utm_epsg", "utm_groups", "zone_band"]
 
 #: Longest edge (degrees, ~110 m) kept when geographic geometry is projected: a long
 #: straight edge in lon/lat is a curve in UTM, and projecting only its two ends
 #: would move it (by hundreds of metres for an edge spanning degrees).
 MAX_SEGMENT_DEG = 0.001
+
+#: Most vertices :func:`to_metric` may hold after densifying geographic edges (about
+#: 2 GB of coordinates at most): a province layer's boundaries need ~1M, Indonesia's
+#: all of them some tens of millions. Coordinates in metres labelled as degrees would
+#: need billions; they are refused before any is made.
+MAX_DENSIFIED_VERTICES = 60_000_000
 
 
 def utm_epsg(lon: float, lat: float) -> int:
@@ -119,6 +127,66 @@ def to_metric(data: Any, epsg: int) -> Any:
         edged = ~np.isin(shapely.get_type_id(geoms), [shapely.GeometryType.POINT,
                                                        shapely.GeometryType.MULTIPOINT])
         if edged.any():
+            _check_densified(geoms[edged], data.crs, epsg)
             data = data.copy()
             data.geometry.values[edged] = shapely.segmentize(geoms[edged], MAX_SEGMENT_DEG)
     return data.to_crs(epsg)
+
+
+def _check_densified(geoms: np.ndarray, crs: Any, epsg: int) -> None:
+    """Raise before densifying when it would make more than the budget of vertices."""
+    lengths = np.nan_to_num(shapely.length(geoms), nan=0.0)
+    need = float(lengths.sum()) / MAX_SEGMENT_DEG + float(shapely.get_num_coordinates(geoms).sum())
+    if need <= MAX_DENSIFIED_VERTICES:
+        return
+    misfit = crs_misfit(shapely.total_bounds(geoms), crs)
+    if misfit is not None:
+        msg = (f"Cannot project {len(geoms):,} geometries from {crs.name} to EPSG:{epsg}: "
+               f"{misfit}. Fix: give the data its real CRS (set_crs(..., allow_override=True)).")
+        raise CRSError(msg)
+    msg = (f"Projecting {len(geoms):,} geometries to EPSG:{epsg} would densify their edges "
+           f"to ~{need:,.0f} vertices, more than the budget of {MAX_DENSIFIED_VERTICES:,} "
+           "(lahan_geo.metric.MAX_DENSIFIED_VERTICES). Fix: clip the layer to the area "
+           "screened, or raise the budget if the machine has the memory.")
+    raise InputError(msg)
+
+
+def crs_misfit(bounds: Any, crs: Any) -> str | None:
+    """Say how coordinates within ``bounds`` cannot be in ``crs``, or None when they may be.
+
+    In a geographic CRS, longitudes must lie within ±180 and latitudes within ±90. In
+    a projected one, the values must unproject to places on Earth. Empty bounds (NaN)
+    fit any CRS. A projected CRS's area of use is not enforced: layers are often
+    projected into a zone they extend past, and toy layers sit at the zone's origin.
+
+    Examples
+    --------
+    >>> from pyproj import CRS
+    >>> crs_misfit([600_000, 9_650_000, 680_000, 9_710_000], CRS("EPSG:4326"))
+    'values up to 9,710,000 look like metres (a UTM zone?), not degrees'
+    >>> crs_misfit([112.5, -3.0, 113.2, -2.1], CRS("EPSG:3857")) is None
+    True
+    >>> crs_misfit([600_000, 9_650_000, 680_000, 9_710_000], CRS("EPSG:32749")) is None
+    True
+    """
+    from pyproj import CRS, Transformer
+
+    box = np.asarray(bounds, dtype=float).reshape(4)
+    if not np.isfinite(box).all():
+        return None if np.isnan(box).all() else "some coordinates are not finite"
+    crs = CRS.from_user_input(crs)
+    biggest = float(np.abs(box).max())
+    if crs.is_geographic:
+        if np.abs(box[[0, 2]]).max() <= 180.0 + 1e-6 and np.abs(box[[1, 3]]).max() <= 90 + 1e-6:
+            return None
+        looks = "metres (a UTM zone?)" if biggest > 1_000 else "something other than degrees"
+        return f"values up to {biggest:,.0f} look like {looks}, not degrees"
+    try:
+        unprojected = Transformer.from_crs(
+            crs, crs.geodetic_crs, always_xy=True).transform_bounds(*box, densify_pts=21)
+    except Exception:  # pyproj cannot unproject them at all
+        unprojected = (np.inf,) * 4
+    if np.isfinite(unprojected).all() and abs(unprojected[1]) <= 90 and abs(unprojected[3]) <= 90:
+        return None
+    return (f"values from ({box[0]:,.0f}, {box[1]:,.0f}) to ({box[2]:,.0f}, {box[3]:,.0f}) "
+            f"are not places on Earth in {crs.name}")

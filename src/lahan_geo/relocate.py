@@ -93,7 +93,7 @@ from lahan_geo.layers.source import find_column
 from lahan_geo.layers.window import require_margin
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import utm_epsg
-from lahan_geo.rules import Rule, RuleSet, fired_rules, load_rules
+from lahan_geo.rules import Programme, Rule, RuleSet, fired_rules, load_rules
 from lahan_geo.screen import screen
 from lahan_geo.statuses import most_severe
 
@@ -398,10 +398,16 @@ def _villages(within: Any) -> gpd.GeoDataFrame | None:
 
 
 def _clear_under(rules: RuleSet, prefix: str, facts: dict[str, Any]) -> bool:
-    """Whether the rules reading only ``prefix`` facts fire nothing worse than clear."""
-    own = [r for r in rules if all(f.startswith(prefix) for f in r.facts)
+    """Whether the rules reading only ``prefix`` facts fire nothing worse than clear.
+
+    The programme switches (the defaults: candidates are screened with them) are the
+    same everywhere, so rules that also read them count (LP2B is Z3 only with PSN off).
+    """
+    programme = Programme().facts()
+    own = [r for r in rules if all(f.startswith(prefix) or f in programme for f in r.facts)
            and not any(f.endswith("_near_boundary") for f in r.facts)]
-    return most_severe(r.status for r in fired_rules(own, facts)) in (None, "clear")
+    found = fired_rules(own, {**facts, **programme})
+    return most_severe(r.status for r in found) in (None, "clear")
 
 
 class _Verifier:

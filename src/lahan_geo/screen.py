@@ -8,7 +8,6 @@ hundreds of distinct situations.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cache
@@ -25,10 +24,13 @@ from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError
 from lahan_geo.explain import PERMISSION_ORDER, explain_all, functions_of, per_mask
 from lahan_geo.intake import read_plots
-from lahan_geo.layers.cache import cached_geometries
+from lahan_geo.intake.land_status import LandStatusMapping, land_status_columns, unknown_values
+from lahan_geo.layers.cache import cached_geometries, layer_fingerprint
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
+from lahan_geo.layers.rdtr import rdtr_coverage, read_rdtr
 from lahan_geo.layers.service import is_address
+from lahan_geo.layers.source import find_column
 from lahan_geo.layers.subdivide import subdivided_layer
 from lahan_geo.layers.window import beyond_window
 from lahan_geo.layers.zoning import read_zoning
@@ -40,6 +42,7 @@ from lahan_geo.metric import (
     utm_groups,
     zone_band,
 )
+from lahan_geo.offices import province_code
 from lahan_geo.overlay import (
     NODE_CAPACITY,
     PIECE_VERTICES,
@@ -58,7 +61,7 @@ from lahan_geo.overlay import (
     overlay_layer,
 )
 from lahan_geo.result import ScreeningResult
-from lahan_geo.rules import RuleSet, load_rules, outcome_of
+from lahan_geo.rules import Programme, RuleSet, load_rules, outcome_of
 from lahan_geo.statuses import STATUSES
 
 __all__ = ["PROGRESS_FROM", "RESULT_COLUMNS", "screen"]
@@ -66,12 +69,18 @@ __all__ = ["PROGRESS_FROM", "RESULT_COLUMNS", "screen"]
 #: The columns ``screen`` puts first, in this order; the plot list's own columns follow.
 RESULT_COLUMNS = (
     "plot_id", "status", "forest_function", "forest_overlap_pct", "forest_overlaps",
-    "forest_decree", "zone_class", "zone_name", "zone_overlaps", "boundary_distance_m",
-    "tolerance_m",
-    "zone_boundary_distance_m", "zone_tolerance_m", "area_m2", "rules", "clearances",
-    "clearances_id", "agencies", "agencies_id", "legal_basis", "reason_id", "reason_en",
-    "input_problem", "input_problem_id", "input_notes",
+    "forest_decree", "province_code", "zone_class", "zone_name", "zone_overlaps",
+    "rdtr_coverage", "boundary_distance_m", "tolerance_m",
+    "zone_boundary_distance_m", "zone_tolerance_m", "area_m2",
+    "land_status", "land_title_class", "rules", "clearances",
+    "clearances_id", "agencies", "agencies_id", "offices", "legal_basis", "reason_id",
+    "reason_en", "input_problem", "input_problem_id", "input_notes",
 )
+
+#: Plot-list columns (any case) that give a plot's province, as a BPS code or a name.
+PROVINCE_COLUMNS = ("kode_prov", "kode_provinsi", "provinsi", "province", "prov")
+#: Forest-layer columns with the BPS province code of each polygon.
+_FOREST_PROVINCE_COLUMNS = ("KODE_PROV", "KD_PROV", "KODEPROV")
 
 
 def screen(
@@ -82,8 +91,11 @@ def screen(
     tolerance_m: float | None = None,
     *,
     layers: Sequence[gpd.GeoDataFrame] = (),
+    rdtr: gpd.GeoDataFrame | str | PathLike[str] | None = None,
+    programme: Programme | None = None,
     progress: bool | None = None,
     engine: str = "memory",
+    land_status_mapping: str | PathLike[str] | LandStatusMapping | None = None,
 ) -> gpd.GeoDataFrame:
     """Screen plots against the forest area and the spatial plan.
 
@@ -107,6 +119,16 @@ def screen(
         Further constraint layers from :func:`lahan_geo.read_constraint` (protected
         peat, PIPPIB, concessions and rights, river and coastal setbacks); a plot
         overlapping one (its setback included) fires that layer's rule.
+    rdtr : GeoDataFrame or path, optional
+        Outlines of the RDTRs integrated in OSS (:func:`lahan_geo.read_rdtr`). A plot
+        they cover gets the Konfirmasi KKPR route (K1), any other the Persetujuan
+        KKPR route (K2). Without it the reason says the route depends on it (K3).
+        Column ``rdtr_coverage``: covered, partly, not_covered (None without layer).
+    programme : Programme, optional
+        Programme switches (:class:`lahan_geo.Programme`): ``psn`` (default False),
+        ``public_interest`` (False) and the PPKH ``applicant`` ("pemda"). They change
+        the LP2B (Z3), PIPPIB (X2) and PPKH (F8, F9) outcomes and are recorded in
+        ``attrs["lahan_geo"]["programme"]``.
     progress : bool, optional
         Show a progress bar (tqdm; a widget in Jupyter). By default it shows for
         batches of :data:`PROGRESS_FROM` plots or more when the output is a terminal
@@ -116,14 +138,21 @@ def screen(
         read_plots), broadcasts the layers to the workers of the current
         ``distributed`` client and returns a dask-geopandas GeoDataFrame with the
         same rows and columns (:mod:`lahan_geo.engines`).
+    land_status_mapping : path or LandStatusMapping, optional
+        Classify the plots' land status (``land_status``) with this mapping instead of
+        the one :func:`~lahan_geo.read_plots` used (memory engine only).
 
     Returns
     -------
     GeoDataFrame
         EPSG:4326, one row per plot in input order: :data:`RESULT_COLUMNS`, then the
         plot list's own columns, then ``geometry``. ``attrs["lahan_geo"]`` holds the
-        provenance: library and rules version, each layer's path, hash, scale and
-        tolerance, and the counts per status.
+        provenance: library and rules version (with the rules' changelog), each
+        layer's path, hash, scale and tolerance (the RDTR layer's too), the programme
+        switches, and the counts per status. ``offices`` lists the canonical ids of the
+        offices the plot goes to; ``agencies``/``agencies_id`` name them, the BPKH unit
+        resolved from ``province_code`` (the plot list's province column, else the
+        forest layer's ``KODE_PROV``).
 
     Examples
     --------
@@ -137,23 +166,37 @@ def screen(
     ...     geometry=[box(112.0, -2.6, 112.4, -2.4)], crs=4326))
     >>> plots = read_plots(pd.DataFrame({"id": ["A", "B", "C"],
     ...     "lat": ["-2.50000", "-2.50000", ""], "lon": ["112.10000", "112.30000", "112.1"]}))
-    >>> result = screen(plots, forest=forest, zoning=zoning)
+    >>> rdtr = read_rdtr(gpd.GeoDataFrame(geometry=[box(112.0, -2.6, 112.2, -2.4)], crs=4326))
+    >>> result = screen(plots, forest=forest, zoning=zoning, rdtr=rdtr)
     >>> result[["plot_id", "status", "forest_function", "rules"]].values.tolist()
     ... # doctest: +NORMALIZE_WHITESPACE
-    [['A', 'clear', 'APL', ['F6', 'Z4']],
-     ['B', 'needs_clearance', 'HL', ['F2', 'Z4']],
+    [['A', 'clear', 'APL', ['F6', 'Z4', 'K1']],
+     ['B', 'needs_clearance', 'HL', ['F2', 'Z4', 'K2']],
      ['C', 'invalid', None, ['V1']]]
+    >>> result.loc[1, "offices"]
+    ['kemenhut.planologi', 'bpkh', 'gubernur', 'pemda.dpmptsp', 'pemda.tata_ruang', 'atr_bpn']
     """
     if engine != "memory":
         from lahan_geo.engines import run_engine
 
+        if land_status_mapping is not None:
+            msg = (f"screen(engine={engine!r}) takes no land_status_mapping=. Fix: pass it to "
+                   "read_plots(..., land_status_mapping=) before building the frame.")
+            raise InputError(msg)
+        if rdtr is not None or programme is not None:  # not yet passed to the workers
+            msg = (f"engine={engine!r} does not take rdtr= or programme= yet. Fix: screen "
+                   "with engine='memory' (the default) to use them.")
+            raise InputError(msg)
         return run_engine(engine, plots, forest=forest, zoning=zoning, rules=rules,
                           tolerance_m=tolerance_m, layers=layers)
     ruleset = load_rules(rules)
     constraints = _as_constraints(layers, ruleset)
     plots = _as_plots(plots)
+    land_texts, land_classes, land_info = land_status_columns(plots, land_status_mapping)
     forest = _as_layer(forest, "forest_function", read_forest_area, plots)
     zoning = _as_layer(zoning, "zone_class", read_zoning, plots)
+    rdtr = _as_layer(rdtr, "rdtr_name", read_rdtr, plots)
+    programme = _as_programme(programme)
     if tolerance_m is not None and (
         isinstance(tolerance_m, bool) or not isinstance(tolerance_m, (int, float))
         or not tolerance_m >= 0
@@ -187,14 +230,14 @@ def screen(
     f_ov = z_ov = None
     if forest is not None:
         f_key = _outcome(ruleset, "forest_", lambda v: {
-            "forest_functions": [v] if v else [], "forest_unknown": v is None})
+            "forest_functions": [v] if v else [], "forest_unknown": v is None}, programme)
         f_ov = _overlay(n, groups, metric, forest, "forest_function", f_key, forest_tol, bar,
                         geoms, area)
     permission_of = _permissions(zoning)
     if zoning is not None:
         z_key = _outcome(ruleset, "zone_", lambda c: {
             "zone_permissions": [permission_of[c]] if c in permission_of else [],
-            "zone_unknown": c not in permission_of})
+            "zone_unknown": c not in permission_of}, programme)
         z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar, geoms,
                         area)
 
@@ -203,6 +246,8 @@ def screen(
                for name, layer, tol, ov, kind in (
                    ("forest", forest, forest_tol, f_ov, "forest area"),
                    ("zoning", zoning, zone_tol, z_ov, "zoning")) if ov is not None}
+    if rdtr is not None:  # an outline read for other plots cannot say they are outside it
+        beyond_window(rdtr, wgs84, np.zeros(n), np.full(n, np.nan), valid, "RDTR coverage")
     for layer in constraints:
         widest = float(np.max(layer["setback_m"].to_numpy(dtype=float), initial=0.0))
         beyond_window(layer, wgs84, np.full(n, widest), np.full(n, np.nan), valid,
@@ -210,8 +255,20 @@ def screen(
     hits = _constraint_hits(n, groups, metric, constraints, bar)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
                           zone_tol, permission_of)
+    described["land_status"] = pd.Series(land_texts, dtype=object)
+    described["land_title_class"] = pd.Series(land_classes, dtype=object)
+    described["rdtr_coverage"] = pd.Series(
+        np.full(n, None, dtype=object) if rdtr is None else rdtr_coverage(geoms, rdtr),
+        dtype=object)
+    described["province_code"] = pd.Series(_provinces(plots, forest, f_ov),
+                                           dtype=object)
     explained = explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
-                             forest_tol, zone_tol, area, hits)
+                             forest_tol, zone_tol, area, hits,
+                             rdtr=None if rdtr is None else described["rdtr_coverage"].to_numpy(),
+                             programme=programme,
+                             province=described["province_code"].to_numpy(),
+                             zone_forest=_zone_forest(zoning),
+                             land_title=np.asarray(land_classes, dtype=object))
     bar.update()
     bar.close()
     table = pd.concat([described, explained], axis=1)
@@ -228,7 +285,53 @@ def screen(
     for name, count in blanked.items():  # distances a windowed layer cannot vouch for
         if "window" in result.attrs["lahan_geo"]["layers"][name]:
             result.attrs["lahan_geo"]["layers"][name]["window"]["distances_unknown"] = count
+    result.attrs["lahan_geo"]["programme"] = programme.to_dict()
+    if rdtr is not None:
+        result.attrs["lahan_geo"]["layers"]["rdtr"] = _plain(rdtr.attrs.get("lahan_geo", {}))
+    if land_info["column"] is not None and not any("land_title" in r.facts for r in ruleset):
+        land_info["note_en"] = "the rules read no land_title fact: land title was not screened"
+        land_info["note_id"] = "aturan tidak membaca fakta land_title: status tanah tidak disaring"
+    result.attrs["lahan_geo"]["land_status"] = _plain(land_info)
+    result.attrs["lahan_geo"]["unknown_land_status_values"] = unknown_values(land_texts,
+                                                                            land_classes)
     return result
+
+
+def _as_programme(programme: Any) -> Programme:
+    if programme is None:
+        return Programme()
+    if not isinstance(programme, Programme):
+        msg = (f"programme={programme!r} is not a Programme. Fix: pass "
+               "lg.Programme(psn=False, applicant='pemda').")
+        raise InputError(msg)
+    return programme
+
+
+def _provinces(plots: gpd.GeoDataFrame, forest: gpd.GeoDataFrame | None,
+               f_ov: LayerOverlay | None) -> list[str | None]:
+    """Per plot, its BPS province code: the plot list's column, else the forest layer's."""
+    n = len(plots)
+    column = find_column(plots, PROVINCE_COLUMNS)
+    listed = ([province_code(v) for v in plots[column].tolist()] if column is not None
+              else [None] * n)
+    layer_column = (find_column(forest, _FOREST_PROVINCE_COLUMNS) if forest is not None
+                    else None)
+    if layer_column is None or f_ov is None or f_ov.pairs.empty or all(listed):
+        return listed
+    first = f_ov.pairs[f_ov.pairs["core"]].drop_duplicates("plot")  # any polygon under it
+    mapped: list[Any] = [None] * n
+    for plot, value in zip(first["plot"].tolist(),
+                           forest[layer_column].to_numpy(dtype=object)[first["row"].to_numpy()]):
+        mapped[plot] = value
+    return [a or province_code(b) for a, b in zip(listed, mapped)]
+
+
+def _zone_forest(zoning: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """Forest-class zone class to the forest function it restates."""
+    if zoning is None or "zone_forest_function" not in zoning.columns:
+        return {}
+    pairs = zoning[["zone_class", "zone_forest_function"]].dropna().drop_duplicates()
+    return dict(zip(pairs["zone_class"], pairs["zone_forest_function"]))
 
 
 def _as_plots(plots: Any) -> gpd.GeoDataFrame:
@@ -395,11 +498,13 @@ def _tolerance(layer: gpd.GeoDataFrame | None, accuracy: np.ndarray, override: f
     return np.asarray(combined_tolerance_m(float(layer_m), accuracy))
 
 
-def _outcome(ruleset: RuleSet, prefix: str, facts_of: Callable[[Any], dict[str, Any]]
-             ) -> Callable[[Any], Hashable]:
+def _outcome(ruleset: RuleSet, prefix: str, facts_of: Callable[[Any], dict[str, Any]],
+             programme: Programme) -> Callable[[Any], Hashable]:
+    facts = programme.facts()  # the same for every plot: rules reading them stay in
+
     @cache
     def key(value: Any) -> Hashable:
-        return outcome_of(ruleset, facts_of(value), [prefix])
+        return outcome_of(ruleset, {**facts_of(value), **facts}, [prefix, *facts])
 
     return key
 
@@ -473,7 +578,7 @@ def _layer_edges(layer: gpd.GeoDataFrame) -> np.ndarray:
     """Return the edges of the layer's polygons, cut into pieces, cached like the pieces."""
     info = layer.attrs.get("lahan_geo", {})
     key = (info.get("sha256"), str(layer.crs), len(layer), "edges", PIECE_VERTICES,
-           hashlib.sha256(shapely.bounds(layer.geometry.array).tobytes()).hexdigest())
+           layer_fingerprint(layer))
     if key[0] is not None and key in _PIECES:
         return _PIECES[key]
     edges = cached_geometries(
@@ -552,8 +657,7 @@ def _layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, .
     outcomes = tuple((repr(c), repr(key(c))) for c in categories)
     info = layer.attrs.get("lahan_geo", {})
     memo_key = (info.get("sha256"), str(layer.crs), len(layer), column,
-                hashlib.sha256(repr([None if pd.isna(v) else v for v in values]).encode()
-                               ).hexdigest(), outcomes, PIECES_VERSION)
+                layer_fingerprint(layer, [column]), outcomes, PIECES_VERSION)
     wanted = (*memo_key, epsg) if whole or epsg is None else (*memo_key, epsg, "band",
                                                                ZONE_MARGIN_DEG)
     if memo_key[0] is not None and wanted in _PIECES:

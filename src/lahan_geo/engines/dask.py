@@ -53,7 +53,7 @@ __all__ = ["screen_dask", "screen_provenance"]
 
 # The object columns read_plots adds, and the Python values they hold.
 _TEXT_COLUMNS = ("plot_id", "input_problem", "input_problem_id", "input_notes", "source_file",
-                 "source_sheet")
+                 "source_sheet", "land_status", "land_title_class")
 _FLAG_COLUMN = "settled_before_designation"
 _FLAGS = {"True": True, "False": False, "true": True, "false": False}
 
@@ -155,7 +155,31 @@ def screen_provenance(
         else:
             counts = status.value_counts()
         info["status_counts"] = {s: int(counts.get(s, 0)) for s in info["status_counts"]}
+    if "land_status" in info:
+        pairs = None if result is None else _land_pairs_of(result)
+        info["land_status"] = {**info["land_status"], "classes": None if pairs is None else {
+            str(c): int(n) for c, n in pairs.groupby("c")["n"].sum().sort_index().items()}}
+        info["unknown_land_status_values"] = None if pairs is None else sorted(
+            {t for t in pairs["t"].tolist() if t})
     return info
+
+
+def _land_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Count the rows per land-title class, with the texts of the unrecognized ones."""
+    classes = frame["land_title_class"].astype(object)
+    texts = frame["land_status"].astype(object).where(classes == "unrecognized")
+    pairs = pd.DataFrame({"c": classes.fillna(""), "t": texts.fillna("")})
+    return pairs.groupby(["c", "t"]).size().reset_index(name="n")
+
+
+def _land_pairs_of(result: Any) -> pd.DataFrame:
+    """:func:`_land_pairs` of a result, per partition for a lazy one, added up here."""
+    frame = result[["land_status", "land_title_class"]]
+    if not hasattr(frame, "map_partitions"):
+        return _land_pairs(frame)
+    meta = pd.DataFrame({"c": pd.Series(dtype=object), "t": pd.Series(dtype=object),
+                         "n": pd.Series(dtype="int64")})
+    return frame.map_partitions(_land_pairs, meta=meta).compute()
 
 
 # -- helpers ----------------------------------------------------------------------------

@@ -47,6 +47,22 @@ ROLES: dict[str, tuple[str, ...]] = {
              "village"),
     "kecamatan": ("kecamatan", "nama kecamatan", "district"),
     "area": ("luas", "luas lahan", "luas tanah", "area"),
+    # A bare "Status" is not here: see lahan_geo.intake.land_status (read by its values).
+    "land_status": ("status lahan", "status tanah", "status tanah lahan", "status lahan tanah",
+                    "status kepemilikan lahan", "status kepemilikan tanah", "status kepemilikan",
+                    "status hak atas tanah", "status hak tanah", "status hak lahan", "status hak",
+                    "status penguasaan lahan", "status penguasaan tanah", "status penguasaan",
+                    "status legalitas lahan", "status legalitas", "legalitas lahan",
+                    "legalitas tanah", "status aset lahan", "status aset", "alas hak lahan",
+                    "alas hak tanah", "alas hak", "bukti kepemilikan lahan",
+                    "bukti kepemilikan tanah", "bukti kepemilikan", "bukti hak",
+                    "dokumen kepemilikan", "kepemilikan lahan", "kepemilikan tanah",
+                    "kepemilikan", "asal usul lahan", "asal usul tanah", "asal lahan",
+                    "asal tanah", "pemilik lahan", "pemilik tanah", "pemilik", "stat lahan",
+                    "sts lahan", "land status", "land title status", "land title",
+                    "title status", "land ownership", "ownership status", "ownership",
+                    "land tenure", "tenure status", "tenure", "land rights", "land right",
+                    "legal status", "status of land", "status of the land"),
 }
 
 _SUFFIX_WORDS = (

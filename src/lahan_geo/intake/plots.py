@@ -13,6 +13,9 @@ in input order, the original columns kept, plus
   column, raised to the written precision when that is coarser; NaN means the
   screening default, see :mod:`~lahan_geo.intake.precision`);
 - ``settled_before_designation``: True/False from a "garapan lama" column, else None;
+- ``land_status`` / ``land_title_class``: the land status as written (a ``status lahan``,
+  ``alas hak``, ``land title``... column) and its class in the land-status mapping
+  (:mod:`~lahan_geo.intake.land_status`); ``not_given`` when the list has no such column;
 - ``source_file``, ``source_sheet`` (workbooks; None otherwise), ``source_row``: where
   to go back to.
 """
@@ -31,6 +34,15 @@ from lahan_geo.errors import CRSError, InputError
 from lahan_geo.intake.blocks import SourceBlock, name_list, object_array
 from lahan_geo.intake.boundary import check_within, load_boundary
 from lahan_geo.intake.columns import ROLES, guess_columns, locates_plots
+from lahan_geo.intake.land_status import (
+    LandStatusMapping,
+    bare_status_note,
+    guess_land_status_column,
+    land_status_of,
+    land_status_summary,
+    load_land_status_mapping,
+    unknown_values,
+)
 from lahan_geo.intake.plausibility import check_geometry, check_in_indonesia, note_duplicates
 from lahan_geo.intake.precision import MAX_IMPLIED_UNCERTAINTY_M, plot_accuracy, read_accuracy
 from lahan_geo.intake.projected import parse_crs_hint
@@ -42,7 +54,8 @@ __all__ = ["ADDED_COLUMNS", "MAX_IMPLIED_UNCERTAINTY_M", "read_plots"]
 #: Columns read_plots adds (after the original ones).
 ADDED_COLUMNS = (
     "plot_id", "input_problem", "input_problem_id", "input_notes", "accuracy_m",
-    "settled_before_designation", "source_file", "source_sheet", "source_row",
+    "settled_before_designation", "land_status", "land_title_class", "source_file",
+    "source_sheet", "source_row",
 )
 
 _YES = {"ya", "y", "yes", "true", "1", "benar", "sudah"}
@@ -64,6 +77,7 @@ def read_plots(
     sep: str | None = None,
     crs: Any = None,
     within: gpd.GeoDataFrame | str | PathLike[str] | None = None,
+    land_status_mapping: str | PathLike[str] | LandStatusMapping | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a plot list from a file or a (Geo)DataFrame.
 
@@ -98,13 +112,17 @@ def read_plots(
         The district (or its villages, or sub-districts): plots outside it are problems,
         and a named village that differs from the one the plot lies in is a note (see
         :mod:`~lahan_geo.intake.boundary`).
+    land_status_mapping : path or LandStatusMapping, optional
+        How land-status text maps to classes; default
+        ``lahan_geo/data/land_status_classes.toml`` (copy and edit it for a district).
 
     Returns
     -------
     GeoDataFrame
         EPSG:4326, one row per input row in input order (see the module docstring).
         ``attrs["lahan_geo"]`` holds ``columns`` (the roles used), ``blocks`` (per sheet
-        or file: rows, columns, how it was read), ``rows`` and ``problems``.
+        or file: rows, columns, how it was read), ``rows``, ``problems``, ``land_status``
+        (column, mapping, counts per class) and ``unknown_land_status_values``.
 
     Raises
     ------
@@ -146,9 +164,10 @@ def read_plots(
                          wanted=set(overrides.values()))
     _check_overrides(blocks, overrides)
     boundary = load_boundary(within) if within is not None else None
+    mapping = load_land_status_mapping(land_status_mapping)
 
     parts = [_read_block(block, overrides, crs) for block in blocks]
-    return _assemble(blocks, parts, boundary)
+    return _assemble(blocks, parts, boundary, mapping)
 
 
 def _check_overrides(blocks: list[SourceBlock], overrides: dict[str, str]) -> None:
@@ -258,8 +277,21 @@ def _settled(values: Any) -> list[bool | None]:
     return out
 
 
-def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: Any
-              ) -> gpd.GeoDataFrame:
+def _land_status(block: SourceBlock, roles: dict[str, str], mapping: LandStatusMapping
+                 ) -> tuple[list[str | None], list[str]]:
+    """Read the block's land-status column (a bare "Status" only by its values, noted)."""
+    column, bare = guess_land_status_column(block.frame, mapping, roles)
+    if column is None:
+        return land_status_of(None, mapping, len(block))
+    roles["land_status"] = column
+    if bare:
+        for row_notes in block.notes:
+            row_notes.append(bare_status_note(column))
+    return land_status_of(block.frame[column].tolist(), mapping)
+
+
+def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: Any,
+              mapping: LandStatusMapping) -> gpd.GeoDataFrame:
     n = sum(len(b) for b in blocks)
     labels: list[str] = []
     wheres: list[tuple[str, str]] = []
@@ -268,6 +300,8 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
     problems: list[Any] = []
     given = np.full(n, np.nan)
     settled: list[bool | None] = []
+    land_texts: list[str | None] = []
+    land_classes: list[str] = []
     places: dict[str, list[Any]] = {}
     position = 0
     for block, part in zip(blocks, parts):
@@ -290,6 +324,9 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
                 notes[position:position + len(block)])
         settled += (_settled(block.frame[roles["settled"]]) if "settled" in roles
                     else [None] * len(block))
+        texts, classes = _land_status(block, roles, mapping)
+        land_texts += texts
+        land_classes += classes
         for level in ("desa", "kecamatan"):
             if level in roles:
                 places.setdefault(level, [None] * n)
@@ -315,6 +352,8 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
         "input_notes": pd.Series(["; ".join(x) if x else None for x in notes], dtype=object),
         "accuracy_m": pd.Series(accuracy, dtype=float),
         "settled_before_designation": pd.Series(settled, dtype=object),
+        "land_status": pd.Series(land_texts, dtype=object),
+        "land_title_class": pd.Series(land_classes, dtype=object),
         "source_file": pd.Series([b.source_file for b in blocks for _ in range(len(b))],
                                  dtype=object),
         "source_sheet": pd.Series([b.sheet for b in blocks for _ in range(len(b))],
@@ -327,6 +366,11 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
     result.index = pd.RangeIndex(n)
     result.attrs["lahan_geo"] = _provenance(blocks, parts, problems, info)
+    columns = {part.roles.get("land_status") for part in parts} - {None}
+    result.attrs["lahan_geo"]["land_status"] = land_status_summary(
+        land_texts, land_classes, ", ".join(sorted(columns)) or None, mapping)
+    result.attrs["lahan_geo"]["unknown_land_status_values"] = unknown_values(land_texts,
+                                                                            land_classes)
     return result
 
 

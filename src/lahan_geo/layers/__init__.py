@@ -7,6 +7,7 @@ from lahan_geo.layers.forest import (
     forest_function_of,
     read_forest_area,
 )
+from lahan_geo.layers.rdtr import rdtr_coverage, read_rdtr
 from lahan_geo.layers.zoning import ZoningMapping, load_zoning_mapping, read_zoning
 
 __all__ = [
@@ -16,7 +17,9 @@ __all__ = [
     "ZoningMapping",
     "forest_function_of",
     "load_zoning_mapping",
+    "rdtr_coverage",
     "read_constraint",
     "read_forest_area",
+    "read_rdtr",
     "read_zoning",
 ]

@@ -1,6 +1,6 @@
 """Constraint layers: protected peat, PIPPIB, rights and concessions, setbacks.
 
-These trigger rules X1-X4 of the domain notes.
+These trigger rules X1-X5 and Z3b of the domain notes.
 
 A constraint layer is any polygon or line layer plus the rule it triggers. Lines
 (rivers, the coastline) are buffered by their setback distance, in metres, in the
@@ -47,6 +47,8 @@ CONSTRAINT_RULES = {
     "X2": "PIPPIB moratorium",
     "X3": "concession or right (HGU, HGB, PBPH, IUP)",
     "X4": "river or coastal setback",
+    "X5": "social forestry or customary forest (PIAPS, hutan adat)",
+    "Z3b": "protected rice field (LSD)",
 }
 
 

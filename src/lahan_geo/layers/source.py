@@ -22,8 +22,9 @@ from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.layers.cache import file_sha256
 from lahan_geo.layers.service import fetch_layer, is_address
 from lahan_geo.layers.window import Window
+from lahan_geo.metric import crs_misfit
 
-__all__ = ["content_sha256", "find_column", "read_layer", "repair_polygons"]
+__all__ = ["check_fits_crs", "content_sha256", "find_column", "read_layer", "repair_polygons"]
 
 
 def read_layer(
@@ -95,7 +96,7 @@ def read_layer(
             f"not {type(source).__name__}."
         )
         raise LayerError(msg)
-    where = str(path) if path is not None else "the GeoDataFrame"
+    where = str(path) if path is not None else fetched.get("service", "the GeoDataFrame")
     if gdf.crs is None:
         if crs is None:
             msg = (
@@ -109,6 +110,7 @@ def read_layer(
         gdf = gdf[_near(gdf, _box_in(window, gdf.crs))]
     gdf = gdf.reset_index(drop=True)
     gdf, repairs = repair_polygons(gdf)
+    check_fits_crs(gdf, f"The {kind} layer {where}")
     info = {
         "path": str(path) if path is not None else fetched.get("service"),
         "sha256": (file_sha256(path) if path is not None and window is None
@@ -159,6 +161,48 @@ def _file_bbox(path: Path, layer: Any, crs: Any, window: Window | None
     if native is None:
         return None  # refused below for its missing CRS
     return tuple(shapely.bounds(_box_in(window, CRS.from_user_input(native))).tolist())
+
+
+def check_fits_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
+    """Raise a one-line CRSError when the coordinates cannot be in the layer's CRS.
+
+    Run before any work on the geometry: a layer in UTM metres labelled EPSG:4326
+    would otherwise be densified as a "150,000-degree" extent (tens of GB), and one
+    in degrees labelled UTM would lie nowhere near the plots. Non-finite coordinates
+    are left to :func:`repair_polygons` (the feature is left out, recorded).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> layer = gpd.GeoDataFrame(geometry=[box(600_000, 9_650_000, 610_000, 9_660_000)],
+    ...                          crs=4326)
+    >>> from lahan_geo.errors import CRSError
+    >>> try:
+    ...     check_fits_crs(layer, "The forest area layer x.gpkg")
+    ... except CRSError as err:
+    ...     print(str(err).split("(WGS 84): ")[1].split(". Fix")[0])
+    values up to 9,660,000 look like metres (a UTM zone?), not degrees
+    """
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    present = ~pd.isna(geoms)
+    present[present] = ~shapely.is_empty(geoms[present])
+    if not present.any():
+        return
+    coords = shapely.get_coordinates(geoms[present])
+    coords = coords[np.isfinite(coords).all(axis=1)]
+    if not len(coords):
+        return
+    bounds = (*coords.min(axis=0), *coords.max(axis=0))
+    misfit = crs_misfit(bounds, gdf.crs)
+    if misfit is None:
+        return
+    label = gdf.crs.to_string()
+    example = ("'EPSG:32749', allow_override=True) for UTM 49S" if gdf.crs.is_geographic
+               else "'EPSG:4326', allow_override=True) for longitude/latitude")
+    msg = (f"{what} does not fit its CRS {label} ({gdf.crs.name}): {misfit}. Fix: set the "
+           f"layer's real CRS, e.g. gdf.set_crs({example}, and pass the GeoDataFrame (or "
+           "save the file with it).")
+    raise CRSError(msg)
 
 
 def _unreadable(kind: str, path: Path, layer: Any, err: Exception) -> str:

@@ -49,7 +49,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import geopandas as gpd
@@ -59,7 +58,7 @@ import shapely
 from shapely.errors import GEOSException
 
 from lahan_geo.errors import LayerError
-from lahan_geo.layers.cache import cache_dir, cached_geometries
+from lahan_geo.layers.cache import cached_geometries, layer_fingerprint, usable_cache_dir
 
 __all__ = ["MAX_DEPTH", "MIN_VERTICES", "VERSION", "subdivide", "subdivided_layer"]
 
@@ -190,8 +189,9 @@ def subdivided_layer(
     The pieces and their sources are stored through
     :func:`lahan_geo.layers.cache.cached_geometries`, keyed by the layer's content hash
     (``layer.attrs["lahan_geo"]["sha256"]``, set by the layer readers), its length,
-    CRS, ``max_vertices``, :data:`VERSION` and a fingerprint of the rows' bounds and
-    vertex counts (a sorted or filtered copy of a layer keeps its ``attrs``). The
+    CRS, ``max_vertices``, :data:`VERSION` and
+    :func:`~lahan_geo.layers.cache.layer_fingerprint` of the geometry actually cut (a
+    sorted, filtered or edited copy of a layer keeps its ``attrs``). The
     last few results are also kept in memory (even with the disk cache off), so
     calling again costs nothing. A layer without a content hash, such as one built
     in memory, is subdivided each time.
@@ -232,10 +232,7 @@ def subdivided_layer(
         for array in result:
             array.flags.writeable = False
         return result
-    fingerprint = hashlib.sha256(
-        shapely.bounds(geoms).tobytes() + shapely.get_num_coordinates(geoms).tobytes()
-    ).hexdigest()
-    key = (sha, len(layer), str(layer.crs), max_vertices, VERSION, fingerprint)
+    key = (sha, len(layer), str(layer.crs), max_vertices, VERSION, layer_fingerprint(layer))
     if key in _SUBDIVIDED:
         return _SUBDIVIDED[key]
 
@@ -246,7 +243,7 @@ def subdivided_layer(
             built.append(subdivide(geoms, max_vertices))
         return built[0]
 
-    if cache_dir() is None:
+    if usable_cache_dir() is None:
         result = build()
     else:
         # Two entries of one geometry type each (the cache stores those as plain

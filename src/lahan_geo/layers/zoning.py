@@ -16,6 +16,11 @@ Examples
 ('sempadan', None)
 >>> mapping.classes["lp2b"]["permission"]
 'lp2b'
+>>> [mapping.classify(n) for n in ("Kawasan Hutan Lindung", "LSD", "Kawasan Rawan Longsor")]
+['hutan_lindung', 'lsd', 'rawan_bencana']
+>>> hl = mapping.classes["hutan_lindung"]
+>>> hl["permission"], hl["forest_function"]
+('forest', 'HL')
 """
 
 from __future__ import annotations
@@ -43,10 +48,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["PERMISSIONS", "ZoningMapping", "load_zoning_mapping", "read_zoning"]
+__all__ = ["PERMISSIONS", "ZONE_FOREST_FAMILY", "ZoningMapping", "load_zoning_mapping",
+           "read_zoning"]
 
-#: What a zone class permits for an outlet, and the rule each leads to.
-PERMISSIONS = ("allowed", "kkpr", "lp2b", "protected")
+#: What a zone class permits for an outlet, and the rule each leads to (the rules file
+#: and ``zoning_classes.toml`` say which): allowed Z4 with the KKPR route K1-K3, kkpr Z2,
+#: lp2b Z3, lsd Z3b-rtrw, forest (a forest-class zone, deferring to the forest-area
+#: rules) Z1b/Z1d/Z1f, hazard Z1c, protected Z1.
+PERMISSIONS = ("allowed", "kkpr", "lp2b", "lsd", "forest", "hazard", "protected")
+
+#: The forest functions a forest-class zone may restate; "HP" stands for the
+#: production family, see :data:`ZONE_FOREST_FAMILY`.
+ZONE_FOREST_FAMILY = {"HK": ("HK",), "HL": ("HL",), "HP": ("HP", "HPT", "HPK")}
 
 #: Scale of a kabupaten RTRW map (PP 21/2021: 1:50,000).
 DEFAULT_ZONING_SCALE = 50_000
@@ -110,6 +123,12 @@ def load_zoning_mapping(source: str | PathLike[str] | None = None) -> ZoningMapp
             msg = (f"{label}: class {name!r} has permission {spec.get('permission')!r}; "
                    f"use one of {', '.join(PERMISSIONS)}.")
             raise LayerError(msg)
+        forest = spec.get("forest_function")
+        if (forest is not None) != (spec["permission"] == "forest") or (
+                forest is not None and forest not in ZONE_FOREST_FAMILY):
+            msg = (f"{label}: class {name!r}: a class with permission 'forest' needs "
+                   f"forest_function = one of {', '.join(ZONE_FOREST_FAMILY)}, and only it.")
+            raise LayerError(msg)
         if spec.get("group") not in ("lindung", "budidaya", "lainnya"):
             msg = f"{label}: class {name!r} needs group = lindung, budidaya or lainnya."
             raise LayerError(msg)
@@ -172,7 +191,8 @@ def read_zoning(
     GeoDataFrame
         Original columns plus ``zone_name`` (the original text), ``zone_class``
         (None when the mapping does not know the name), ``zone_group``,
-        ``zone_permission`` and ``zone_allows_outlet``. ``attrs["lahan_geo"]`` lists
+        ``zone_permission``, ``zone_allows_outlet`` and ``zone_forest_function`` (the
+        forest function a forest-class zone restates, else None). ``attrs["lahan_geo"]`` lists
         ``unknown_values``: the names the mapping did not know (they screen as verify).
 
     Examples
@@ -223,6 +243,8 @@ def _read_zoning(source: Any, *, layer: Any, crs: Any, zone_column: str | None,
     gdf["zone_allows_outlet"] = pd.Series(
         [None if p is None else p == "allowed" for p in permissions], index=gdf.index, dtype=object
     )
+    gdf["zone_forest_function"] = pd.Series([s.get("forest_function") for s in spec],
+                                            index=gdf.index, dtype=object)
     info.update(
         kind="zoning",
         zone_column=column,

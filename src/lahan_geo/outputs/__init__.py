@@ -5,13 +5,14 @@ Examples
 >>> from lahan_geo import outputs
 >>> sorted(outputs.__all__)  # doctest: +NORMALIZE_WHITESPACE
 ['detail_map', 'explore', 'plot_details', 'plot_overview', 'summarize', 'summary_html',
- 'to_csv', 'to_excel', 'to_geojson', 'to_geopackage']
+ 'to_csv', 'to_dossier', 'to_excel', 'to_geojson', 'to_geopackage']
 
 """
 
 from __future__ import annotations
 
 from lahan_geo.outputs.details import detail_map, plot_details
+from lahan_geo.outputs.dossier import to_dossier
 from lahan_geo.outputs.excel import to_excel
 from lahan_geo.outputs.explore import explore
 from lahan_geo.outputs.files import to_csv, to_geojson, to_geopackage
@@ -26,6 +27,7 @@ __all__ = [
     "summarize",
     "summary_html",
     "to_csv",
+    "to_dossier",
     "to_excel",
     "to_geojson",
     "to_geopackage",

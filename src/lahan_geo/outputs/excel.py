@@ -44,6 +44,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,17 @@ def _forest(value: Any) -> Any:
     return forest_function_label(value) if value is not None else None
 
 
+def _land_title(value: Any) -> Any:
+    return None if value is None else _land_title_label(str(value))
+
+
+@cache
+def _land_title_label(value: str) -> str:
+    from lahan_geo.intake.land_status import load_land_status_mapping
+
+    return load_land_status_mapping().label(value, "id") or value
+
+
 def _whole(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
@@ -110,6 +122,7 @@ _RESULT_COLUMNS: tuple[_Column, ...] = (
     _Column("Pola Ruang", "zone_name"),
     _Column("Kelas Pola Ruang", "zone_class"),
     _Column("Rincian Tumpang Susun Pola Ruang", "zone_overlaps", width=36, wrap=True),
+    _Column("Kelas Status Lahan", "land_title_class", width=30, convert=_land_title),
     _Column("Izin yang Diperlukan", "clearances_id", width=40, wrap=True),
     _Column("Instansi", "agencies_id", width=40, wrap=True),
     _Column("Dasar Hukum", "legal_basis", width=40, wrap=True),
@@ -136,7 +149,8 @@ _FALLBACK = {
     "input_problem_id": "input_problem",
 }
 #: Result columns written only when the result has them (newer ``screen`` versions).
-_OPTIONAL = {"zone_boundary_distance_m", "zone_tolerance_m", "forest_overlaps", "zone_overlaps"}
+_OPTIONAL = {"zone_boundary_distance_m", "zone_tolerance_m", "forest_overlaps", "zone_overlaps",
+             "land_title_class"}
 #: Headers for other known plot-list columns added by ``read_plots``.
 OTHER_HEADERS: dict[str, str] = {
     "accuracy_m": "Akurasi Posisi (m)",

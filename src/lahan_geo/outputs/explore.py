@@ -18,9 +18,11 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -28,6 +30,17 @@ import numpy as np
 import shapely
 from shapely.geometry import box, mapping
 
+from lahan_geo.outputs._draw import (
+    CANDIDATE_COLOUR,
+    CANDIDATE_LABEL,
+    FOREST_COLOURS,
+    OTHER_STATUS_COLOUR,
+    STATUS_COLOURS,
+    UNKNOWN_FOREST,
+    ZONING_COLOUR,
+    candidate_sites,
+    check_layer,
+)
 from lahan_geo.outputs._labels import (
     FOREST_FUNCTION_ORDER,
     STATUS_ORDER,
@@ -35,27 +48,25 @@ from lahan_geo.outputs._labels import (
     status_label,
 )
 from lahan_geo.outputs._tabular import check_result, join_list, plain, valid_mask
-from lahan_geo.outputs.maps import (
-    CANDIDATE_COLOUR,
-    CANDIDATE_LABEL,
-    FOREST_COLOURS,
-    STATUS_COLOURS,
-    _check_layer,
-    candidate_sites,
-)
+from lahan_geo.outputs.details import detail_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["LIGHT_SIMPLIFY_M", "escape_html", "explore"]
+__all__ = ["LIGHT_SIMPLIFY_M", "OFFLINE_MESSAGE", "escape_html", "explore", "leaflet_assets"]
 
 #: Tolerance (m) of the polygon simplification of the lighter rendering.
 LIGHT_SIMPLIFY_M = 50.0
 #: Layers are cut to the plots' extent plus this margin (m).
 _MARGIN_M = 5000.0
-_UNKNOWN_COLOUR = "#bdbdbd"
-_OTHER_COLOUR = "#616161"
-_ZONING_COLOUR = "#5e35b1"
+#: Shown on the page when Leaflet could not be loaded (no packaged copy and no internet).
+OFFLINE_MESSAGE = (
+    "Peta interaktif tidak dapat ditampilkan: pustaka peta (Leaflet) tidak termuat. "
+    "Halaman ini memerlukan internet karena paket xstatic-leaflet tidak terpasang saat "
+    "peta dibuat. Gunakan peta_ringkasan.png atau dokumen PDF, atau buat ulang peta "
+    "setelah memasang xstatic-leaflet."
+)
+_DEFAULT_TITLE = "Peta interaktif hasil penyaringan lahan gerai koperasi"
 FOREST_LAYER_NAME = "Kawasan hutan (fungsi)"
 ZONING_LAYER_NAME = "Pola ruang (batas zona)"
 
@@ -100,10 +111,14 @@ def _import_folium() -> Any:
     return folium
 
 
-def _popup_html(row: dict[str, Any]) -> str:
-    """Return the popup of one plot: an Indonesian table, every value escaped."""
+def _popup_html(row: dict[str, Any], geom: Any = None, link: str | None = None) -> str:
+    """Return the popup of one plot: an Indonesian table, every value escaped.
+
+    With ``geom``, its coordinates (WGS 84) are shown; with ``link`` (a relative path to
+    the plot's detail map), a link to it.
+    """
     status = plain(row.get("status"))
-    colour = STATUS_COLOURS.get(str(status), _OTHER_COLOUR)
+    colour = STATUS_COLOURS.get(str(status), OTHER_STATUS_COLOUR)
     function = plain(row.get("forest_function"))
     zone_name, zone_class = plain(row.get("zone_name")), plain(row.get("zone_class"))
     zone = " ".join(str(v) for v in (zone_name, f"({zone_class})" if zone_class else None)
@@ -124,6 +139,9 @@ def _popup_html(row: dict[str, Any]) -> str:
         ("Instansi", _first_present(row, "agencies_id", "agencies")),
         ("Alasan", _first_present(row, "reason_id", "reason_en")),
     ]
+    if geom is not None and not geom.is_empty:
+        point = geom if geom.geom_type == "Point" else geom.representative_point()
+        items.insert(2, ("Koordinat", f"{point.y:.6f}, {point.x:.6f} (lintang, bujur)"))
     cells = []
     for label, value in items:
         if label in ("Desa", "Kecamatan") and plain(value) is None:
@@ -133,6 +151,10 @@ def _popup_html(row: dict[str, Any]) -> str:
             text = f'<b style="color:{colour}">{text}</b>'
         cells.append(f'<tr><th style="text-align:left;vertical-align:top;padding-right:6px">'
                      f"{label}</th><td>{text}</td></tr>")
+    if link:
+        cells.append(f'<tr><th style="text-align:left">Peta detail</th><td>'
+                     f'<a href="{escape_html(link)}" target="_blank">{escape_html(link)}</a>'
+                     "</td></tr>")
     return f'<table style="font-size:12px;max-width:420px">{"".join(cells)}</table>'
 
 
@@ -201,7 +223,7 @@ def _forest_group(folium: Any, forest: gpd.GeoDataFrame, light: bool) -> Any:
         known = code if code in FOREST_COLOURS else None
         props.append({
             "fungsi": escape_html(forest_function_label(code) if known else "Tidak diketahui"),
-            "warna": FOREST_COLOURS.get(str(known), _UNKNOWN_COLOUR),
+            "warna": FOREST_COLOURS.get(str(known), UNKNOWN_FOREST),
         })
     data = _collection(geoms, props)
     if data["features"]:
@@ -226,14 +248,15 @@ def _zoning_group(folium: Any, zoning: gpd.GeoDataFrame, light: bool) -> Any:
     if data["features"]:
         folium.GeoJson(
             data, name=ZONING_LAYER_NAME,
-            style_function=lambda _: {"color": _ZONING_COLOUR, "weight": 1.5, "fill": False},
+            style_function=lambda _: {"color": ZONING_COLOUR, "weight": 1.5, "fill": False},
             tooltip=folium.GeoJsonTooltip(fields=["zona", "kelas"],
                                           aliases=["Pola ruang", "Kelas"]),
         ).add_to(group)
     return group
 
 
-def _plot_groups(folium: Any, plots: gpd.GeoDataFrame, light: bool) -> list[Any]:
+def _plot_groups(folium: Any, plots: gpd.GeoDataFrame, light: bool,
+                 links: list[str | None] | None = None) -> list[Any]:
     statuses = [str(plain(s)) for s in plots["status"].tolist()]
     order = [*STATUS_ORDER, *sorted(set(statuses) - set(STATUS_ORDER))]
     columns = [c for c in plots.columns if c != plots.geometry.name]
@@ -242,7 +265,7 @@ def _plot_groups(folium: Any, plots: gpd.GeoDataFrame, light: bool) -> list[Any]
         chosen = [i for i, s in enumerate(statuses) if s == status]
         if not chosen:
             continue
-        colour = STATUS_COLOURS.get(status, _OTHER_COLOUR)
+        colour = STATUS_COLOURS.get(status, OTHER_STATUS_COLOUR)
         group = folium.FeatureGroup(name=f"Lahan: {escape_html(status_label(status))} "
                                          f"({len(chosen)})")
         if light:
@@ -261,7 +284,8 @@ def _plot_groups(folium: Any, plots: gpd.GeoDataFrame, light: bool) -> list[Any]
             for i in chosen:
                 row = {c: plots[c].iloc[i] for c in columns}
                 geom = plots.geometry.iloc[i]
-                popup = folium.Popup(_popup_html(row), max_width=450)
+                link = links[i] if links is not None else None
+                popup = folium.Popup(_popup_html(row, geom, link), max_width=450)
                 tooltip = folium.Tooltip(escape_html(row.get("plot_id")))
                 if geom.geom_type == "Point":
                     folium.CircleMarker(
@@ -311,14 +335,120 @@ def _legend_html(forest_used: bool, zoning_used: bool) -> str:
         rows.append('<b>Fungsi kawasan hutan</b>')
         rows += [f'<div><span style="background:{FOREST_COLOURS[f]};{_SWATCH}"></span>'
                  f"{escape_html(forest_function_label(f))}</div>" for f in FOREST_FUNCTION_ORDER]
-        rows.append(f'<div><span style="background:{_UNKNOWN_COLOUR};{_SWATCH}"></span>'
+        rows.append(f'<div><span style="background:{UNKNOWN_FOREST};{_SWATCH}"></span>'
                     "Tidak diketahui</div>")
     if zoning_used:
-        rows.append(f'<div><span style="border:2px solid {_ZONING_COLOUR};{_SWATCH}"></span>'
+        rows.append(f'<div><span style="border:2px solid {ZONING_COLOUR};{_SWATCH}"></span>'
                     "Batas zona pola ruang</div>")
-    return ('<div style="position:fixed;bottom:24px;left:12px;z-index:9999;background:white;'
-            'padding:6px 8px;border:1px solid #999;border-radius:4px;font-size:11px;'
-            f'line-height:1.4">{"".join(rows)}</div>')
+    return "".join(rows)
+
+
+def _invalid_html(result: gpd.GeoDataFrame, drawn: np.ndarray) -> str | None:
+    """Return the panel listing the rows that are not on the map, or None when all are."""
+    missing = [i for i, ok in enumerate(drawn) if not ok]
+    if not missing:
+        return None
+    items = []
+    for i in missing[:_MAX_LISTED]:
+        row = result.iloc[i]
+        problem = _first_present(row.to_dict(), "input_problem_id", "input_problem",
+                                 "reason_id", "reason_en")
+        items.append(f"<li><b>{escape_html(row.get('plot_id')) or f'baris {i + 1}'}</b>: "
+                     f"{escape_html(problem) or 'tanpa lokasi'}</li>")
+    more = len(missing) - _MAX_LISTED
+    if more > 0:
+        items.append(f"<li>… dan {more} lainnya (lihat buku kerja)</li>")
+    return (f"<b>{escape_html(status_label('invalid'))} / tidak dipetakan "
+            f"({len(missing)})</b><ul style=\"margin:4px 0 0 0;padding-left:16px;"
+            f"max-height:160px;overflow:auto\">{''.join(items)}</ul>")
+
+
+_MAX_LISTED = 50
+_PANEL_STYLE = ("background:white;padding:6px 8px;border:1px solid #999;border-radius:4px;"
+                "font-size:11px;line-height:1.4;max-width:320px")
+
+
+def _control(folium: Any, html_text: str, position: str, css_class: str) -> Any:
+    """Return a Leaflet control holding ``html_text``; controls in a corner stack, never overlap.
+
+    The HTML goes into the page as a JSON string (``<``, ``>`` and ``&`` escaped).
+    """
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class Panel(MacroElement):
+        _template = Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+{{ this.get_name() }}.onAdd = function () {
+    var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+    div.setAttribute("style", {{ this.style|tojson }});
+    div.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}""")
+
+    panel = Panel()
+    panel._name = "Panel"
+    panel.position, panel.css_class, panel.style = position, css_class, _PANEL_STYLE
+    panel.html = html_text
+    return panel
+
+
+def leaflet_assets() -> tuple[str, str] | None:
+    """Return the page's JavaScript (Leaflet, jQuery) and Leaflet's CSS, or None.
+
+    The copies come from the PyPI packages ``xstatic-leaflet`` (the Leaflet version
+    folium uses) and ``xstatic-jquery`` (folium builds popups with jQuery); images of
+    the stylesheet are inlined as data URIs. None when either package is missing.
+    """
+    try:
+        from xstatic.pkg import jquery, leaflet
+    except ImportError:
+        return None
+    folder = Path(leaflet.BASE_DIR)
+    try:
+        script = (folder / "leaflet.js").read_text(encoding="utf-8")
+        script += "\n" + (Path(jquery.BASE_DIR) / "jquery.min.js").read_text(encoding="utf-8")
+        css = (folder / "leaflet.css").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for image in sorted((folder / "images").glob("*.png")):
+        data = base64.b64encode(image.read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{image.name})", f"url(data:image/png;base64,{data})")
+    return script.replace("</", "<\\/"), css
+
+
+def _make_offline(folium: Any, m: Any) -> bool:
+    """Put Leaflet inside the page and drop every other external script and stylesheet.
+
+    Returns False when no packaged Leaflet is installed: the page then loads Leaflet
+    from the internet and shows :data:`OFFLINE_MESSAGE` when that fails.
+    """
+    assets = leaflet_assets()
+    root = m.get_root()
+    if assets is None:
+        m.default_js = [(name, url) for name, url in m.default_js
+                        if name in ("leaflet", "jquery")]
+        m.default_css = [("leaflet_css", url) for name, url in m.default_css
+                         if name == "leaflet_css"]
+        root.html.add_child(folium.Element(
+            '<div id="lahan-geo-offline" style="display:none;position:fixed;top:40%;left:10%;'
+            'right:10%;z-index:10000;background:#fff3cd;border:1px solid #b58900;padding:12px;'
+            f'font:14px sans-serif">{escape_html(OFFLINE_MESSAGE)}</div>'
+            '<script>if (typeof L === "undefined") {'
+            'document.getElementById("lahan-geo-offline").style.display = "block";}</script>'),
+            name="offline_message")
+        return False
+    script, css = assets
+    m.default_js = []
+    m.default_css = []
+    root.header.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css_inline")
+    root.header.add_child(folium.Element(f"<script>{script}</script>"),
+                          name="leaflet_js_inline")
+    return True
 
 
 _SWATCH = "display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:middle"
@@ -331,6 +461,9 @@ def explore(
     zoning: gpd.GeoDataFrame | None = None,
     max_features: int = 5000,
     candidates: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    detail_folder: str | None = "peta_detail",
+    offline: bool = True,
 ) -> folium.Map:
     """Return an interactive folium map of the plots over the forest and zoning layers.
 
@@ -338,7 +471,14 @@ def explore(
     PNG maps, the zoning outlines, and one layer of plots per status. A plot's popup
     shows, in Indonesian, its id, status, forest function, zone, rules, clearances,
     agencies and reason; every value is HTML-escaped. The layers are cut to the plots'
-    extent plus 5 km.
+    extent plus 5 km. The page has a title, a legend stacked above the scale bar, and
+    a panel listing the rows that could not be drawn (invalid) with the reason.
+
+    Offline: with ``offline`` (the default) Leaflet's script and stylesheet, from the
+    installed ``xstatic-leaflet`` package, are written inside the page and no other
+    external script or stylesheet is linked, so a saved map works without internet
+    (only the background tiles need it). Without that package the page links Leaflet
+    on the internet and shows :data:`OFFLINE_MESSAGE` when it cannot load.
 
     Parameters
     ----------
@@ -357,6 +497,14 @@ def explore(
     candidates : geopandas.GeoDataFrame, optional
         The sites of :func:`lahan_geo.suggest_sites`, drawn as a layer of blue
         footprints whose tooltip names the plot, the site number and the distance.
+    title : str, optional
+        Page title (browser tab and the box at the top); an Indonesian default otherwise.
+    detail_folder : str or None, default "peta_detail"
+        Folder of the detail maps relative to where the HTML is saved: each popup of a
+        plot that has one links ``<detail_folder>/detail_<id>.png`` (the names of
+        :func:`~lahan_geo.outputs.details.detail_names`). None for no links.
+    offline : bool, default True
+        Put Leaflet inside the page (see above).
 
     Returns
     -------
@@ -393,10 +541,14 @@ def explore(
         msg = f"explore(): max_features={max_features!r} must be a positive whole number."
         raise InputError(msg)
     if forest is not None:
-        forest = _check_layer(forest, "forest", "explore")
+        forest = check_layer(forest, "forest", "explore")
     if zoning is not None:
-        zoning = _check_layer(zoning, "zoning", "explore")
-    plots = result[valid_mask(result.geometry)]
+        zoning = check_layer(zoning, "zoning", "explore")
+    drawable = valid_mask(result.geometry)
+    names = detail_names(result)
+    links = [f"{detail_folder.rstrip('/')}/{n}" if detail_folder and n else None
+             for n, ok in zip(names, drawable, strict=True) if ok]
+    plots = result[drawable]
     plots = plots.to_crs("EPSG:4326") if not plots.crs.equals("EPSG:4326") else plots
     area = _area_of_interest(plots)
     forest = _prepare_layer(forest, area) if forest is not None else None
@@ -414,21 +566,32 @@ def explore(
             UserWarning, stacklevel=2,
         )
 
-    m = folium.Map(location=[-2.5, 118.0], zoom_start=5, tiles="OpenStreetMap",
+    m = folium.Map(location=[-2.5, 118.0], zoom_start=5, tiles=None,
                    control_scale=True, prefer_canvas=light)  # Indonesia until fitted
-    folium.TileLayer("Esri.WorldImagery", name="Citra satelit (Esri)", show=False).add_to(m)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (perlu internet)").add_to(m)
+    folium.TileLayer("Esri.WorldImagery", name="Citra satelit Esri (perlu internet)",
+                     show=False).add_to(m)
     if forest is not None:
         _forest_group(folium, forest, light).add_to(m)
     if zoning is not None:
         _zoning_group(folium, zoning, light).add_to(m)
-    for group in _plot_groups(folium, plots, light):
+    if offline:
+        _make_offline(folium, m)
+    heading = title or _DEFAULT_TITLE
+    m.get_root().title = heading
+    for group in _plot_groups(folium, plots, light, links):
         group.add_to(m)
     sites = candidate_sites(candidates, "explore")
     if sites is not None and not sites.empty:
         _candidate_group(folium, sites).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    m.get_root().html.add_child(folium.Element(_legend_html(forest is not None,
-                                                            zoning is not None)))
+    _control(folium, f"<b style=\"font-size:13px\">{escape_html(heading)}</b>", "topleft",
+             "lahan-geo-title").add_to(m)
+    _control(folium, _legend_html(forest is not None, zoning is not None), "bottomleft",
+             "lahan-geo-legend").add_to(m)
+    invalid = _invalid_html(result, drawable)
+    if invalid:
+        _control(folium, invalid, "topleft", "lahan-geo-invalid").add_to(m)
 
     framed = [g for g in (plots, forest, zoning) if g is not None and not g.empty]
     if framed:

@@ -14,157 +14,100 @@ Examples
 >>> fig = plot_overview(result, figsize=(4, 5), dpi=50)
 >>> fig.get_size_inches().tolist()
 [4.0, 5.0]
->>> _nice_length(7400.0), _length_label(500.0)
-(1000.0, '0.5 km')
+>>> date_label() in [t.get_text() for t in fig.texts]  # the line under the title
+True
 
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
+import textwrap
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PatchCollection
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch
-from matplotlib.path import Path as MplPath
-from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from pyproj import CRS
 from shapely.geometry import box
-from shapely.geometry.polygon import orient
 
-from lahan_geo.errors import CRSError, InputError, LayerError
+from lahan_geo.errors import InputError
 from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path
-from lahan_geo.outputs._labels import (
-    FOREST_FUNCTION_ORDER,
-    STATUS_ORDER,
-    forest_function_label,
-    status_label,
+from lahan_geo.outputs._draw import (
+    OTHER_STATUS_COLOUR,
+    STATUS_COLOURS,
+    STATUS_MARKERS,
+    ZONING_COLOUR,
+    add_polygons,
+    boundary_layer,
+    candidate_handle,
+    candidate_sites,
+    check_layer,
+    coordinate_ticks,
+    cut_layer,
+    decorate,
+    district_name,
+    draw_boundaries,
+    draw_candidates,
+    draw_forest,
+    fit,
+    place_labels,
+    sources_line,
 )
-from lahan_geo.outputs._tabular import check_result, plain, valid_mask
+from lahan_geo.outputs._labels import STATUS_ORDER, status_label
+from lahan_geo.outputs._tabular import check_result, valid_mask
 
-__all__ = [
-    "CANDIDATE_COLOUR",
-    "CANDIDATE_LABEL",
-    "FOREST_COLOURS",
-    "STATUS_COLOURS",
-    "candidate_handle",
-    "candidate_sites",
-    "draw_candidates",
-    "plot_overview",
-]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
-FOREST_COLOURS: dict[str, str] = {
-    "HK": "#1b5e20",  # dark green
-    "HL": "#43a047",  # green
-    "HPT": "#8d9a2f",  # olive
-    "HP": "#aed581",  # light green
-    "HPK": "#d4e157",  # yellow-green
-    "APL": "#f5efdc",  # cream
-}
-_UNKNOWN_FOREST = "#bdbdbd"
+__all__ = ["date_label", "map_subtitle", "plot_overview"]
 
-STATUS_COLOURS: dict[str, str] = {
-    "clear": "#2e9d3a",
-    "verify": "#ff9800",
-    "needs_clearance": "#f4511e",
-    "not_permitted": "#7f0000",
-}
-_STATUS_MARKERS = {"clear": "o", "verify": "D", "needs_clearance": "s", "not_permitted": "X"}
-_OTHER_STATUS_COLOUR = "#616161"
-#: Colour of the alternative sites of :func:`lahan_geo.suggest_sites` on every map.
-CANDIDATE_COLOUR = "#1565c0"
-CANDIDATE_LABEL = "Lokasi alternatif (aman)"
-_ZONING_COLOUR = "#5e35b1"
 _MIN_HALF_EXTENT_M = 1000.0
 _MARGIN_M = 500.0
+#: Up to this many plots every id is written; above it only the ids of plots not clear.
 _MAX_LABELLED_PLOTS = 30
-_MAP_RECT = (0.04, 0.24, 0.92, 0.69)  # left, bottom, width, height (figure fraction)
-_LEGEND_TOP = 0.225
+_MAP_RECT = (0.07, 0.25, 0.89, 0.655)  # left, bottom, width, height (figure fraction)
+_LEGEND_TOP = 0.205
 _DEFAULT_TITLE = "Lahan usulan gerai koperasi: kawasan hutan dan pola ruang"
+_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember")
 
 
-def _nice_length(span_m: float) -> float:
-    """Return a round length (1, 2 or 5 × 10^k m) near a fifth of ``span_m``."""
-    target = max(span_m / 5.0, 1.0)
-    exponent = math.floor(math.log10(target))
-    for mantissa in (5, 2, 1):
-        length = mantissa * 10.0**exponent
-        if length <= target:
-            return length
-    return 10.0**exponent  # pragma: no cover - the loop always returns
+def date_label(day: dt.date | str | None = None) -> str:
+    """Return ``day`` (today when None) as an Indonesian date, e.g. ``3 Desember 2026``.
+
+    Examples
+    --------
+    >>> date_label(dt.date(2026, 12, 3)), date_label("3 Des 2026")
+    ('3 Desember 2026', '3 Des 2026')
+
+    """
+    if isinstance(day, str):
+        return day
+    day = day or dt.date.today()
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def _length_label(length_m: float) -> str:
-    return f"{length_m / 1000:g} km"
+def map_subtitle(result: gpd.GeoDataFrame, within: gpd.GeoDataFrame | None = None,
+                 district: str | None = None, day: dt.date | str | None = None) -> str:
+    """Return the line under a map title: district (when known) and date.
 
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> map_subtitle(pd.DataFrame({"kabupaten": ["Seruyan"]}), day=dt.date(2026, 1, 5))
+    'Kabupaten Seruyan · 5 Januari 2026'
 
-def _polygon_paths(geoms: Sequence[Any]) -> list[MplPath]:
-    """Return one matplotlib path per polygon part (holes kept) of ``geoms``."""
-    values = np.asarray([g for g in geoms if g is not None], dtype=object)
-    if values.size == 0:
-        return []
-    parts = shapely.get_parts(shapely.get_parts(values))
-    polygons = parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
-    paths = []
-    for polygon in polygons:
-        polygon = orient(polygon, sign=1.0)
-        vertices: list[np.ndarray] = []
-        codes: list[np.ndarray] = []
-        for ring in (polygon.exterior, *polygon.interiors):
-            coords = np.asarray(ring.coords)[:, :2]
-            ring_codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
-            ring_codes[0] = MplPath.MOVETO
-            ring_codes[-1] = MplPath.CLOSEPOLY
-            vertices.append(coords)
-            codes.append(ring_codes)
-        paths.append(MplPath(np.concatenate(vertices), np.concatenate(codes)))
-    return paths
-
-
-def _add_polygons(ax: Any, geoms: Sequence[Any], **style: Any) -> None:
-    paths = _polygon_paths(geoms)
-    if paths:
-        patches = [PathPatch(path) for path in paths]
-        ax.add_collection(PatchCollection(patches, **style), autolim=False)
-
-
-def _check_layer(layer: Any, role: str, writer: str = "plot_overview") -> gpd.GeoDataFrame:
-    if not isinstance(layer, gpd.GeoDataFrame):
-        msg = (
-            f"{writer}(): {role} must be a GeoDataFrame, got {type(layer).__name__}. "
-            "Fix: pass the layer as loaded with geopandas or lahan_geo."
-        )
-        raise LayerError(msg)
-    if layer.crs is None:
-        msg = (
-            f"{writer}(): the {role} layer has no coordinate reference system. "
-            "Fix: set it with layer.set_crs(...)."
-        )
-        raise CRSError(msg)
-    return layer
-
-
-def _cut_layer(layer: gpd.GeoDataFrame, crs: CRS, window: Any) -> gpd.GeoDataFrame:
-    """Keep the features of ``layer`` inside ``window`` (a box in ``crs``), in ``crs``."""
-    window_in_layer = gpd.GeoSeries([window], crs=crs).to_crs(layer.crs).iloc[0]
-    hits = np.sort(layer.sindex.query(window_in_layer, predicate="intersects"))
-    projected = layer.iloc[hits].to_crs(crs)
-    if len(projected):
-        geoms = np.asarray(projected.geometry.array, dtype=object)
-        clipped = shapely.clip_by_rect(geoms, *window.bounds)
-        projected = projected.set_geometry(
-            gpd.GeoSeries(clipped, index=projected.index, crs=crs)
-        )
-    return projected
+    """
+    name = district_name(result, within, district)
+    parts = []
+    if name:
+        lower = name.lower()
+        parts.append(name if lower.startswith(("kabupaten", "kota", "kab.")) else
+                     f"Kabupaten {name}")
+    parts.append(date_label(day))
+    return " · ".join(parts)
 
 
 def _frame(
@@ -188,121 +131,53 @@ def _frame(
     return crs, box(cx - half, cy - half, cx + half, cy + half)
 
 
-def _fit(window: Any, ratio: float) -> Any:
-    """Grow ``window`` so its width/height equals ``ratio`` (the axes' shape)."""
-    minx, miny, maxx, maxy = window.bounds
-    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-    hx, hy = (maxx - minx) / 2, (maxy - miny) / 2
-    if hx < hy * ratio:
-        hx = hy * ratio
-    else:
-        hy = hx / ratio
-    return box(cx - hx, cy - hy, cx + hx, cy + hy)
-
-
-def _draw_forest(ax: Any, forest: gpd.GeoDataFrame, writer: str = "plot_overview"
-                 ) -> list[Any]:
-    if "forest_function" not in forest.columns:
-        msg = (
-            f"{writer}(): the forest layer has no 'forest_function' column. "
-            "Fix: pass the normalized forest layer (functions HK, HL, HP, HPT, HPK, APL)."
-        )
-        raise LayerError(msg)
-    codes = [str(v) if isinstance(v, str) else None for v in forest["forest_function"]]
-    codes = [c if c in FOREST_COLOURS else None for c in codes]
-    geoms = list(forest.geometry.array)
-    handles: list[Any] = []
-    for code in (*FOREST_FUNCTION_ORDER, None):
-        selected = [g for g, c in zip(geoms, codes, strict=True) if c == code]
-        if not selected:
-            continue
-        if code is None:
-            style = {"facecolor": _UNKNOWN_FOREST, "hatch": "///", "edgecolor": "#757575"}
-            label = "Tidak diketahui"
-        else:
-            style = {"facecolor": FOREST_COLOURS[code], "edgecolor": "#5d5d5d"}
-            label = forest_function_label(code)
-        _add_polygons(ax, selected, linewidth=0.3, zorder=1, **style)
-        handles.append(Patch(label=label, linewidth=0.3, **style))
-    return handles
-
-
 def _draw_plots(ax: Any, plots: gpd.GeoDataFrame, scale: float) -> None:
+    """Draw each plot's footprint and a status marker; label the ids that matter."""
     statuses = [str(s) for s in plots["status"]]
     geoms = list(plots.geometry.array)
-    for status in {*statuses}:
-        colour = STATUS_COLOURS.get(status, _OTHER_STATUS_COLOUR)
+    for status in sorted({*statuses}):
+        colour = STATUS_COLOURS.get(status, OTHER_STATUS_COLOUR)
         selected = [g for g, s in zip(geoms, statuses, strict=True) if s == status]
-        _add_polygons(ax, selected, facecolor=colour, edgecolor=colour, alpha=0.5,
-                      linewidth=1.0, zorder=4)
+        add_polygons(ax, selected, facecolor=colour, edgecolor="black", alpha=0.6,
+                     linewidth=0.8, zorder=4)
     centres = shapely.centroid(np.asarray(geoms, dtype=object))
     xs, ys = shapely.get_x(centres), shapely.get_y(centres)
     for status in [*STATUS_ORDER, *sorted(set(statuses) - set(STATUS_ORDER))]:
         chosen = np.array([s == status for s in statuses], dtype=bool)
         if chosen.any():
+            # a white ring under the black-edged marker: visible on any forest colour
+            ax.scatter(xs[chosen], ys[chosen], s=95 * scale, marker=STATUS_MARKERS.get(
+                status, "o"), c="white", edgecolors="none", zorder=5)
             ax.scatter(
-                xs[chosen], ys[chosen], s=46, marker=_STATUS_MARKERS.get(status, "o"),
-                c=STATUS_COLOURS.get(status, _OTHER_STATUS_COLOUR), edgecolors="black",
-                linewidths=0.6, zorder=5,
+                xs[chosen], ys[chosen], s=48 * scale, marker=STATUS_MARKERS.get(status, "o"),
+                c=STATUS_COLOURS.get(status, OTHER_STATUS_COLOUR), edgecolors="black",
+                linewidths=0.8, zorder=5.5,
             )
-    if len(plots) <= _MAX_LABELLED_PLOTS:
-        for pid, x, y in zip(plots["plot_id"], xs, ys, strict=True):
-            label = str(pid).replace("$", r"\$")  # a "$...$" id is text, not mathtext
-            ax.annotate(label, (x, y), xytext=(5, 4), textcoords="offset points",
-                        fontsize=6 * scale, zorder=6, clip_on=True)
-
-
-def candidate_sites(candidates: gpd.GeoDataFrame | None, writer: str = "plot_overview"
-                    ) -> gpd.GeoDataFrame | None:
-    """Return the sites (``candidate`` >= 1, with a geometry) in EPSG:4326, or None."""
-    if candidates is None:
-        return None
-    from lahan_geo.outputs._extra_sheets import check_candidates
-
-    candidates = check_candidates(candidates, writer)
-    numbers = np.asarray([plain(v) or 0 for v in candidates["candidate"].tolist()])
-    chosen = candidates[(numbers >= 1) & valid_mask(candidates.geometry)]
-    return chosen.to_crs("EPSG:4326")
-
-
-def candidate_handle(count: int) -> Line2D:
-    """Return the legend entry of the alternative sites."""
-    return Line2D([], [], linestyle="none", marker="*", markersize=10,
-                  markerfacecolor=CANDIDATE_COLOUR, markeredgecolor="white",
-                  label=f"{CANDIDATE_LABEL} ({count})")
-
-
-def draw_candidates(ax: Any, sites: gpd.GeoDataFrame, marker_size: float,
-                    labels: bool = False, fontsize: float = 7) -> None:
-    """Draw site footprints and a star at each centre (``sites`` already in the map CRS)."""
-    geoms = list(sites.geometry.array)
-    _add_polygons(ax, geoms, facecolor=CANDIDATE_COLOUR, edgecolor=CANDIDATE_COLOUR, alpha=0.35,
-                  linewidth=1.0, zorder=5)
-    if geoms:
-        centres = shapely.centroid(np.asarray(geoms, dtype=object))
-        xs, ys = shapely.get_x(centres), shapely.get_y(centres)
-        ax.scatter(xs, ys, s=marker_size, marker="*", c=CANDIDATE_COLOUR, edgecolors="white",
-                   linewidths=0.6, zorder=6)
-        if labels:
-            for number, x, y in zip(sites["candidate"].tolist(), xs, ys, strict=True):
-                ax.annotate(str(plain(number)), (x, y), xytext=(5, -9),
-                            textcoords="offset points", fontsize=fontsize,
-                            color=CANDIDATE_COLOUR, fontweight="bold", zorder=8, clip_on=True)
+    everyone = len(plots) <= _MAX_LABELLED_PLOTS
+    keep = [everyone or s != "clear" for s in statuses]
+    # the most severe first, so they get the best places
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    order = sorted((i for i, k in enumerate(keep) if k), key=lambda i: rank.get(statuses[i], 9))
+    place_labels(ax, [xs[i] for i in order], [ys[i] for i in order],
+                 [str(plots["plot_id"].iloc[i]) for i in order], 6.5 * scale,
+                 fontweight="bold")
 
 
 def _status_handles(result: gpd.GeoDataFrame, drawn: gpd.GeoDataFrame) -> list[Any]:
+    from matplotlib.lines import Line2D
+
     counts = Counter(str(s) for s in result["status"])
     handles: list[Any] = []
     for status in ("clear", "verify", "needs_clearance", "not_permitted"):
         handles.append(Line2D(
-            [], [], linestyle="none", marker=_STATUS_MARKERS[status], markersize=7,
+            [], [], linestyle="none", marker=STATUS_MARKERS[status], markersize=7,
             markerfacecolor=STATUS_COLOURS[status], markeredgecolor="black",
             label=f"{status_label(status)} ({counts.get(status, 0)})",
         ))
     for status in sorted(set(counts) - set(STATUS_ORDER)):
         handles.append(Line2D(
             [], [], linestyle="none", marker="o", markersize=7,
-            markerfacecolor=_OTHER_STATUS_COLOUR, markeredgecolor="black",
+            markerfacecolor=OTHER_STATUS_COLOUR, markeredgecolor="black",
             label=f"{status} ({counts[status]})",
         ))
     not_drawn = len(result) - len(drawn)
@@ -313,26 +188,6 @@ def _status_handles(result: gpd.GeoDataFrame, drawn: gpd.GeoDataFrame) -> list[A
                   f"tidak dipetakan: {not_drawn}",
         ))
     return handles
-
-
-def _decorate(ax: Any, crs: CRS | None, window: Any, scale: float) -> None:
-    """Add a scale bar and a north arrow; the projection as a footnote when ``crs`` is given."""
-    span = window.bounds[2] - window.bounds[0]
-    length = _nice_length(span)
-    bar = AnchoredSizeBar(
-        ax.transData, length, _length_label(length), "lower right", pad=0.6,
-        borderpad=0.8, sep=4, frameon=True, size_vertical=span / 250,
-        fontproperties=FontProperties(size=8 * scale),
-    )
-    bar.patch.set_alpha(0.8)
-    ax.add_artist(bar)
-    ax.annotate("", xy=(0.94, 0.95), xytext=(0.94, 0.85), xycoords="axes fraction",
-                arrowprops={"facecolor": "black", "width": 3, "headwidth": 11}, zorder=7)
-    ax.text(0.94, 0.82, "U", transform=ax.transAxes, ha="center", va="top",
-            fontsize=12 * scale, fontweight="bold", zorder=7)
-    if crs is not None:
-        ax.figure.text(0.04, 0.012, f"Proyeksi: {crs.name}", fontsize=7 * scale,
-                       color="#424242")
 
 
 def plot_overview(
@@ -346,6 +201,9 @@ def plot_overview(
     figsize: tuple[float, float] = (10, 12),
     dpi: float = 150,
     candidates: gpd.GeoDataFrame | None = None,
+    within: gpd.GeoDataFrame | PathLike | None = None,
+    district: str | None = None,
+    date: dt.date | str | None = None,
 ) -> Figure:
     """Draw the plots by status over the forest functions and zoning outlines.
 
@@ -370,7 +228,15 @@ def plot_overview(
         Resolution of the saved PNG (pixels = figsize × dpi).
     candidates : geopandas.GeoDataFrame, optional
         The sites of :func:`lahan_geo.suggest_sites`: each drawn as its footprint and a
-        blue star, counted in the status legend; the map is framed to show them too.
+        star, counted in the status legend; the map is framed to show them too.
+    within : geopandas.GeoDataFrame or path, optional
+        Village or district boundaries (e.g. the ``--within`` file), drawn as dash-dot
+        outlines. Any CRS.
+    district : str, optional
+        District name for the line under the title; otherwise the single value of a
+        ``kabupaten`` column of the plots or of ``within``.
+    date : datetime.date or str, optional
+        Date shown under the title (today when omitted).
 
     Returns
     -------
@@ -389,20 +255,26 @@ def plot_overview(
     Notes
     -----
     The map is drawn in the UTM zone of the plots (or of the layers when no plot has a
-    geometry). Plots without geometry (invalid rows) are not drawn but counted in the
-    legend. A map with nothing to draw still renders, with a message.
+    geometry), its frame labelled in degrees. Every plot that is not clear gets its id
+    (every plot, up to 30 plots), placed beside its marker where it overlaps no other
+    label. Plots without geometry (invalid rows) are not drawn but counted in the
+    legend. The data sources (forest decrees, zoning file, rules version) are printed
+    under the legend. A map with nothing to draw still renders, with a message.
 
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
     target = check_output_path(path, (".png",)) if path is not None else None
     result = check_result(result, "plot_overview")
     if len(figsize) != 2 or min(figsize) <= 0 or dpi <= 0:
         msg = f"plot_overview(): figsize {figsize!r} and dpi {dpi!r} must be positive."
         raise InputError(msg)
     drawn = result[valid_mask(result.geometry)].to_crs("EPSG:4326")
-    if forest is not None:
-        forest = _check_layer(forest, "forest")
-    if zoning is not None:
-        zoning = _check_layer(zoning, "zoning")
+    forest = check_layer(forest, "forest") if forest is not None else None
+    zoning = check_layer(zoning, "zoning") if zoning is not None else None
+    within = boundary_layer(within)
     sites = candidate_sites(candidates)
     framed = drawn
     if sites is not None and not sites.empty:
@@ -416,27 +288,36 @@ def plot_overview(
     ax = fig.add_axes(_MAP_RECT)
     if window is not None:
         ratio = (_MAP_RECT[2] * figsize[0]) / (_MAP_RECT[3] * figsize[1])
-        window = _fit(window, ratio)
+        window = fit(window, ratio)
     ax.set_xticks([])
     ax.set_yticks([])
-    fig.suptitle(title or _DEFAULT_TITLE, fontsize=13 * scale, y=0.965, wrap=True)
+    fig.suptitle(title or _DEFAULT_TITLE, fontsize=13 * scale, y=0.975, wrap=True,
+                 fontweight="bold")
+    fig.text(0.5, 0.938, map_subtitle(result, within, district, date), ha="center",
+             fontsize=10 * scale, color="#303030")
     forest_handles: list[Any] = []
+    other_handles: list[Any] = []
     if crs is not None:
         if forest is not None:
-            forest_handles = _draw_forest(ax, _cut_layer(forest, crs, window))
+            forest_handles = draw_forest(ax, cut_layer(forest, crs, window))
         if zoning is not None:
-            zones = _cut_layer(zoning, crs, window)
-            _add_polygons(ax, list(zones.geometry.array), facecolor="none",
-                          edgecolor=_ZONING_COLOUR, linewidth=0.8, zorder=3)
+            zones = cut_layer(zoning, crs, window)
+            add_polygons(ax, list(zones.geometry.array), facecolor="none",
+                         edgecolor=ZONING_COLOUR, linewidth=0.8, zorder=3)
+            other_handles.append(Line2D([], [], color=ZONING_COLOUR, linewidth=1.0,
+                                        label="Batas zona pola ruang"))
+        if within is not None:
+            other_handles.append(draw_boundaries(ax, cut_layer(within, crs, window)))
         if not drawn.empty:
             _draw_plots(ax, drawn.to_crs(crs), scale)
         if sites is not None:
-            draw_candidates(ax, sites.to_crs(crs), 70 * scale)
+            draw_candidates(ax, sites.to_crs(crs), 90 * scale)
         minx, miny, maxx, maxy = window.bounds
         ax.set_xlim(minx, maxx)
         ax.set_ylim(miny, maxy)
         ax.set_aspect("equal", adjustable="box")
-        _decorate(ax, crs, window, scale)
+        decorate(ax, window, scale)
+        coordinate_ticks(ax, crs, window, 6.5 * scale)
     if drawn.empty:
         ax.text(0.5, 0.5, "Tidak ada lahan dengan koordinat valid untuk dipetakan",
                 transform=ax.transAxes, ha="center", va="center", fontsize=10 * scale,
@@ -455,12 +336,17 @@ def plot_overview(
     if forest_handles:
         fig.legend(handles=forest_handles, title="Fungsi kawasan hutan",
                    bbox_to_anchor=(0.40, _LEGEND_TOP), **legend_style)
-    if zoning is not None:
-        fig.legend(handles=[Line2D([], [], color=_ZONING_COLOUR, linewidth=1.0,
-                                   label="Batas zona pola ruang")],
-                   title="Pola ruang", bbox_to_anchor=(0.76, _LEGEND_TOP), **legend_style)
+    if other_handles:
+        fig.legend(handles=other_handles, title="Batas",
+                   bbox_to_anchor=(0.76, _LEGEND_TOP), **legend_style)
+    footer = sources_line(result, within)
+    if crs is not None:
+        footer += f" · Proyeksi: {crs.name}"
+    width = int(figsize[0] * 72 * 0.9 / (6.5 * scale * 0.56))  # characters per line
+    fig.text(0.04, 0.055, textwrap.fill(footer, width), fontsize=6.5 * scale, color="#424242",
+             va="bottom")
     if note:
-        fig.text(0.96, 0.012, note, ha="right", fontsize=8 * scale, style="italic", color="#424242")
+        fig.text(0.96, 0.035, note, ha="right", fontsize=8 * scale, style="italic", color="#424242")
     if target is not None:
         with atomic_path(target) as tmp:
             fig.savefig(tmp, format="png", dpi=dpi)

@@ -15,6 +15,16 @@ kecamatan
 Hanau               1      1      2
 Seruyan Hilir       0      1      1
 
+Per office, a plot counts once under each office its rules name:
+
+>>> result["offices"] = [["bpkh", "kemenhut.planologi"], ["bpkh"], []]
+>>> summarize(result, by="office")[["verify", "clear", "total"]]
+                    verify  clear  total
+office
+bpkh                     1      1      2
+kemenhut.planologi       0      1      1
+NaN                      0      1      1
+
 """
 
 from __future__ import annotations
@@ -24,8 +34,10 @@ from pathlib import PurePath
 
 import geopandas as gpd
 import pandas as pd
+from pandas.api.types import is_list_like
 
 from lahan_geo.errors import InputError
+from lahan_geo.offices import LIST_SEPARATOR
 from lahan_geo.outputs._labels import STATUS_FILLS, status_label
 from lahan_geo.outputs._tabular import plain, provenance
 from lahan_geo.outputs.explore import escape_html
@@ -33,7 +45,12 @@ from lahan_geo.statuses import STATUSES
 
 __all__ = ["summarize", "summary_html"]
 
-_LAYER_LABELS = {"forest": "Kawasan hutan", "zoning": "Pola ruang"}
+_LAYER_LABELS = {"forest": "Kawasan hutan", "zoning": "Pola ruang", "rdtr": "Cakupan RDTR"}
+
+#: ``summarize(by=...)`` names that count per office: the list column each explodes.
+#: "office" counts by canonical office id, "agency" by its Indonesian name with the
+#: regional unit (e.g. "BPKH Wilayah XXI Palangka Raya").
+PER_OFFICE = {"office": "offices", "agency": "agencies_id"}
 
 
 def _check_table(result: object, caller: str) -> pd.DataFrame:
@@ -58,7 +75,10 @@ def summarize(result: pd.DataFrame, by: str | Sequence[str] | None = None) -> pd
         The result of ``lahan_geo.screen`` (any table with a ``status`` column).
     by : str or sequence of str, optional
         Column(s) to group by, e.g. ``"kecamatan"`` or ``["kecamatan", "desa"]``.
-        Without it the table has one row, ``"all"``.
+        Without it the table has one row, ``"all"``. ``"office"`` (canonical office
+        ids, column ``offices``) or ``"agency"`` (their Indonesian names, column
+        ``agencies_id``) give one row per office: a plot counts once under each
+        office its rules name, plots naming none form the missing-value group.
 
     Returns
     -------
@@ -83,6 +103,8 @@ def summarize(result: pd.DataFrame, by: str | Sequence[str] | None = None) -> pd
 
     """
     result = _check_table(result, "summarize")
+    if isinstance(by, str) and by in PER_OFFICE and by not in result.columns:
+        return _per_office(result, by)
     columns = _status_columns(result["status"])
     status = result["status"].astype(object).where(result["status"].notna(), None)
     status = status.map(lambda s: None if s is None else str(s))
@@ -114,6 +136,30 @@ def summarize(result: pd.DataFrame, by: str | Sequence[str] | None = None) -> pd
     table["total"] = table.sum(axis=1).astype("int64")
     table.columns.name = None
     return table
+
+
+def _per_office(result: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Count the plots per office: each plot once under each office it names."""
+    column = PER_OFFICE[by]
+    if column not in result.columns:
+        msg = (f"summarize(by={by!r}) needs the column {column!r} of lahan_geo.screen's "
+               "result. Fix: pass the screening result.")
+        raise InputError(msg)
+    names = [_items(v) or [None] for v in result[column].tolist()]
+    exploded = pd.DataFrame({by: [n for ns in names for n in ns],
+                             "status": [s for s, ns in zip(result["status"], names)
+                                        for _ in ns]})
+    return summarize(exploded, by=by)
+
+
+def _items(value: object) -> list[str]:
+    """Return the distinct items of a list cell, or of its text as files store it."""
+    if isinstance(value, str):
+        value = value.split(LIST_SEPARATOR)
+    if not is_list_like(value):
+        return []
+    return list(dict.fromkeys(str(v).strip() for v in value
+                              if plain(v) is not None and str(v).strip()))
 
 
 def _file_name(path: object) -> str | None:

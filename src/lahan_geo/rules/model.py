@@ -9,11 +9,15 @@ Examples
 >>> from lahan_geo.rules import load_rules
 >>> rules = load_rules()
 >>> rules.version
-'2026.11.0'
+'2026.12.0'
 >>> [r.id for r in rules][:4]
 ['V1', 'F1', 'F2', 'F3']
->>> rules["F2"].status, rules["F2"].clearance_en
-('needs_clearance', 'PPKH (forest-area use approval)')
+>>> rules["F2"].status, rules["F2"].offices
+('needs_clearance', ('kemenhut.planologi', 'bpkh', 'gubernur'))
+>>> rules["F2"].agency_id
+'Kementerian Kehutanan (Ditjen Planologi Kehutanan), BPKH (wilayah sesuai provinsi), ...'
+>>> rules["F2"].confirmation("en")
+'unconfirmed: whether a KDMP outlet counts as a non-commercial public facility ...'
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from lahan_geo.errors import RulesError
+from lahan_geo.offices import LIST_SEPARATOR, load_offices
 from lahan_geo.statuses import STATUSES
 
 if sys.version_info >= (3, 11):
@@ -50,6 +55,15 @@ FACTS: dict[str, str] = {
     "zone_near_boundary": "bool",
     "area_m2": "number",
     "constraints": "list",
+    "forest_layer": "bool",
+    "forest_zone_disagrees": "bool",
+    "rdtr_coverage": "text",
+    "programme_psn": "bool",
+    "programme_public_interest": "bool",
+    "applicant": "text",
+    # Land title (domain notes section 6): the plot list's land status, normalized by the
+    # land-status mapping (lahan_geo.intake.land_status.LAND_TITLE_CLASSES).
+    "land_title": "text",
 }
 
 #: Operators a condition may use.
@@ -57,12 +71,17 @@ OPERATORS = frozenset({"eq", "in", "any", "only", "lt", "le", "gt", "ge"})
 
 _TEXT_FIELDS = (
     "title_en", "title_id", "reason_en", "reason_id", "clearance_en", "clearance_id",
-    "agency_en", "agency_id", "legal_basis",
+    "legal_basis",
 )
-_REQUIRED = ("id", "status", "when", *_TEXT_FIELDS)
-_OPTIONAL = ("confirmed", "note", "source")
-_TOP_LEVEL = ("version", "title", "rule")
+_REQUIRED = ("id", "status", "when", *_TEXT_FIELDS, "offices", "sources")
+_OPTIONAL = ("confirmed", "unconfirmed_en", "unconfirmed_id", "note")
+_OPTIONAL_TEXT = ("unconfirmed_en", "unconfirmed_id", "note")
+#: Written by the loader from ``offices``: a rules file may not set them.
+_DERIVED = ("agency_en", "agency_id")
+_SOURCE_FIELDS = ("title", "url", "consulted")
+_TOP_LEVEL = ("version", "title", "changelog", "rule")
 _DEFAULT = "default_rules.toml"
+_UNCONFIRMED = {"en": "unconfirmed", "id": "belum terkonfirmasi"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,22 +100,50 @@ class Rule:
     reason_id: str
     clearance_en: str
     clearance_id: str
-    agency_en: str
-    agency_id: str
     legal_basis: str
+    offices: tuple[str, ...]
+    sources: tuple[Mapping[str, str], ...]
     confirmed: bool = True
+    unconfirmed_en: str = ""
+    unconfirmed_id: str = ""
     note: str = ""
-    source: str = ""
+    agency_en: str = ""
+    agency_id: str = ""
 
     @property
     def facts(self) -> frozenset[str]:
         """Names of the facts this rule's condition reads."""
         return frozenset(self.when)
 
+    def confirmation(self, lang: str) -> str:
+        """Return "" for a confirmed rule, else what is unconfirmed, in ``lang``."""
+        if self.confirmed:
+            return ""
+        part = self.unconfirmed_id if lang == "id" else self.unconfirmed_en
+        return f"{_UNCONFIRMED[lang]}: {part}" if part else _UNCONFIRMED[lang]
+
+    def reason(self, lang: str) -> str:
+        """Return the reason template in ``lang``, its unconfirmed part marked."""
+        text = self.reason_id if lang == "id" else self.reason_en
+        mark = self.confirmation(lang)
+        return f"{text} ({mark})" if mark else text
+
+    def agency_names(self, lang: str, province: str | None = None) -> list[str]:
+        """Return the names of the rule's offices in ``lang``, units resolved."""
+        book = load_offices()
+        return [book.name(o, lang, province) for o in self.offices]
+
     def to_dict(self) -> dict[str, Any]:
         """Return the rule as plain, JSON-serialisable data (for provenance)."""
-        out = {name: getattr(self, name) for name in (*_REQUIRED, *_OPTIONAL)}
+        out = {name: getattr(self, name) for name in (*_REQUIRED, *_OPTIONAL, *_DERIVED)}
         out["when"] = {k: dict(v) for k, v in self.when.items()}
+        out["offices"] = list(self.offices)
+        out["sources"] = [dict(s) for s in self.sources]
+        out["source"] = " | ".join(
+            " ".join(filter(None, (s["title"], s.get("url"), f"(consulted {s['consulted']})")))
+            for s in self.sources)
+        out["confirmation_en"] = self.confirmation("en") or "confirmed"
+        out["confirmation_id"] = self.confirmation("id") or "terkonfirmasi"
         return out
 
 
@@ -109,6 +156,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     path: str
     sha256: str
+    changelog: tuple[Mapping[str, Any], ...] = ()
     _by_id: dict[str, Rule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -134,6 +182,8 @@ class RuleSet:
             "rules_title": self.title,
             "rules_path": self.path,
             "rules_sha256": self.sha256,
+            "rules_changelog": [{"version": c["version"], "changes": list(c["changes"])}
+                                for c in self.changelog],
             "rules": [r.to_dict() for r in self.rules],
         }
 
@@ -214,13 +264,37 @@ def _parse(text: str, label: str) -> RuleSet:
         rules=tuple(rules),
         path=label,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        changelog=_changelog(data.get("changelog", []), lines),
     )
+
+
+def _changelog(raw: Any, lines: _LineFinder) -> tuple[Mapping[str, Any], ...]:
+    """Check the file's ``[[changelog]]`` entries: a version and a list of change texts."""
+    if not isinstance(raw, list):
+        lines.fail(None, "changelog", "changelog must be [[changelog]] tables")
+    out = []
+    for entry in raw:
+        if (not isinstance(entry, dict) or not isinstance(entry.get("version"), str)
+                or not isinstance(entry.get("changes"), list)
+                or not all(isinstance(c, str) for c in entry["changes"])
+                or set(entry) - {"version", "changes"}):
+            lines.fail(None, "changelog", "each [[changelog]] needs version = \"...\" and "
+                       "changes = [\"...\"] only")
+        out.append({"version": entry["version"], "changes": tuple(entry["changes"])})
+    return tuple(out)
 
 
 def _parse_rule(raw: dict[str, Any], n: int, lines: _LineFinder) -> Rule:
     rid = raw.get("id")
     name = f"rule {rid!r}" if isinstance(rid, str) else f"rule number {n + 1}"
     for key in raw:
+        if key in _DERIVED:
+            lines.fail(n, key, f"{name}: {key} is written from the offices vocabulary; "
+                       "name the offices by id instead, e.g. offices = [\"bpkh\"] "
+                       "(ids in lahan_geo/data/offices.toml)")
+        if key == "source":
+            lines.fail(n, key, f"{name}: source is now sources = [{{ title = \"...\", "
+                       "url = \"...\", consulted = \"2026-12\" }}]")
         if key not in _REQUIRED and key not in _OPTIONAL:
             allowed = ", ".join((*_REQUIRED, *_OPTIONAL))
             lines.fail(n, key, f"{name} has unknown field {key!r}; allowed: {allowed}")
@@ -234,11 +308,17 @@ def _parse_rule(raw: dict[str, Any], n: int, lines: _LineFinder) -> Rule:
     for key in _REQUIRED:
         if key not in raw:
             lines.fail(n, None, f"{name} lacks the field {key!r}")
-    for key in (*_TEXT_FIELDS, "note", "source"):
+    for key in (*_TEXT_FIELDS, *_OPTIONAL_TEXT):
         if key in raw and not isinstance(raw[key], str):
             lines.fail(n, key, f"{name}: {key} must be text")
+        if key in raw and LIST_SEPARATOR in raw[key]:
+            lines.fail(n, key, f"{name}: {key} contains {LIST_SEPARATOR!r}, which separates "
+                       "list items in the outputs; use ',' or a new sentence instead")
     if "confirmed" in raw and not isinstance(raw["confirmed"], bool):
         lines.fail(n, "confirmed", f"{name}: confirmed must be true or false")
+    _check_confirmation(raw, n, name, lines)
+    offices = _check_offices(raw["offices"], n, name, lines)
+    sources = _check_sources(raw["sources"], n, name, lines)
     when = raw["when"]
     if not isinstance(when, dict) or not when:
         lines.fail(n, "when", f"{name}: when must be a table of conditions, e.g. "
@@ -260,7 +340,57 @@ def _parse_rule(raw: dict[str, Any], n: int, lines: _LineFinder) -> Rule:
             ):
                 lines.fail(n, "when", f"{name}: operator {op!r} on {fact!r} needs a number")
     fields = {k: raw[k] for k in (*_REQUIRED, *_OPTIONAL) if k in raw}
-    return Rule(**fields)
+    fields.update(offices=offices, sources=sources)
+    rule = Rule(**fields)
+    object.__setattr__(rule, "agency_en", ", ".join(rule.agency_names("en")))
+    object.__setattr__(rule, "agency_id", ", ".join(rule.agency_names("id")))
+    return rule
+
+
+def _check_confirmation(raw: dict[str, Any], n: int, name: str, lines: _LineFinder) -> None:
+    """Refuse a confirmed rule naming an unconfirmed part, or a part in one language."""
+    parts = [k for k in ("unconfirmed_en", "unconfirmed_id") if raw.get(k)]
+    if parts and raw.get("confirmed", True):
+        lines.fail(n, parts[0], f"{name} names an unconfirmed part but is confirmed; "
+                   "set confirmed = false")
+    if len(parts) == 1:
+        lines.fail(n, parts[0], f"{name}: give both unconfirmed_en and unconfirmed_id")
+
+
+def _check_offices(raw: Any, n: int, name: str, lines: _LineFinder) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(o, str) for o in raw):
+        lines.fail(n, "offices", f"{name}: offices must be a list of office ids")
+    book = load_offices()
+    for office in raw:
+        if office not in book:
+            lines.fail(n, "offices", f"{name} names unknown office {office!r}; known: "
+                       f"{', '.join(book.offices)} (lahan_geo/data/offices.toml)")
+    if len(set(raw)) != len(raw):
+        lines.fail(n, "offices", f"{name} names an office twice")
+    return tuple(raw)
+
+
+def _check_sources(raw: Any, n: int, name: str, lines: _LineFinder
+                   ) -> tuple[Mapping[str, str], ...]:
+    if not isinstance(raw, list) or not raw:
+        lines.fail(n, "sources", f"{name}: sources must list at least one source, e.g. "
+                   "sources = [{ title = \"PP 21/2021\", consulted = \"2026-12\" }]")
+    out = []
+    for source in raw:
+        if (not isinstance(source, dict) or set(source) - set(_SOURCE_FIELDS)
+                or not all(isinstance(v, str) for v in source.values())
+                or not source.get("title")):
+            lines.fail(n, "sources", f"{name}: each source is {{ title = \"...\", url = "
+                       "\"https://...\" (where one exists), consulted = \"YYYY-MM\" }}")
+        if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", source.get("consulted", "")):
+            lines.fail(n, "sources", f"{name}: source {source['title']!r} needs the date it "
+                       "was consulted, consulted = \"YYYY-MM\" or \"YYYY-MM-DD\"")
+        if "url" in source and not re.fullmatch(r"https?://\S+", source["url"]):
+            lines.fail(n, "sources", f"{name}: url {source['url']!r} is not a web address")
+        if any(LIST_SEPARATOR in v for v in source.values()):
+            lines.fail(n, "sources", f"{name}: a source contains {LIST_SEPARATOR!r}")
+        out.append(dict(source))
+    return tuple(out)
 
 
 class _LineFinder:
