@@ -17,7 +17,7 @@ import pytest
 import lahan_geo as lg
 from _arcgis_server import Layer, Service, description_fixture
 from lahan_geo.cli import main
-from lahan_geo.errors import LayerError
+from lahan_geo.errors import CacheWarning, LahanGeoWarning, LayerError
 from lahan_geo.layers import service as service_module
 from lahan_geo.layers.service import fetch_layer
 
@@ -374,3 +374,126 @@ def test_a_served_river_layer_is_a_setback_constraint_as_from_a_file(service, sa
     result = lg.screen(plots, layers=[served])
     _same(result, expected)
     assert "X4" in result["rules"].iloc[0]  # the plot 55 m from a 100 m setback river
+
+
+# ---------------------------------------------------------------------------------------
+# Kept on disk: re-used at the same edit date, and offline; never half-written.
+# ---------------------------------------------------------------------------------------
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LAHAN_GEO_CACHE", str(folder))
+    return folder
+
+
+def _entries(folder):
+    return sorted(p.name for p in folder.glob("service-*")) if folder.exists() else []
+
+
+def test_the_same_edit_date_is_served_from_the_cache(service, sample, cache):
+    plots, raw, _ = sample
+    url, layer = serve_forest(service, raw)
+    first = lg.read_forest_area(url, around=plots)
+    asked = len(layer.requests)
+    again = lg.read_forest_area(url, around=plots)
+    assert first.attrs["lahan_geo"]["service_cache"] == "stored"
+    assert again.attrs["lahan_geo"]["service_cache"] == "hit"
+    assert layer.requests[asked:] == [layer.requests[0]]  # only the description again
+    assert again.attrs["lahan_geo"]["fetched_at"] == first.attrs["lahan_geo"]["fetched_at"]
+    _same(lg.screen(plots, forest=again), lg.screen(plots, forest=first))
+    assert len(_entries(cache)) == 2  # the features, and which were fetched last
+
+
+def test_a_new_edit_date_or_none_fetches_again(service, sample, cache):
+    plots, raw, _ = sample
+    url, layer = serve_forest(service, raw)
+    lg.read_forest_area(url, around=plots)
+    layer.description["editingInfo"] = {"lastEditDate": 1751328000000}  # July 2025
+    layer.gdf.loc[layer.gdf.index, "FUNGSIKWS"] = 100100.0  # the whole layer became HL
+    edited = lg.read_forest_area(url, around=plots)
+    assert edited.attrs["lahan_geo"]["service_cache"] == "stored"
+    assert edited.attrs["lahan_geo"]["last_edit"] == "2025-07-01T00:00:00Z"
+    assert set(edited["forest_function"]) == {"HL"}
+    del layer.description["editingInfo"]  # no edit date: only a new fetch is current
+    pages = sum("resultOffset" in r for r in layer.requests)
+    assert lg.read_forest_area(url, around=plots).attrs["lahan_geo"]["service_cache"] == "stored"
+    assert sum("resultOffset" in r for r in layer.requests) > pages
+
+
+def test_offline_the_last_fetch_is_used_and_says_so(sample, cache, sample_dir, tmp_path,
+                                                    capsys):
+    plots, raw, _ = sample
+    running = Service()
+    url, _ = serve_forest(running, raw)
+    online = lg.screen(plots, forest=url)
+    running.close()  # no service any more: connections are refused
+    with pytest.warns(LahanGeoWarning, match="cannot be reached; using the .* features"):
+        offline = lg.screen(plots, forest=url)
+    _same(offline, online)
+    info = offline.attrs["lahan_geo"]["layers"]["forest"]
+    assert info["service_cache"] == "offline" and "tersimpan di cache" in info["offline_note_id"]
+    assert info["fetched_at"] == online.attrs["lahan_geo"]["layers"]["forest"]["fetched_at"]
+    csv = str(sample_dir / "seruyan_plots.csv")
+    assert main(["screen", csv, "--forest", url, "--out", str(tmp_path / "o"),
+                 "--no-details"]) == 0
+    note = capsys.readouterr().err.strip()
+    assert note.startswith("lahan-geo: note: The service") and "\n" not in note
+
+
+def test_offline_without_an_earlier_fetch_is_one_line(sample, cache):
+    plots, raw, _ = sample
+    running = Service()
+    url, _ = serve_forest(running, raw)
+    running.close()
+    with pytest.raises(LayerError, match=r"refused the connection.*nothing was fetched") as err:
+        lg.read_forest_area(url, around=plots)
+    assert "\n" not in str(err.value) and url in str(err.value)
+
+
+@pytest.mark.parametrize("fault", ["truncate", "cut_json", "repeat", "skip", "error",
+                                   "refuse_html"])
+def test_a_bad_service_leaves_no_cache_entry_and_keeps_the_good_one(service, sample, cache,
+                                                                    fault):
+    plots, raw, _ = sample
+    url, layer = serve_forest(service, raw, faults={fault})
+    with pytest.raises(LayerError):
+        lg.read_forest_area(url, around=plots)
+    assert _entries(cache) == []
+    layer.faults.clear()
+    good = lg.read_forest_area(url, around=plots)
+    before = {name: (cache / name).read_bytes() for name in _entries(cache)}
+    layer.faults.add(fault)  # the layer is edited, and the service breaks mid-fetch
+    layer.description["editingInfo"] = {"lastEditDate": 1751328000000}
+    if fault == "truncate":  # the connection keeps dropping: as good as offline
+        with pytest.warns(LahanGeoWarning, match="cannot be reached; using"):
+            lg.read_forest_area(url, around=plots)
+    else:
+        with pytest.raises(LayerError):
+            lg.read_forest_area(url, around=plots)
+    assert {name: (cache / name).read_bytes() for name in _entries(cache)} == before
+    service.close()  # offline, the last good fetch is still there
+    with pytest.warns(LahanGeoWarning):
+        offline = lg.read_forest_area(url, around=plots)
+    assert offline["forest_function"].tolist() == good["forest_function"].tolist()
+
+
+def test_a_tampered_entry_is_rejected_and_fetched_again(service, sample, cache):
+    plots, raw, _ = sample
+    url, _ = serve_forest(service, raw)
+    lg.read_forest_area(url, around=plots)
+    (entry,) = [cache / n for n in _entries(cache) if n.endswith(".pages")]
+    data = bytearray(entry.read_bytes())
+    data[-40:-35] = b"99999"
+    entry.write_bytes(bytes(data))
+    with pytest.warns(CacheWarning, match="rejected"):
+        again = lg.read_forest_area(url, around=plots)
+    assert again.attrs["lahan_geo"]["service_cache"] == "stored"
+
+
+def test_another_area_is_another_entry(service, sample, cache):
+    plots, raw, _ = sample
+    url, _ = serve_forest(service, raw)
+    lg.read_forest_area(url, around=plots.iloc[:5])
+    wider = lg.read_forest_area(url, around=plots)
+    assert wider.attrs["lahan_geo"]["service_cache"] == "stored"
+    assert len(_entries(cache)) == 4

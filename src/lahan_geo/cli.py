@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -25,7 +26,7 @@ import pandas as pd
 
 from lahan_geo import __version__
 from lahan_geo.accuracy import map_accuracy_m
-from lahan_geo.errors import InputError, LahanGeoError
+from lahan_geo.errors import InputError, LahanGeoError, LahanGeoWarning
 from lahan_geo.intake import read_plots
 from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
 from lahan_geo.layers.service import is_address
@@ -257,7 +258,14 @@ def _screen(args: argparse.Namespace) -> int:
     plots = pd.concat([read_plots(p, crs=args.crs, sheet=args.sheet, within=args.within)
                        for p in args.plots], ignore_index=True)
     plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots]}
-    forest, zoning, rdtr = _read_layers(args, plots)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", LahanGeoWarning)
+        forest, zoning, rdtr = _read_layers(args, plots)
+    for note in notes:  # e.g. a layer re-used offline from the cache: say so, on one line
+        if issubclass(note.category, LahanGeoWarning):
+            _fail(f"note: {note.message}")
+        else:
+            warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
     programme = Programme(psn=args.psn, public_interest=args.public_interest,
                           applicant=args.applicant)
     result = screen(plots, forest=forest, zoning=zoning, rules=args.rules,

@@ -32,6 +32,8 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import http.client
 import json
 import os
@@ -43,6 +45,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -51,7 +54,8 @@ import geopandas as gpd
 import pandas as pd
 
 from lahan_geo import __version__
-from lahan_geo.errors import LayerError
+from lahan_geo.errors import LahanGeoWarning, LayerError
+from lahan_geo.layers.cache import read_entry, reject_entry, write_entry
 
 __all__ = [
     "MAX_FEATURES",
@@ -60,6 +64,7 @@ __all__ = [
     "MAX_TOTAL_BYTES",
     "Description",
     "describe_layer",
+    "fetch_cached",
     "fetch_layer",
     "is_address",
     "layer_address",
@@ -546,3 +551,98 @@ def _unreachable(reason: object, service: str) -> str:
 def _iso(epoch_ms: float) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------------------
+# What was fetched, kept on disk (lahan_geo.layers.cache): re-used while the layer's edit
+# date is the same, and when the service cannot be reached.
+# --------------------------------------------------------------------------------------
+#: How fetched features are laid out in a cache entry (part of its key).
+_ENTRY_FORMAT = "service-pages-1"
+
+
+def fetch_cached(url: str, *, bbox: tuple[float, float, float, float] | None = None,
+                 where: str = "1=1", fmt: str = "json"
+                 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Fetch a layer as :func:`fetch_layer`, or re-use what was fetched before.
+
+    Online, the layer's description is always asked for; when it reports an edit date
+    (``editingInfo.lastEditDate``) and the same query was fetched at that edit date,
+    the features come from the cache. When the service cannot be reached, the last
+    features fetched with the same query are used, with a
+    :class:`~lahan_geo.errors.LahanGeoWarning` and ``service_cache: "offline"`` in the
+    provenance. Entries are written only after a complete, checked fetch, atomically.
+
+    Returns
+    -------
+    (GeoDataFrame, dict)
+        The features and the provenance, whose ``service_cache`` is "hit", "stored",
+        "unwritable" (no usable cache folder) or "offline".
+    """
+    address = layer_address(url)
+    query_key = repr((address, None if bbox is None else [float(v) for v in bbox], where,
+                      fmt, _ENTRY_FORMAT))
+    latest = f"service-{hashlib.sha256(query_key.encode()).hexdigest()[:40]}.latest"
+    try:
+        desc = describe_layer(address)
+    except _UnreachableError as err:
+        return _offline(address, latest, err)
+    name = "service-" + hashlib.sha256(repr((query_key, desc.last_edit, desc.version)).encode()
+                                       ).hexdigest()[:40] + ".pages"
+    if desc.last_edit is not None:  # without an edit date, only a new fetch is current
+        found = _from_entry(name)
+        if found is not None:
+            gdf, info = found
+            info["service_cache"] = "hit"
+            return gdf, info
+    try:
+        gdf, info, document = fetch_layer(address, bbox=bbox, where=where, fmt=fmt, desc=desc)
+    except _UnreachableError as err:  # the network went while paging
+        return _offline(address, latest, err)
+    head = json.dumps({"format": _ENTRY_FORMAT, "info": info,
+                       "description": dataclasses.asdict(desc)}, sort_keys=True)
+    stored = write_entry(name, head.encode("utf-8") + b"\n" + document)
+    stored = stored and write_entry(latest, name.encode("ascii"))
+    info["service_cache"] = "stored" if stored else "unwritable"
+    return gdf, info
+
+
+def _offline(address: str, latest: str, err: LayerError) -> tuple[gpd.GeoDataFrame,
+                                                                   dict[str, Any]]:
+    pointer = read_entry(latest)
+    name = pointer.decode("ascii", "replace") if pointer else ""
+    found = _from_entry(name) if re.fullmatch(r"service-[0-9a-f]{40}\.pages", name) else None
+    if found is None:
+        msg = f"{str(err).rstrip('.')}; nothing was fetched from it for this area before."
+        raise LayerError(msg) from None
+    gdf, info = found
+    when = info.get("fetched_at")
+    note = (f"The service {address} cannot be reached; using the {len(gdf):,} features "
+            f"fetched from it at {when} (kept in the cache).")
+    warnings.warn(note, LahanGeoWarning, stacklevel=2)
+    info.update(service_cache="offline", offline_note_en=note, offline_note_id=(
+        f"Layanan {address} tidak dapat dihubungi; dipakai {len(gdf):,} fitur yang diambil "
+        f"darinya pada {when} (tersimpan di cache).").replace(",", "."))
+    return gdf, info
+
+
+def _from_entry(name: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
+    """Read a fetched-features entry; None when absent, or rejected when it does not read."""
+    data = read_entry(name)
+    if data is None:
+        return None
+    try:
+        head, _, document = data.partition(b"\n")
+        meta = json.loads(head)
+        if meta.get("format") != _ENTRY_FORMAT:
+            raise ValueError("another format")
+        spec = meta["description"]
+        desc = Description(**{**spec, "fields": tuple(spec["fields"])})
+        info = dict(meta["info"])
+        gdf = read_features(document, str(info["format"]), desc)
+        if len(gdf) != info["features_fetched"]:
+            raise ValueError("feature count")
+    except Exception as err:  # authentic but unusable: fetched again, never trusted
+        reject_entry(name, f"it does not read as fetched features: {type(err).__name__}")
+        return None
+    return gdf, info

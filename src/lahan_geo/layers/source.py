@@ -20,7 +20,7 @@ import shapely
 from lahan_geo.errors import CRSError, LayerError
 from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.layers.cache import file_sha256
-from lahan_geo.layers.service import fetch_layer, is_address
+from lahan_geo.layers.service import fetch_cached, is_address
 from lahan_geo.layers.window import Window
 from lahan_geo.metric import crs_misfit
 
@@ -66,7 +66,7 @@ def read_layer(
     """
     fetched: dict[str, Any] = {}
     if is_address(source):
-        gdf, fetched, _ = fetch_layer(str(source), bbox=window.bbox if window else None)
+        gdf, fetched = fetch_cached(str(source), bbox=window.bbox if window else None)
         path = None
     elif isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
