@@ -497,3 +497,17 @@ def test_another_area_is_another_entry(service, sample, cache):
     wider = lg.read_forest_area(url, around=plots)
     assert wider.attrs["lahan_geo"]["service_cache"] == "stored"
     assert len(_entries(cache)) == 4
+
+
+def test_a_served_rdtr_layer_decides_the_kkpr_route_as_the_file(service, sample, sample_dir):
+    plots, forest, zoning = sample
+    raw = gpd.read_file(sample_dir / "rdtr_terintegrasi.gpkg")
+    desc = description_fixture("pola_ruang_rtrw")
+    desc.update(name="RDTR_TERINTEGRASI_OSS", maxRecordCount=2)
+    url = service.add(5, Layer(raw.to_crs(4326), desc))
+    from_file = lg.read_rdtr(raw.to_crs(4326))
+    kwargs = {"forest": lg.read_forest_area(forest), "zoning": lg.read_zoning(zoning)}
+    served = lg.screen(plots, rdtr=url, **kwargs)  # fetched for the plots' area only
+    _same(served, lg.screen(plots, rdtr=from_file, **kwargs))
+    assert served["rdtr_coverage"].eq("covered").any()
+    assert served.attrs["lahan_geo"]["layers"]["rdtr"]["layer_name"] == "RDTR_TERINTEGRASI_OSS"
