@@ -490,6 +490,14 @@ def test_a_tampered_entry_is_rejected_and_fetched_again(service, sample, cache):
     assert again.attrs["lahan_geo"]["service_cache"] == "stored"
 
 
+def test_without_a_cache_every_read_fetches(service, sample, monkeypatch):
+    plots, raw, _ = sample
+    monkeypatch.setenv("LAHAN_GEO_CACHE", "off")
+    url, _ = serve_forest(service, raw)
+    for _ in range(2):
+        assert lg.read_forest_area(url, around=plots).attrs["lahan_geo"]["service_cache"] == "off"
+
+
 def test_another_area_is_another_entry(service, sample, cache):
     plots, raw, _ = sample
     url, _ = serve_forest(service, raw)

@@ -55,7 +55,7 @@ import pandas as pd
 
 from lahan_geo import __version__
 from lahan_geo.errors import LahanGeoWarning, LayerError
-from lahan_geo.layers.cache import read_entry, reject_entry, write_entry
+from lahan_geo.layers.cache import read_entry, reject_entry, usable_cache_dir, write_entry
 
 __all__ = [
     "MAX_FEATURES",
@@ -577,7 +577,7 @@ def fetch_cached(url: str, *, bbox: tuple[float, float, float, float] | None = N
     -------
     (GeoDataFrame, dict)
         The features and the provenance, whose ``service_cache`` is "hit", "stored",
-        "unwritable" (no usable cache folder) or "offline".
+        "offline", "off" (no usable cache folder) or "unwritable".
     """
     address = layer_address(url)
     query_key = repr((address, None if bbox is None else [float(v) for v in bbox], where,
@@ -603,7 +603,8 @@ def fetch_cached(url: str, *, bbox: tuple[float, float, float, float] | None = N
                        "description": dataclasses.asdict(desc)}, sort_keys=True)
     stored = write_entry(name, head.encode("utf-8") + b"\n" + document)
     stored = stored and write_entry(latest, name.encode("ascii"))
-    info["service_cache"] = "stored" if stored else "unwritable"
+    info["service_cache"] = ("stored" if stored else
+                             "off" if usable_cache_dir() is None else "unwritable")
     return gdf, info
 
 
