@@ -13,7 +13,12 @@ The ministries publish their layers as ArcGIS REST services (the forest estate
    in EPSG:4326 (``outSR=4326``, checked on every page), within the window's box
    when one is given (envelope intersects);
 4. all pages handed to GDAL's ESRIJSON (or GeoJSON) driver through pyogrio, from a
-   local file whose driver is named: the geometries are GDAL's, not ours.
+   local file whose driver is named: the geometries are GDAL's, not ours;
+5. kept in the authenticated cache (:func:`fetch_cached`, through
+   :func:`lahan_geo.layers.cache.write_entry`) only once complete and checked, keyed
+   by the address, the layer's edit date and version, and the query: re-used online
+   while the edit date is the same, and offline (with a notice) when the service
+   cannot be reached.
 
 Only the address the user gave is ever contacted (redirects are refused; GDAL is
 given a local file with the paging keys removed, so it never follows them either).
