@@ -138,12 +138,13 @@ def _pair(west: str | None, east: str | None) -> tuple[gpd.GeoDataFrame, gpd.Geo
     return forest, zoning
 
 
+# K3: every allowed zone also says which KKPR route applies (no RDTR layer given here).
 @pytest.mark.parametrize(("west", "east", "function", "status", "rules"), [
-    ("APL", "HL", "HL", "needs_clearance", ["F2", "B1", "Z4"]),
-    ("HL", "APL", "HL", "needs_clearance", ["F2", "B1", "Z4"]),
-    ("HK", "APL", "HK", "not_permitted", ["F1", "B1", "Z4"]),
-    (None, "APL", "APL", "verify", ["F6", "F7", "B1", "Z4"]),
-    ("HL", "HP", "HL", "needs_clearance", ["F2", "F3", "Z4"]),  # not decisive: no B1
+    ("APL", "HL", "HL", "needs_clearance", ["F2", "B1", "Z4", "K3"]),
+    ("HL", "APL", "HL", "needs_clearance", ["F2", "B1", "Z4", "K3"]),
+    ("HK", "APL", "HK", "not_permitted", ["F1", "B1", "Z4", "K3"]),
+    (None, "APL", "APL", "verify", ["F6", "F7", "B1", "Z4", "K3"]),
+    ("HL", "HP", "HL", "needs_clearance", ["F2", "F3", "Z4", "K3"]),  # not decisive: no B1
 ])
 def test_a_point_on_a_shared_corner_lies_on_both_sides(west, east, function, status, rules):
     """Documented: a point on the boundary intersects both polygons, the most restrictive
