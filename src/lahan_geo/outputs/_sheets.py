@@ -20,7 +20,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from lahan_geo.outputs._labels import STATUS_FILLS, STATUS_ORDER, status_label
+from lahan_geo.outputs._labels import STATUS_ORDER, status_label
 from lahan_geo.outputs._tabular import is_list_like, join_list, plain, provenance
 from lahan_geo.outputs._xlsx import (
     Styles,
@@ -77,7 +77,7 @@ class _Sheet:
 
     def table(self, header: list[str], rows: list[list[Any]],
               fills: Sequence[str | None] = ()) -> None:
-        """Write a header and rows, numbers grouped, column A filled per ``fills``."""
+        """Write a header and rows, numbers grouped, column A coloured per status code."""
         widths = (self.widths + [self.widths[-1]] * len(header))[:len(header)]
         write_header(self.ws, self.row, header, self.styles, widths)
         self.row += 1
@@ -89,9 +89,9 @@ class _Sheet:
             if heights and heights[0] is not None:
                 self.ws.set_row(self.row, heights[0])
             formats = list(plain_formats)
-            colour = fills[offset] if offset < len(fills) else None
-            if colour:
-                formats[0] = self.styles.get(text_wrap=True, bg_color="#" + colour)
+            code = fills[offset] if offset < len(fills) else None
+            if code:  # the very formats of sheet Lahan's status cells
+                formats[0] = self.styles.status(code)
             write_values(self.ws, self.row, values, formats)
             self.row += 1
         self.row += 1  # one blank row after the table
@@ -130,8 +130,7 @@ def write_summary(ws: Any, styles: Styles, result: gpd.GeoDataFrame,
     sheet.title("Jumlah lahan per status")
     status_rows: list[list[Any]] = [[status_label(s), s, counts.get(s, 0)] for s in statuses]
     status_rows.append(["Total", None, len(result)])
-    sheet.table(["Status", "Kode Status", "Jumlah Lahan"], status_rows,
-                [STATUS_FILLS.get(s) for s in statuses])
+    sheet.table(["Status", "Kode Status", "Jumlah Lahan"], status_rows, statuses)
     if "review_status" in result.columns:
         _review_section(sheet, result, statuses)
 
@@ -173,8 +172,7 @@ def _review_section(sheet: _Sheet, result: gpd.GeoDataFrame, statuses: list[str]
     rows.append(["Belum ditinjau", None, sum(v is None for v in reviewed)])
     rows.append(["Tinjauan berbeda dari status terhitung", None, differs])
     sheet.title("Jumlah lahan per status tinjauan")
-    sheet.table(["Status Tinjauan", "Kode Status", "Jumlah Lahan"], rows,
-                [STATUS_FILLS.get(s) for s in shown])
+    sheet.table(["Status Tinjauan", "Kode Status", "Jumlah Lahan"], rows, shown)
 
 
 #: The rule table: the Indonesian columns first (printed), the English ones after.

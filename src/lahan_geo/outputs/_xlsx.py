@@ -23,14 +23,19 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+
+from lahan_geo.outputs._labels import STATUS_FILLS
 
 __all__ = [
     "FIXED_TIMESTAMP",
     "HEADER_FILL",
     "LINE_HEIGHT",
+    "BigTable",
     "Styles",
     "clean_text",
     "column_width",
@@ -38,6 +43,7 @@ __all__ = [
     "number_format",
     "print_setup",
     "row_heights",
+    "splice_rows",
     "text_lines",
     "write_header",
     "write_values",
@@ -130,6 +136,11 @@ class Styles:
         if key not in self._cache:
             self._cache[key] = self._wb.add_format({"valign": "top", "font_size": 11, **props})
         return self._cache[key]
+
+    def status(self, code: Any) -> Any:
+        """Return the bold format filled with the colour of status ``code`` (or plain)."""
+        colour = STATUS_FILLS.get(str(code))
+        return self.get(text_wrap=True, bold=True, bg_color="#" + colour if colour else None)
 
     def header(self) -> Any:
         """Return the bold, filled, wrapped header format."""
@@ -265,3 +276,174 @@ def print_setup(ws: Any, *, header_row: int | None, rules_version: str | None,
     ws.set_footer(f"&L&8Dicetak &D&C&8Halaman &P dari &N&R&8Versi aturan {version}")
     if last_col is not None and last_row is not None:
         ws.print_area(0, 0, last_row, last_col)
+
+
+@dataclass
+class BigTable:
+    """The body of a large sheet, spliced into the saved workbook by :func:`splice_rows`.
+
+    XlsxWriter writes every cell through several Python calls; for 100,000 plots that
+    is most of the time. The big sheet's header, columns, panes, filter and print setup
+    are written by XlsxWriter; its body rows are written here as SpreadsheetML (inline
+    strings, numbers as numbers), the same cells XlsxWriter would write.
+
+    Attributes
+    ----------
+    sheet : int
+        1-based position of the sheet in the workbook.
+    columns : list of lists
+        The values per column (text, numbers, None), all the same length.
+    formats : list
+        The XlsxWriter format of each column (also set as the column's format).
+    special : dict
+        ``{column: (keys, {key: format})}``: a per-row format (a status colour).
+    heights : list of float or None
+        Row height (points) per row; None keeps the default.
+    links : dict
+        ``{column: [target or None, ...]}``: cells that link to a file.
+    """
+
+    sheet: int
+    columns: list[list[Any]]
+    formats: list[Any]
+    special: dict[int, tuple[list[Any], dict[Any, Any]]] = field(default_factory=dict)
+    heights: list[float | None] = field(default_factory=list)
+    links: dict[int, list[str | None]] = field(default_factory=dict)
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_LINK_TYPE = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+              "hyperlink")
+
+
+def _xf(fmt: Any) -> int:
+    index = getattr(fmt, "xf_index", None)
+    return int(index) if index is not None else 0
+
+
+def _cell(ref: str, style: int, value: Any) -> str:
+    """Return one ``<c>`` element; empty for a missing value."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = clean_text(value).translate(_ESCAPES)
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int):
+        return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+    if isinstance(value, float):
+        return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>' if math.isfinite(value) else ""
+    return _cell(ref, style, str(value))
+
+
+def _rows_xml(table: BigTable) -> Iterator[str]:
+    """Yield the body rows (from row 2) as SpreadsheetML, a chunk at a time."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    letters = [xl_col_to_name(c) for c in range(len(table.columns))]
+    styles = [_xf(f) for f in table.formats]
+    special = {c: (keys, {k: f.xf_index for k, f in by_key.items()
+                          if getattr(f, "xf_index", None) is not None})
+               for c, (keys, by_key) in table.special.items()}
+    n = len(table.columns[0]) if table.columns else 0
+    heights = table.heights or [None] * n
+    chunk: list[str] = []
+    for index, values in enumerate(zip(*table.columns, strict=True)):
+        row = index + 2
+        height = heights[index]
+        head = (f'<row r="{row}" ht="{height:g}" customHeight="1">' if height
+                else f'<row r="{row}">')
+        cells = [head]
+        for col, value in enumerate(values):
+            style = styles[col]
+            if col in special:
+                keys, by_key = special[col]
+                style = by_key.get(keys[index], style)
+            cells.append(_cell(f"{letters[col]}{row}", style, value))
+        cells.append("</row>")
+        chunk.append("".join(cells))
+        if len(chunk) == 2000:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def _hyperlinks(table: BigTable) -> tuple[str, str]:
+    """Return the sheet's ``<hyperlinks>`` element and its relationships part."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    refs, rels = [], []
+    for col, targets in sorted(table.links.items()):
+        for index, target in enumerate(targets):
+            if target is None:
+                continue
+            rid = f"rId{len(rels) + 1}"
+            refs.append(f'<hyperlink ref="{xl_col_to_name(col)}{index + 2}" r:id="{rid}"/>')
+            safe = clean_text(target).translate(_ESCAPES).replace('"', "&quot;")
+            rels.append(f'<Relationship Id="{rid}" Type="{_LINK_TYPE}" Target="{safe}" '
+                        'TargetMode="External"/>')
+    if not refs:
+        return "", ""
+    part = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{_REL_NS}">{"".join(rels)}</Relationships>')
+    return f"<hyperlinks>{''.join(refs)}</hyperlinks>", part
+
+
+def splice_rows(path: Path, table: BigTable) -> None:
+    """Put ``table``'s body rows into the saved workbook ``path``, rewriting it in place.
+
+    Every other part is copied byte for byte with its (fixed) timestamp, so the file
+    stays reproducible.
+    """
+    links, rels = _hyperlinks(table)
+    spliced = path.with_name(path.name + ".rows")
+    try:
+        _splice(path, spliced, table, links, rels)
+    except BaseException:
+        spliced.unlink(missing_ok=True)
+        raise
+    spliced.replace(path)
+
+
+def _splice(path: Path, spliced: Path, table: BigTable, links: str, rels: str) -> None:
+    from xlsxwriter.utility import xl_col_to_name
+
+    member = f"xl/worksheets/sheet{table.sheet}.xml"
+    rels_member = f"xl/worksheets/_rels/sheet{table.sheet}.xml.rels"
+    last = f"{xl_col_to_name(max(len(table.columns) - 1, 0))}{len(table.columns[0]) + 1}"
+    with ZipFile(path) as source, ZipFile(spliced, "w", ZIP_DEFLATED, allowZip64=True) as out:
+        stamp = source.infolist()[0].date_time
+        names = source.namelist()
+        if rels and rels_member in names:
+            msg = f"{member} already has relationships; cannot add hyperlinks"
+            raise RuntimeError(msg)
+        for info in source.infolist():
+            if info.filename != member:
+                out.writestr(info, source.read(info))
+                continue
+            xml = source.read(info).decode("utf-8")
+            head, tail = xml.split("</sheetData>", 1)
+            head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head,
+                          count=1)
+            if links:
+                at = min(i for i in (tail.find("<printOptions"), tail.find("<pageMargins"))
+                         if i >= 0)
+                tail = tail[:at] + links + tail[at:]
+            if 'xmlns:r="' not in head:
+                msg = f"{member}: no relationships namespace"
+                raise RuntimeError(msg)
+            part = ZipInfo(member, date_time=stamp)
+            part.compress_type = ZIP_DEFLATED
+            with out.open(part, "w", force_zip64=True) as stream:
+                stream.write(head.encode("utf-8"))
+                for chunk in _rows_xml(table):
+                    stream.write(chunk.encode("utf-8"))
+                stream.write(("</sheetData>" + tail).encode("utf-8"))
+        if rels:
+            part = ZipInfo(rels_member, date_time=stamp)
+            part.compress_type = ZIP_DEFLATED
+            out.writestr(part, rels.encode("utf-8"))

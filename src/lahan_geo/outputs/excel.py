@@ -77,14 +77,15 @@ from lahan_geo.outputs._tabular import (
     provenance,
 )
 from lahan_geo.outputs._xlsx import (
+    BigTable,
     Styles,
     column_width,
     new_workbook,
     number_format,
     print_setup,
     row_heights,
+    splice_rows,
     write_header,
-    write_values,
 )
 from lahan_geo.outputs.details import detail_names
 
@@ -361,48 +362,38 @@ RESULT_SOURCES = frozenset(c.source for c in (*_DECISION, *_PLACE, *_DETAIL) if 
 
 
 def _write_plots(wb: Any, styles: Styles, result: gpd.GeoDataFrame,
-                 links: list[str | None] | None, version: str | None) -> None:
+                 links: list[str | None] | None, version: str | None) -> BigTable:
+    """Set up sheet ``Lahan`` (header, columns, panes, print) and return its body.
+
+    The body rows are spliced in after the workbook is saved (:func:`splice_rows`).
+    """
     ws = wb.add_worksheet("Lahan")
     columns, values = _table(result, links)
     widths = [float(c.width or 10) for c in columns]
-    for index, width in enumerate(widths):
-        ws.set_column(index, index, width)
-    write_header(ws, 0, [c.header for c in columns], styles, widths)
     formats = [styles.get(text_wrap=c.wrap,
                           num_format=None if c.decimals is None
                           else number_format(c.decimals, c.grouped))
                for c in columns]
-    coloured = {}
-    for i, c in enumerate(columns):
-        if c.source in ("status", "review_status"):
-            coloured[i] = (_values_of(result, c.source),
-                           {code: styles.get(text_wrap=c.wrap, bold=True, bg_color="#" + rgb)
-                            for code, rgb in STATUS_FILLS.items()})
+    link_col = next((i for i, c in enumerate(columns) if c.header == _MAP_HEADER), None)
+    if link_col is not None:
+        formats[link_col] = styles.get(font_color="#0563C1", underline=1)
+    for index, (width, fmt) in enumerate(zip(widths, formats, strict=True)):
+        ws.set_column(index, index, width, fmt)
+    write_header(ws, 0, [c.header for c in columns], styles, widths)
+    special = {i: (_values_of(result, c.source), {code: styles.status(code)
+                                                  for code in STATUS_FILLS})
+               for i, c in enumerate(columns) if c.source in ("status", "review_status")}
     wrapped = [i for i, c in enumerate(columns) if c.wrap]
     heights = row_heights([values[i] for i in wrapped], [widths[i] for i in wrapped])
-    link_col = next((i for i, c in enumerate(columns) if c.header == _MAP_HEADER), None)
-    link_format = styles.get(font_color="#0563C1", underline=1)
     rows = len(result)
-    for index in range(rows):
-        row = index + 1
-        if heights[index] is not None:
-            ws.set_row(row, heights[index])
-        cells = [column[index] for column in values]
-        if coloured:
-            row_formats = list(formats)
-            for i, (codes, by_code) in coloured.items():
-                row_formats[i] = by_code.get(codes[index], formats[i])
-        else:
-            row_formats = formats
-        if link_col is not None and cells[link_col] is not None:
-            link, cells[link_col] = cells[link_col], None
-            ws.write_url(row, link_col, link, link_format, string=link)
-        write_values(ws, row, cells, row_formats)
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(rows, 1), len(columns) - 1)
     paper = next((i for i, c in enumerate(columns) if not c.paper), len(columns))
     print_setup(ws, header_row=0, rules_version=version, last_col=paper - 1,
                 last_row=max(rows, 1))
+    return BigTable(sheet=1, columns=values, formats=formats, special=special,
+                    heights=heights,
+                    links={link_col: values[link_col]} if link_col is not None else {})
 
 
 def _values_of(result: gpd.GeoDataFrame, column: str) -> list[Any]:
@@ -486,7 +477,7 @@ def to_excel(
     with atomic_path(target) as tmp:
         wb = new_workbook(tmp, "Hasil penapisan legalitas lahan")
         styles = Styles(wb)
-        _write_plots(wb, styles, result, links, version)
+        body = _write_plots(wb, styles, result, links, version)
         write_summary(wb.add_worksheet("Ringkasan"), styles, result, version)
         if candidates is not None:
             write_candidates(wb.add_worksheet(CANDIDATE_SHEET), styles, candidates, result,
@@ -496,4 +487,5 @@ def to_excel(
         write_rules(wb.add_worksheet("Aturan"), styles, result, version)
         write_metadata(wb.add_worksheet("Metadata"), styles, result, version)
         wb.close()
+        splice_rows(tmp, body)
     return target
