@@ -88,6 +88,8 @@ def plain(value: object) -> Any:
     (3, 1.5, 'a; b')
 
     """
+    if value is None or type(value) is str:  # most cells: nothing to do (and fast)
+        return value
     if is_list_like(value):
         return join_list(value)
     if _is_missing(value):

@@ -323,19 +323,29 @@ def _xf(fmt: Any) -> int:
 
 
 def _cell(ref: str, style: int, value: Any) -> str:
-    """Return one ``<c>`` element; empty for a missing value."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
+    """Return one ``<c>`` element; empty for a missing value.
+
+    Examples
+    --------
+    >>> _cell("A2", 3, "=1+1"), _cell("B2", 0, 1.5), _cell("C2", 0, None)
+    ('<c r="A2" s="3" t="inlineStr"><is><t>=1+1</t></is></c>', '<c r="B2" s="0"><v>1.5</v></c>', '')
+
+    """
+    kind = type(value)
+    if kind is str:  # always a string cell: a leading "=" is text, never a formula
         text = clean_text(value).translate(_ESCAPES)
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
         return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
-    if isinstance(value, bool):
+    if value is None:
+        return ""
+    if kind is bool:
         return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int):
+    if kind is int:
         return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
-    if isinstance(value, float):
+    if kind is float:
         return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>' if math.isfinite(value) else ""
+    if isinstance(value, int | float):  # numpy scalars, subclasses
+        return _cell(ref, style, float(value) if isinstance(value, float) else int(value))
     return _cell(ref, style, str(value))
 
 

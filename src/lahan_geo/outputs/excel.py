@@ -244,10 +244,10 @@ def _typed(cells: list[Any]) -> tuple[list[Any], int | None]:
 def _layout(result: gpd.GeoDataFrame, with_links: bool) -> list[_Column]:
     """Return the columns of sheet ``Lahan`` in order, before dropping empty ones.
 
-    The plot id, the status and the reason come first; then the clearance, the office,
-    the legal basis; the plot list's identity columns; where the plot lies; then, off
-    the printed area, the detail map link, the plot list's other columns and the
-    screening's working detail. Result columns this table does not know (a newer
+    The plot id, the status and the reason come first (then the detail map's file, when
+    linked); then the clearance, the office, the legal basis; the plot list's identity
+    columns; where the plot lies; then, off the printed area, the plot list's other
+    columns and the screening's working detail. Result columns this table does not know (a newer
     ``screen``) follow at the end under their own name, so nothing is lost.
     """
     present = set(result.columns)
@@ -267,8 +267,9 @@ def _layout(result: gpd.GeoDataFrame, with_links: bool) -> list[_Column]:
         others.append(_Column(header, col, width=None, wrap=True))
     columns = [c for c in (*_DECISION, *identity, *_PLACE) if c.source is None
                or c.source in present or _FALLBACK.get(c.source) in present]
-    if with_links:
-        columns.append(_Column(_MAP_HEADER, None, width=30))
+    if with_links:  # beside the reason: the map shows it
+        after = next(i for i, c in enumerate(columns) if c.source == "reason_id") + 1
+        columns.insert(after, _Column(_MAP_HEADER, None, width=20, wrap=True, paper=True))
     columns += others
     columns += [c for c in _DETAIL if c.source in present or _FALLBACK.get(c.source) in present]
     seen: set[str] = set()
@@ -376,7 +377,7 @@ def _write_plots(wb: Any, styles: Styles, result: gpd.GeoDataFrame,
                for c in columns]
     link_col = next((i for i, c in enumerate(columns) if c.header == _MAP_HEADER), None)
     if link_col is not None:
-        formats[link_col] = styles.get(font_color="#0563C1", underline=1)
+        formats[link_col] = styles.get(font_color="#0563C1", underline=1, text_wrap=True)
     for index, (width, fmt) in enumerate(zip(widths, formats, strict=True)):
         ws.set_column(index, index, width, fmt)
     write_header(ws, 0, [c.header for c in columns], styles, widths)
