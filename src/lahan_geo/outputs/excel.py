@@ -3,13 +3,23 @@
 Sheets
 ------
 ``Lahan``
-    One row per plot in input order, Indonesian headers, status coloured.
+    One row per plot in input order: the plot id, the status (Indonesian, coloured) and
+    the reason first, then the clearance, office and legal basis, the plot list's own
+    columns (once, numbers as numbers), where the plot lies, and the screening's detail.
+    The id column and the header row stay in view; columns empty for every plot are
+    left out.
 ``Ringkasan``
     Counts per status, per kecamatan and desa, per required clearance and agency.
 ``Aturan``
     The rules applied (legend), with the unconfirmed ones marked.
 ``Metadata``
-    Provenance: library and rules version, layer files and hashes, tolerances.
+    Provenance: library and rules version, layer files (names only) and hashes,
+    tolerances, with Indonesian descriptions.
+
+Every sheet prints on A4 landscape, fitted to the page width, with the header row on
+every page and a footer "Halaman x dari y", the print date and the rules version;
+wrapped cells get the row height they need. Numbers use one Indonesian format
+(``1.522,5``) and stay numbers.
 
 With ``detail_maps=`` (the folder or files written by :func:`plot_details`), sheet
 ``Lahan`` gets a column ``Peta Detail`` linking each plot to its map. A result passed
@@ -457,7 +467,9 @@ def to_excel(
     -----
     Every text value is stored as a string cell, so user text that starts with ``=``
     is never evaluated as a formula. Characters XML cannot hold are removed. Document
-    timestamps are fixed, so the same result gives the same workbook.
+    timestamps are fixed, so the same result gives the same workbook. The workbook is
+    streamed (XlsxWriter, and the ``Lahan`` rows written directly), so 100,000 plots
+    take seconds and little memory.
 
     Examples
     --------
