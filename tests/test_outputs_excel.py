@@ -418,3 +418,19 @@ def test_english_problem_used_when_indonesian_missing(tmp_path: Path) -> None:
     result = make_result().drop(columns=["input_problem_id"])
     ws = load_workbook(to_excel(result, tmp_path / "hasil.xlsx"))["Lahan"]
     assert _column(ws, "Masalah Data")[4] == "column 'lintang': 'abc' is not a number"
+
+
+def test_body_text_round_trips_exactly(tmp_path: Path) -> None:
+    """The Lahan rows are written as XML directly: markup, spaces and lines survive."""
+    result = make_result()
+    texts = ["a & b <c> \"d\"", "  leading and trailing  ", "baris satu\nbaris dua",
+             "_x0041_ literal", "1e5", "=SUM(A1:A2)"]
+    result["keterangan"] = texts
+    result["settled_before_designation"] = [True, False, None, True, False, None]
+    path = to_excel(result, tmp_path / "h.xlsx")
+    ws = load_workbook(path)["Lahan"]
+    assert _column(ws, "keterangan")[:3] == texts[:3]
+    with zipfile.ZipFile(path) as archive:  # Excel reads "_x0041_" as "A" unless escaped
+        assert "_x005F_x0041_ literal" in archive.read("xl/worksheets/sheet1.xml").decode()
+    assert _column(ws, "keterangan")[4:] == ["1e5", "=SUM(A1:A2)"]  # text stays text
+    assert _column(ws, "Dikuasai Sebelum Penetapan Kawasan")[:3] == [True, False, None]

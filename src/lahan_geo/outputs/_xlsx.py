@@ -311,6 +311,7 @@ class BigTable:
     links: dict[int, list[str | None]] = field(default_factory=dict)
 
 
+_OOXML_ESCAPE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _LINK_TYPE = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
@@ -334,6 +335,8 @@ def _cell(ref: str, style: int, value: Any) -> str:
     kind = type(value)
     if kind is str:  # always a string cell: a leading "=" is text, never a formula
         text = clean_text(value).translate(_ESCAPES)
+        if "_x" in text:  # "_x0041_" would read as "A": escape the underscore
+            text = _OOXML_ESCAPE.sub(r"_x005F\1", text)
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
         return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if value is None:
