@@ -279,7 +279,7 @@ def _layout(result: gpd.GeoDataFrame, with_links: bool) -> list[_Column]:
                or c.source in present or _FALLBACK.get(c.source) in present]
     if with_links:  # beside the reason: the map shows it
         after = next(i for i, c in enumerate(columns) if c.source == "reason_id") + 1
-        columns.insert(after, _Column(_MAP_HEADER, None, width=20, wrap=True, paper=True))
+        columns.insert(after, _Column(_MAP_HEADER, None, width=None, paper=True))  # measured
     columns += others
     columns += [c for c in _DETAIL if c.source in present or _FALLBACK.get(c.source) in present]
     seen: set[str] = set()
@@ -387,7 +387,7 @@ def _write_plots(wb: Any, styles: Styles, result: gpd.GeoDataFrame,
                for c in columns]
     link_col = next((i for i, c in enumerate(columns) if c.header == _MAP_HEADER), None)
     if link_col is not None:
-        formats[link_col] = styles.get(font_color="#0563C1", underline=1, text_wrap=True)
+        formats[link_col] = styles.get(font_color="#0563C1", underline=1)
     for index, (width, fmt) in enumerate(zip(widths, formats, strict=True)):
         ws.set_column(index, index, width, fmt)
     write_header(ws, 0, [c.header for c in columns], styles, widths)
