@@ -403,7 +403,7 @@ def write_metadata(ws: Any, styles: Styles, result: gpd.GeoDataFrame,
         ws.set_column(index, index, width)
     write_header(ws, 0, ["Keterangan", "Nilai", "Kunci teknis"], styles, widths)
     heights = row_heights([[r[i] for r in table] for i in range(3)], widths)
-    formats = [styles.get(text_wrap=True, bold=True), styles.get(text_wrap=True),
+    formats = [styles.get(text_wrap=True, bold=True), styles.get(text_wrap=True, align="left"),
                styles.get(text_wrap=True, font_color="#808080")]
     for index, values in enumerate(table, start=1):
         if heights[index - 1] is not None:
