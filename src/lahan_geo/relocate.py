@@ -776,8 +776,14 @@ def _reason(search: _Search, screened: list[tuple[str, list[str]]], ruleset: Rul
             scope_id = "seluruhnya" if whole else pct
         parts_en.append(f"{scope_en} is {phrase_en} (rule {rule_id})")
         parts_id.append(f"{scope_id} berada {phrase_id} (aturan {rule_id})")
-    return (f"{head_en}: {'; '.join(parts_en)}{small_en}.",
-            f"{head_id}: {'; '.join(parts_id)}{small_id}.")
+    # Each share is what one rule covers; one spot can fall under two rules (outside the
+    # plan AND near a boundary), so percentages overlap: say so when they pass 100 %.
+    overlap = sum(c for _, c in top) > total and all(c < total for _, c in top)
+    note_en = " (these parts overlap: one spot can fall under several rules)" if overlap else ""
+    note_id = (" (bagian-bagian ini bertumpang tindih: satu tempat dapat terkena beberapa "
+               "aturan)" if overlap else "")
+    return (f"{head_en}: {'; '.join(parts_en)}{note_en}{small_en}.",
+            f"{head_id}: {'; '.join(parts_id)}{note_id}{small_id}.")
 
 
 def _phrase(rule: Rule) -> tuple[str, str]:
