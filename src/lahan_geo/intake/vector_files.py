@@ -22,57 +22,37 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
-import pyogrio.raw
 import shapely
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.blocks import MAX_COLUMNS, SourceBlock, object_array
+from lahan_geo.intake.blocks import SourceBlock, object_array
+from lahan_geo.intake.gdal_files import VectorFile, open_vector
+from lahan_geo.limits import current, too_big
 
 __all__ = ["read_vector"]
 
 _PLOT_TYPES = ("point", "polygon", "unknown", "geometry")
 
 
-def _layers(path: Path, label: str) -> list[tuple[str, str | None]]:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd files
-            return [(str(name), kind) for name, kind in pyogrio.list_layers(path)]
-    except Exception as err:  # GDAL's many error types
-        msg = f"Cannot read {label}: {_first_line(err)}. Fix: check that the file is complete."
-        raise InputError(msg) from None
+def _check_size(source: VectorFile, layer: str, label: str) -> None:
+    """Refuse a layer over the column or row budget before reading it."""
+    info = source.info(layer)
+    fields = len(info["fields"])
+    if fields > current().columns:
+        raise InputError(too_big(label, f"has {fields:,} attribute columns", "columns",
+                                 "export only the plot attributes (id, village, accuracy ...)"))
+    features = info.get("features") or 0
+    if features > current().rows:
+        raise InputError(too_big(label, f"has {features:,} features", "rows",
+                                 "split the plot list"))
 
 
-def _first_line(err: Exception) -> str:
-    line = (str(err).strip().splitlines() or [type(err).__name__])[0]
-    # GDAL's own advice (prefix the path with a driver name) is no fix for a user.
-    return line.split("; It might help")[0].rstrip(" .;") or type(err).__name__
-
-
-def _check_width(path: Path, layer: str, label: str) -> None:
-    """Refuse a layer with more attribute columns than :data:`MAX_COLUMNS` before reading it."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            fields = len(pyogrio.read_info(path, layer=layer)["fields"])
-    except Exception as err:  # GDAL's many error types
-        msg = f"Cannot read {label}: {_first_line(err)}. Fix: check that the file is complete."
-        raise InputError(msg) from None
-    if fields > MAX_COLUMNS:
-        msg = (f"{label} has {fields:,} attribute columns, more than the {MAX_COLUMNS:,} "
-               "lahan_geo reads (a plot list needs a few). Fix: export only the plot "
-               "attributes (id, village, accuracy ...).")
-        raise InputError(msg)
-
-
-def _choose_layer(path: Path, layer: str | int | None, label: str) -> str:
-    layers = _layers(path, label)
+def _choose_layer(source: VectorFile, layer: str | int | None, label: str) -> str:
+    layers = source.layers()
     names = [name for name, _ in layers]
     if not layers:
         msg = (f"{label} holds no layer (it may be cut short or damaged). Fix: export the "
@@ -112,15 +92,10 @@ def read_vector(path: Path, layer: str | int | None, label: str | None = None) -
         How messages and ``source_file`` name the file (default: the path).
     """
     label = label or str(path)
-    chosen = _choose_layer(path, layer, label)
-    _check_width(path, chosen, label)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's "non closed ring"
-            meta, _, wkb, fields = pyogrio.raw.read(path, layer=chosen)
-    except Exception as err:  # GDAL's many error types
-        msg = f"Cannot read {label}: {_first_line(err)}. Fix: check that the file is complete."
-        raise InputError(msg) from None
+    source = open_vector(path, label=label)
+    chosen = _choose_layer(source, layer, label)
+    _check_size(source, chosen, label)
+    meta, _, wkb, fields = source.raw(chosen)  # GDAL's "non closed ring" warnings muted
     names = [str(n) for n in meta["fields"]]
     frame = pd.DataFrame({name: pd.Series(values, dtype=object)
                           for name, values in zip(names, fields)})
