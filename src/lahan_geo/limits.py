@@ -92,7 +92,7 @@ class Limits:
     columns: int = 16_384
     cell_chars: int = 131_072
     xml_bytes: int = 100 * _MB
-    xml_elements: int = 2_000_000
+    xml_elements: int = 1_000_000
     xml_depth: int = 250_000
     archive_unpacked_bytes: int = 500 * _MB
     archive_members: int = 10_000
