@@ -210,3 +210,19 @@ def test_honest_zip_folders_still_extract(tmp_path):
     assert lg.read_plots(path)["plot_id"].tolist() == ["A"]
     with zipfile.ZipFile(path) as zf:
         assert [i.filename for i in archives.checked_members(zf, "ok.zip")] == ["data/plots.csv"]
+
+
+def test_a_plot_with_more_vertices_than_the_budget_is_a_row_problem(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    ring = shapely.Point(112.3, -2.5).buffer(0.001, quad_segs=64)  # 257 vertices
+    path = tmp_path / "plots.geojson"
+    gpd.GeoDataFrame({"id_lahan": ["A", "B"]}, geometry=[ring, shapely.box(112, -2.6, 112.01,
+                                                                           -2.59)],
+                     crs=4326).to_file(path)
+    with limits.override(plot_vertices=100):
+        plots = lg.read_plots(path)
+    assert "257 vertices, more than the budget plot_vertices=100" in plots["input_problem"].iloc[0]
+    assert plots["input_problem"].iloc[1] is None
+    assert lg.read_plots(path)["input_problem"].isna().all()

@@ -6,6 +6,11 @@ ring that is not closed (GeoJSON from hand-made tools often has one) is closed a
 row says so; a feature without geometry keeps its row. GDAL's errors become an
 :class:`~lahan_geo.errors.InputError` naming the file and the fix.
 
+The file reaches GDAL only through :func:`~lahan_geo.intake.gdal_files.open_vector`
+(the content picks the one driver allowed to read it). A layer over the budgets
+``columns`` or ``rows``, and a plot geometry over ``plot_vertices`` (a row problem), are
+refused (:mod:`lahan_geo.limits`).
+
 A GeoPackage (or any multi-layer source) is read one layer at a time: the only layer,
 the one named or numbered by ``layer=``, or the only layer holding points or polygons.
 
@@ -29,8 +34,9 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.blocks import SourceBlock, object_array
+from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
 from lahan_geo.intake.gdal_files import VectorFile, open_vector
+from lahan_geo.intake.row_problems import problem
 from lahan_geo.limits import current, too_big
 
 __all__ = ["read_vector"]
@@ -49,6 +55,27 @@ def _check_size(source: VectorFile, layer: str, label: str) -> None:
     if features > current().rows:
         raise InputError(too_big(label, f"has {features:,} features", "rows",
                                  "split the plot list"))
+
+
+def _too_many_vertices(geometry: np.ndarray | None, n: int) -> list[RowProblem | None]:
+    """Drop (in place) each plot geometry over the budget ``plot_vertices``; say so on its row."""
+    problems: list[RowProblem | None] = [None] * n
+    if geometry is None:
+        return problems
+    limit = current().plot_vertices
+    counts = shapely.get_num_coordinates(geometry)
+    for i in np.flatnonzero(counts > limit):
+        problems[i] = problem(
+            (f"feature {i + 1}", f"fitur {i + 1}"),
+            f"the geometry has {counts[i]:,} vertices, more than the budget "
+            f"plot_vertices={limit:,}",
+            f"geometri memiliki {counts[i]:,} titik, melebihi batas plot_vertices={limit:,}",
+            "simplify the plot outline (a plot needs at most a few hundred corners), or raise "
+            "the budget with lahan_geo.limits.override(plot_vertices=...)",
+            "sederhanakan batas lahan, atau naikkan batas dengan "
+            "lahan_geo.limits.override(plot_vertices=...)")
+        geometry[i] = None
+    return problems
 
 
 def _choose_layer(source: VectorFile, layer: str | int | None, label: str) -> str:
@@ -118,6 +145,6 @@ def read_vector(path: Path, layer: str | int | None, label: str | None = None) -
         geometry = object_array(geoms)
     return SourceBlock(
         frame, label, np.arange(1, n + 1), row_word="feature", geometry=geometry,
-        crs=meta.get("crs"), notes=notes,
+        crs=meta.get("crs"), notes=notes, problems=_too_many_vertices(geometry, n),
         info={"format": meta.get("driver") or path.suffix.lstrip(".").upper(), "layer": chosen},
     )
