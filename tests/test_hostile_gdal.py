@@ -245,3 +245,16 @@ def test_a_folder_is_never_given_to_gdal(tmp_path):
         lg.read_forest_area(folder)
     with pytest.raises(lg.InputError, match="not a file"):
         open_vector(folder)
+
+
+def test_a_crs_link_on_one_geometry_is_never_fetched(tmp_path, server):
+    url, requests = server
+    path = tmp_path / "plots.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                    '"properties": {"id_lahan": "A"}, "geometry": {"type": "Point", '
+                    '"coordinates": [112.3, -2.5], "crs": {"type": "link", "properties": '
+                    '{"href": "' + url + '/crs.wkt"}}}}]}')
+    with pytest.raises(lg.InputError) as info:
+        lg.read_plots(path)
+    assert "gives its CRS as a web link" in _assert_refused(info, "plots.geojson")
+    assert requests() == []

@@ -64,8 +64,6 @@ class Limits:
         Rows (or features, placemarks, waypoints) of one plot list.
     columns : int
         Columns of a plot list (Excel's own limit, XFD).
-    cell_chars : int
-        Characters of one cell of a text file.
     xml_bytes : int
         Size of a KML or GPX document (also the .kml inside a .kmz).
     xml_elements : int
@@ -90,7 +88,6 @@ class Limits:
     merged_cells: int = 1_000_000
     rows: int = 1_000_000
     columns: int = 16_384
-    cell_chars: int = 131_072
     xml_bytes: int = 100 * _MB
     xml_elements: int = 1_000_000
     xml_depth: int = 250_000
