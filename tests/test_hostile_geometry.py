@@ -240,7 +240,7 @@ def test_an_empty_layer_and_a_partial_layer_never_clear_an_uncovered_plot(zoning
 
 
 @pytest.mark.parametrize(("name", "content", "pattern"), [
-    ("table.csv", b"FUNGSIKWS,x\n1001,1\n", r"has no geometry \(it is a table of 1 rows\)"),
+    ("table.csv", b"FUNGSIKWS,x\n1001,1\n", r"reads vector files only as \.gpkg, .* not \.csv"),
     ("empty.gpkg", b"", r"is empty\. Fix"),
     ("page.gpkg", b"<!DOCTYPE html><html><body>Login</body></html>",
      r"named \.gpkg but holds an HTML page"),

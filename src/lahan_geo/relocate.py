@@ -87,6 +87,7 @@ import shapely
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError, LayerError
 from lahan_geo.intake import read_plots
+from lahan_geo.intake.gdal_files import open_vector
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import read_forest_area
 from lahan_geo.layers.source import find_column
@@ -369,12 +370,9 @@ def _villages(within: Any) -> gpd.GeoDataFrame | None:
     if isinstance(within, gpd.GeoDataFrame):
         gdf = within
     elif isinstance(within, str | PathLike):
-        try:
-            gdf = gpd.read_file(within, engine="pyogrio")
-        except Exception as err:  # GDAL's errors are many
-            msg = (f"suggest_sites(): cannot read the village boundaries {within}: {err}. "
-                   "Fix: pass a GeoPackage, Shapefile or GeoJSON of village polygons.")
-            raise LayerError(msg) from None
+        gdf = open_vector(within, label=f"suggest_sites(): the village boundaries {within}",
+                          error=LayerError, fix=("pass a GeoPackage, Shapefile or GeoJSON of "
+                                                 "village polygons")).frame()
     else:
         msg = (f"suggest_sites(): within= must be village polygons (GeoDataFrame or path), "
                f"not {type(within).__name__}.")

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import CRSError, LayerError
-from lahan_geo.intake.sniff import fits, mismatch_message, sniff
+from lahan_geo.intake.gdal_files import open_vector
 from lahan_geo.layers.cache import file_sha256
 from lahan_geo.metric import crs_misfit
 
@@ -67,10 +67,7 @@ def read_layer(
             msg = (f"The {kind} layer {path} is a folder. Fix: pass the layer file in it "
                    "(.gpkg, .shp, .geojson).")
             raise LayerError(msg)
-        try:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
-        except Exception as err:  # GDAL's errors are many; say which file and why
-            raise LayerError(_unreadable(kind, path, layer, err)) from None
+        gdf = _read_file(path, kind, layer)
         if not isinstance(gdf, gpd.GeoDataFrame):
             msg = (f"The {kind} layer {path} has no geometry (it is a table of "
                    f"{len(gdf):,} rows). Fix: pass the layer's polygons as GeoPackage, "
@@ -148,17 +145,13 @@ def check_fits_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
     raise CRSError(msg)
 
 
-def _unreadable(kind: str, path: Path, layer: Any, err: Exception) -> str:
-    """Say why GDAL could not read a layer file: its real content when its name is wrong."""
-    reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
-    reason = reason.split("; It might help")[0].rstrip(" .;")  # GDAL's advice: no fix
+
+def _read_file(path: Path, kind: str, layer: Any) -> Any:
+    """Read a layer file through :func:`~lahan_geo.intake.gdal_files.open_vector`."""
     where = f"the {kind} layer {path}" + (f" (layer {layer!r})" if layer is not None else "")
-    found = sniff(path)
-    if found is not None and (found.kind == "empty" or found.damaged
-                              or not fits(found, path.suffix)):
-        return mismatch_message(path, found, where[0].upper() + where[1:])
-    return (f"Cannot read {where}: {reason}. Fix: pass a GeoPackage, Shapefile or GeoJSON "
-            "file, and layer= for a multi-layer file.")
+    return open_vector(path, label=where, error=LayerError, fix=(
+        "pass a GeoPackage, Shapefile or GeoJSON file, and layer= for a multi-layer file"
+    )).frame(layer)
 
 
 def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
