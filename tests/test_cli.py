@@ -273,7 +273,7 @@ def test_rdtr_and_programme_switches_reach_the_result_and_its_metadata(
     assert "K1" in table.loc["KDMP-A", "rules"] and table.loc["KDMP-A", "rdtr_coverage"] == \
         "covered"
     assert "F9" in table.loc["KDMP-B", "rules"]  # the cooperative applies for the PPKH
-    meta = {r[0].value: r[2].value for r in load_workbook(out / "hasil_screening.xlsx")[
+    meta = {r[2].value: r[1].value for r in load_workbook(out / "hasil_screening.xlsx")[
         "Metadata"].iter_rows(min_row=2)}
     assert meta["programme.psn"] is True and meta["programme.applicant"] == "koperasi"
     assert str(meta["layers.rdtr.path"]).endswith("rdtr.gpkg")

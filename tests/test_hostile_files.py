@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 import lahan_geo as lg
 from intake_corpus import formats
+from lahan_geo import limits
 from lahan_geo.intake import tables
 from lahan_geo.intake.blocks import MAX_COLUMNS
 
@@ -176,7 +177,7 @@ def test_a_million_columns_in_the_header_is_refused_quickly(tmp_path):
         lg.read_plots(path)
     done()
     text = assert_clean_error(info, "wide.csv")
-    assert f"line 1: 1,000,002 cells, more than the {MAX_COLUMNS:,} columns" in text
+    assert f"line 1: 1,000,002 cells, more than the budget columns={MAX_COLUMNS:,}" in text
 
 
 def test_a_million_cells_in_one_data_row_names_the_line(tmp_path):
@@ -294,17 +295,15 @@ def test_ordinary_merged_cells_are_still_filled(tmp_path):
     assert "blank" in plots["input_problem"].iloc[1]
 
 
-def test_a_workbook_that_unpacks_beyond_the_limit_is_refused_before_reading(
-        tmp_path, monkeypatch):
-    monkeypatch.setattr(tables, "MAX_WORKBOOK_BYTES", 50_000)
+def test_a_workbook_that_unpacks_beyond_the_limit_is_refused_before_reading(tmp_path):
     base = _xlsx(tmp_path / "base.xlsx")
     padding = b"<!-- " + b"x" * 60_000 + b" -->"
     path = _rewrite_xlsx(base, tmp_path / "bloated.xlsx", "xl/worksheets/sheet1.xml",
                          lambda x: x.replace(b"<sheetData>", padding + b"<sheetData>"))
-    with pytest.raises(lg.InputError) as info:
+    with limits.override(workbook_unpacked_bytes=50_000), pytest.raises(lg.InputError) as info:
         lg.read_plots(path)
-    assert "more than the 0 MB lahan_geo opens as a workbook" in assert_clean_error(
-        info, "bloated.xlsx")
+    assert "more than the budget workbook_unpacked_bytes=50,000. Fix: save the plot list as " \
+        "CSV" in assert_clean_error(info, "bloated.xlsx")
 
 
 def test_geojson_with_100000_properties_is_refused_quickly(tmp_path):
@@ -443,7 +442,7 @@ def test_odd_column_names_are_made_plain_and_unique(columns):
 
 
 @pytest.mark.parametrize(("name", "content", "pattern"), [
-    ("desa.csv", b"nama,x\nA,1\n", r"has no geometry \(it is a table\)"),
+    ("desa.csv", b"nama,x\nA,1\n", r"reads vector files only as \.gpkg, .* not \.csv"),
     ("desa.gpkg", b"", r"is empty"),
     ("desa.geojson", HTML.encode(), r"named \.geojson but holds an HTML page"),
 ])

@@ -138,12 +138,13 @@ def _pair(west: str | None, east: str | None) -> tuple[gpd.GeoDataFrame, gpd.Geo
     return forest, zoning
 
 
+# K3: every allowed zone also says which KKPR route applies (no RDTR layer given here).
 @pytest.mark.parametrize(("west", "east", "function", "status", "rules"), [
-    ("APL", "HL", "HL", "needs_clearance", ["F2", "B1", "Z4"]),
-    ("HL", "APL", "HL", "needs_clearance", ["F2", "B1", "Z4"]),
-    ("HK", "APL", "HK", "not_permitted", ["F1", "B1", "Z4"]),
-    (None, "APL", "APL", "verify", ["F6", "F7", "B1", "Z4"]),
-    ("HL", "HP", "HL", "needs_clearance", ["F2", "F3", "Z4"]),  # not decisive: no B1
+    ("APL", "HL", "HL", "needs_clearance", ["F2", "B1", "Z4", "K3"]),
+    ("HL", "APL", "HL", "needs_clearance", ["F2", "B1", "Z4", "K3"]),
+    ("HK", "APL", "HK", "not_permitted", ["F1", "B1", "Z4", "K3"]),
+    (None, "APL", "APL", "verify", ["F6", "F7", "B1", "Z4", "K3"]),
+    ("HL", "HP", "HL", "needs_clearance", ["F2", "F3", "Z4", "K3"]),  # not decisive: no B1
 ])
 def test_a_point_on_a_shared_corner_lies_on_both_sides(west, east, function, status, rules):
     """Documented: a point on the boundary intersects both polygons, the most restrictive
@@ -239,7 +240,7 @@ def test_an_empty_layer_and_a_partial_layer_never_clear_an_uncovered_plot(zoning
 
 
 @pytest.mark.parametrize(("name", "content", "pattern"), [
-    ("table.csv", b"FUNGSIKWS,x\n1001,1\n", r"has no geometry \(it is a table of 1 rows\)"),
+    ("table.csv", b"FUNGSIKWS,x\n1001,1\n", r"reads vector files only as \.gpkg, .* not \.csv"),
     ("empty.gpkg", b"", r"is empty\. Fix"),
     ("page.gpkg", b"<!DOCTYPE html><html><body>Login</body></html>",
      r"named \.gpkg but holds an HTML page"),

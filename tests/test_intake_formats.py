@@ -277,7 +277,7 @@ def test_zip_entries_leaving_the_folder_are_refused(tmp_path, name):
 
 
 def test_zip_larger_than_the_limit_is_refused_before_extraction(tmp_path, monkeypatch):
-    monkeypatch.setattr(archives, "MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setenv("LAHAN_GEO_LIMITS", "archive_unpacked_bytes=1000")
     path = tmp_path / "bomb.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("big.csv", b"lintang,bujur\n" + b"0" * 5000)
@@ -289,7 +289,7 @@ def test_zip_larger_than_the_limit_is_refused_before_extraction(tmp_path, monkey
 
 
 def test_zip_lying_about_its_size_is_stopped_while_extracting(tmp_path, monkeypatch):
-    monkeypatch.setattr(archives, "MAX_UNCOMPRESSED_BYTES", 4000)
+    monkeypatch.setenv("LAHAN_GEO_LIMITS", "archive_unpacked_bytes=4000")
     path = tmp_path / "liar.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr("a.csv", b"1" * 3000)

@@ -318,7 +318,7 @@ def test_the_workbook_shows_the_land_title_class_in_indonesian(screened, tmp_pat
     path = lg.to_excel(screened, tmp_path / "hasil.xlsx")
     rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
     header = rows[0]
-    col = header.index("Kelas Status Lahan")
+    col = header.index("Kelas Status Tanah")
     ids = [r[header.index("ID Lahan")] for r in rows[1:]]
     classes = dict(zip(ids, [r[col] for r in rows[1:]]))
     assert classes["bmd"] == "Barang milik daerah (BMD)"

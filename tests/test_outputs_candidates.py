@@ -37,12 +37,13 @@ def test_sheet_lokasi_alternatif(tmp_path: Path) -> None:
     assert (first["Lintang"], first["Bujur"]) == pytest.approx((-3.37, 112.5732), abs=1e-6)
     assert first["Luas (m²)"] == pytest.approx(22.2 * 29.9, rel=0.02)  # 0.0002° x 0.00027°
     assert first["Keterangan"] is None and second["Jarak (m)"] == 1500
-    assert none["No. Lokasi"] == 0 and none["Lintang"] is None and none["Jarak (m)"] is None
+    assert none["No. Lokasi"] is None  # no site: blank, not "0"
+    assert none["Lintang"] is None and none["Jarak (m)"] is None
     assert none["Keterangan"] == NO_SITE_REASON_ID
     assert none["Status Lahan"] == "Tidak diizinkan (pindah lokasi)"
     assert other["Desa"] is None
     cell = book["Lokasi Alternatif"].cell(row=2, column=6)
-    assert cell.number_format == "0.000000"
+    assert cell.number_format == "[$-421]0.000000"
 
 
 def test_both_sheets_together_and_bad_candidates(tmp_path: Path) -> None:

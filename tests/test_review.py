@@ -152,7 +152,7 @@ def test_workbook_shows_the_review(reviewed, tmp_path: Path):
     assert "Jumlah lahan per status tinjauan" in titles
     assert ["Belum ditinjau", None, 4] in [r[:3] for r in summary]
     assert ["Tinjauan berbeda dari status terhitung", None, 1] in [r[:3] for r in summary]
-    meta = {r[0]: r[2] for r in book["Metadata"].iter_rows(min_row=2, values_only=True)}
+    meta = {r[2]: r[1] for r in book["Metadata"].iter_rows(min_row=2, values_only=True)}
     assert meta["review.plots_reviewed"] == 2
 
 

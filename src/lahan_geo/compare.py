@@ -42,6 +42,7 @@ the plot moved 111.2 m; the rules changed (1 → 2)
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Mapping
@@ -55,6 +56,9 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import InputError
+from lahan_geo.intake.gdal_files import open_vector
+from lahan_geo.intake.sniff import fits, mismatch_message, sniff
+from lahan_geo.intake.tables import read_text_file
 from lahan_geo.metric import utm_epsg
 
 __all__ = ["CHANGES", "COMPARE_COLUMNS", "compare"]
@@ -166,28 +170,34 @@ def _read_file(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any] | None]:
         msg = f"compare(): {path} does not exist. Fix: check the path."
         raise InputError(msg)
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            table = pd.read_csv(path, dtype=object, keep_default_na=False,
+    label = f"compare(): {path}"
+    fix = "pass the GeoJSON, GeoPackage or CSV written by lahan_geo, or the result itself"
+    if suffix == ".csv":
+        found = sniff(path)
+        if found is not None and not fits(found, suffix):
+            raise InputError(mismatch_message(path, found, label))
+        raw = read_text_file(path, label)
+        try:
+            table = pd.read_csv(io.BytesIO(raw), dtype=object, keep_default_na=False,
                                 encoding="utf-8-sig").replace({"": None})
             wkt = table.pop("wkt") if "wkt" in table.columns else pd.Series([None] * len(table))
             geoms = shapely.from_wkt(wkt.to_numpy(dtype=object))
-            return gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326"), None
-        gdf = gpd.read_file(path, engine="pyogrio", **(
-            {"layer": _GPKG_LAYER} if suffix == ".gpkg" else {}))
-        meta = None
-        if suffix in (".geojson", ".json"):
-            meta = json.loads(path.read_text(encoding="utf-8")).get("lahan_geo")
-        elif suffix == ".gpkg":
-            import pyogrio
-
-            info = pyogrio.read_info(path, layer=_GPKG_LAYER).get("layer_metadata") or {}
+        except Exception as err:  # pandas' and shapely's errors are many: name the file
+            msg = f"compare(): cannot read {path}: {err}. Fix: {fix}."
+            raise InputError(msg) from None
+        return gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326"), None
+    source = open_vector(path, label=label, fix=fix)
+    layer = _GPKG_LAYER if source.driver == "GPKG" else None
+    gdf = source.frame(layer)
+    meta = None
+    try:
+        if source.driver == "GeoJSON":
+            meta = json.loads(read_text_file(path, label)).get("lahan_geo")
+        elif source.driver == "GPKG":
+            info = source.info(layer).get("layer_metadata") or {}
             meta = json.loads(info["lahan_geo"]) if "lahan_geo" in info else None
-    except InputError:
-        raise
-    except Exception as err:  # GDAL's and pandas' errors are many: name the file
-        msg = (f"compare(): cannot read {path}: {err}. Fix: pass the GeoJSON, GeoPackage or "
-               "CSV written by lahan_geo, or the result itself.")
+    except (ValueError, AttributeError, TypeError) as err:
+        msg = f"compare(): cannot read the lahan_geo notes of {path}: {err}. Fix: {fix}."
         raise InputError(msg) from None
     return gdf, meta
 

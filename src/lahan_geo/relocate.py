@@ -87,6 +87,7 @@ import shapely
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError, LayerError
 from lahan_geo.intake import read_plots
+from lahan_geo.intake.gdal_files import open_vector
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import read_forest_area
 from lahan_geo.layers.source import find_column
@@ -373,12 +374,9 @@ def _villages(within: Any) -> gpd.GeoDataFrame | None:
     if isinstance(within, gpd.GeoDataFrame):
         gdf = within
     elif isinstance(within, str | PathLike):
-        try:
-            gdf = gpd.read_file(within, engine="pyogrio")
-        except Exception as err:  # GDAL's errors are many
-            msg = (f"suggest_sites(): cannot read the village boundaries {within}: {err}. "
-                   "Fix: pass a GeoPackage, Shapefile or GeoJSON of village polygons.")
-            raise LayerError(msg) from None
+        gdf = open_vector(within, label=f"suggest_sites(): the village boundaries {within}",
+                          error=LayerError, fix=("pass a GeoPackage, Shapefile or GeoJSON of "
+                                                 "village polygons")).frame()
     else:
         msg = (f"suggest_sites(): within= must be village polygons (GeoDataFrame or path), "
                f"not {type(within).__name__}.")
@@ -780,8 +778,14 @@ def _reason(search: _Search, screened: list[tuple[str, list[str]]], ruleset: Rul
             scope_id = "seluruhnya" if whole else pct
         parts_en.append(f"{scope_en} is {phrase_en} (rule {rule_id})")
         parts_id.append(f"{scope_id} berada {phrase_id} (aturan {rule_id})")
-    return (f"{head_en}: {'; '.join(parts_en)}{small_en}.",
-            f"{head_id}: {'; '.join(parts_id)}{small_id}.")
+    # Each share is what one rule covers; one spot can fall under two rules (outside the
+    # plan AND near a boundary), so percentages overlap: say so when they pass 100 %.
+    overlap = sum(c for _, c in top) > total and all(c < total for _, c in top)
+    note_en = " (these parts overlap: one spot can fall under several rules)" if overlap else ""
+    note_id = (" (bagian-bagian ini bertumpang tindih: satu tempat dapat terkena beberapa "
+               "aturan)" if overlap else "")
+    return (f"{head_en}: {'; '.join(parts_en)}{note_en}{small_en}.",
+            f"{head_id}: {'; '.join(parts_id)}{note_id}{small_id}.")
 
 
 def _phrase(rule: Rule) -> tuple[str, str]:

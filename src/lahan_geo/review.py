@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import re
 from os import PathLike
 from pathlib import Path
@@ -58,6 +59,8 @@ import geopandas as gpd
 import pandas as pd
 
 from lahan_geo.errors import InputError
+from lahan_geo.intake.sniff import fits, mismatch_message, sniff
+from lahan_geo.intake.tables import check_workbook, read_text_file
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
 __all__ = ["REVIEW_COLUMNS", "apply_review"]
@@ -184,12 +187,21 @@ def _read(reviews: Any) -> tuple[pd.DataFrame, str, Any]:
     if not path.is_file():
         msg = f"apply_review(): the review list {path} does not exist. Fix: check the path."
         raise InputError(msg)
+    label = f"apply_review(): the review list {path}"
+    workbook = path.suffix.lower() in (".xlsx", ".xlsm")
+    found = sniff(path)
+    if found is not None and not fits(found, path.suffix if workbook else ".csv"):
+        raise InputError(mismatch_message(path, found, label))
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if workbook:
+            check_workbook(path, label)
             table = pd.read_excel(path, dtype=object)
         else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None,
-                                engine="python", encoding="utf-8-sig")
+            table = pd.read_csv(io.BytesIO(read_text_file(path, label)), dtype=str,
+                                keep_default_na=False, sep=None, engine="python",
+                                encoding="utf-8-sig")
+    except InputError:
+        raise
     except Exception as err:  # pandas' and openpyxl's errors are many: name the file
         msg = (f"apply_review(): cannot read the review list {path}: {err}. Fix: save it as "
                "UTF-8 CSV or XLSX with a header row.")

@@ -22,12 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lahan_geo.limits import Limits
+
 __all__ = ["MAX_COLUMNS", "ROW_WORDS", "RowProblem", "SourceBlock", "name_list",
            "object_array"]
 
 #: Columns a plot list may have: Excel's own limit (XFD), so any real sheet fits, and a
 #: crafted file with a million columns is refused before it costs minutes and memory.
-MAX_COLUMNS = 16_384
+MAX_COLUMNS = Limits().columns  # the default; readers check ``limits.current().columns``
 
 #: How a row is named in messages, per kind of source: (English, Indonesian).
 ROW_WORDS: dict[str, tuple[str, str]] = {

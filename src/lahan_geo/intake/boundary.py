@@ -48,8 +48,8 @@ from lahan_geo.errors import CRSError, InputError
 from lahan_geo.intake.blocks import RowProblem
 from lahan_geo.intake.columns import normalize_header
 from lahan_geo.intake.coordinates import METRES_PER_DEGREE
+from lahan_geo.intake.gdal_files import open_vector
 from lahan_geo.intake.row_problems import problem
-from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 
 __all__ = ["Boundary", "check_within", "load_boundary", "normalize_place"]
 
@@ -95,18 +95,8 @@ def load_boundary(within: gpd.GeoDataFrame | str | PathLike[str]) -> Boundary:
         if not path.is_file():
             msg = f"within={str(path)!r} does not exist or is not a file. Fix: check the path."
             raise InputError(msg)
-        try:
-            frame = gpd.read_file(path, engine="pyogrio")
-        except Exception as err:  # GDAL's many error types
-            found = sniff(path)
-            if found is not None and (found.kind == "empty" or found.damaged
-                                      or not fits(found, path.suffix)):
-                raise InputError(mismatch_message(path, found, f"The within= boundary {path}")
-                                 ) from None
-            first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-            first = first.split("; It might help")[0].rstrip(" .;")  # GDAL's advice: no fix
-            msg = f"Cannot read the within= boundary {path}: {first}. Fix: check the file."
-            raise InputError(msg) from None
+        frame = open_vector(path, label=f"the within= boundary {path}", fix=(
+            "pass the district or village polygons as GeoPackage, Shapefile or GeoJSON")).frame()
         if not isinstance(frame, gpd.GeoDataFrame):
             msg = (f"The within= boundary {path} has no geometry (it is a table). Fix: pass the "
                    "district or village polygons (GeoPackage, Shapefile, GeoJSON).")

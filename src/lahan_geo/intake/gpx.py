@@ -27,6 +27,7 @@ from lahan_geo.errors import InputError
 from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
 from lahan_geo.intake.row_problems import problem, quote
 from lahan_geo.intake.safe_xml import parse_xml
+from lahan_geo.limits import current, too_big
 
 __all__ = ["gpx_block", "read_gpx"]
 
@@ -36,6 +37,10 @@ _FIELDS = ("name", "desc", "cmt", "ele", "time", "sym", "type")
 def read_gpx(path: Path) -> SourceBlock:
     """Read the waypoints of a .gpx file (see the module notes)."""
     try:
+        size = path.stat().st_size
+        if size > current().xml_bytes:
+            raise InputError(too_big(str(path), f"is {size / 1e6:,.0f} MB", "xml_bytes",
+                                     "split the waypoints into several files"))
         data = path.read_bytes()
     except OSError as err:
         msg = f"Cannot read {path} ({err.strerror}). Fix: check the path and permissions."

@@ -35,9 +35,10 @@ import shapely
 
 from lahan_geo.errors import InputError
 from lahan_geo.intake.archives import checked_members, open_archive, read_member
-from lahan_geo.intake.blocks import MAX_COLUMNS, RowProblem, SourceBlock, object_array
+from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
 from lahan_geo.intake.row_problems import problem, quote
-from lahan_geo.intake.safe_xml import MAX_XML_BYTES, parse_xml
+from lahan_geo.intake.safe_xml import parse_xml
+from lahan_geo.limits import current, too_big
 
 __all__ = ["kml_block", "read_kml", "read_kmz"]
 
@@ -54,6 +55,10 @@ class _KmlGeometryError(Exception):
 def read_kml(path: Path) -> SourceBlock:
     """Read a .kml file (see the module notes)."""
     try:
+        size = path.stat().st_size
+        if size > current().xml_bytes:
+            raise InputError(too_big(str(path), f"is {size / 1e6:,.0f} MB", "xml_bytes",
+                                     "split the plots into several files"))
         data = path.read_bytes()
     except OSError as err:
         msg = f"Cannot read {path} ({err.strerror}). Fix: check the path and permissions."
@@ -70,11 +75,10 @@ def read_kmz(path: Path) -> SourceBlock:
             msg = f"{path} holds no .kml document. Fix: save the KMZ again from Google Earth."
             raise InputError(msg)
         members.sort(key=lambda m: (m.filename.lower() != "doc.kml", m.filename.count("/")))
-        if members[0].file_size > MAX_XML_BYTES:
-            msg = (f"{path}: {members[0].filename} unpacks to {members[0].file_size / 1e6:,.0f} "
-                   f"MB, more than the {MAX_XML_BYTES / 1e6:,.0f} MB lahan_geo reads as KML. "
-                   "Fix: split the plots into several files.")
-            raise InputError(msg)
+        if members[0].file_size > current().xml_bytes:
+            raise InputError(too_big(f"{path}: {members[0].filename}",
+                                     f"unpacks to {members[0].file_size / 1e6:,.0f} MB",
+                                     "xml_bytes", "split the plots into several files"))
         data = read_member(archive, members[0], str(path))
     return kml_block(data, str(path))
 
@@ -114,11 +118,10 @@ def kml_block(data: bytes, label: str) -> SourceBlock:
                "export the KML again.")
         raise InputError(msg)
     columns = len({key for record in records for key in record})
-    if columns > MAX_COLUMNS:
-        msg = (f"{label}: the placemarks' ExtendedData hold {columns:,} different fields, more "
-               f"than the {MAX_COLUMNS:,} columns lahan_geo reads. Fix: export only the plot "
-               "attributes.")
-        raise InputError(msg)
+    if columns > current().columns:
+        raise InputError(too_big(f"{label}: the placemarks' ExtendedData", f"hold {columns:,} "
+                                 "different fields", "columns",
+                                 "export only the plot attributes"))
     frame = pd.DataFrame.from_records(records).astype(object)
     frame = frame.where(frame.notna(), None)
     return SourceBlock(

@@ -27,11 +27,9 @@ from typing import NoReturn
 from xml.parsers import expat
 
 from lahan_geo.errors import InputError
+from lahan_geo.limits import current, too_big
 
-__all__ = ["MAX_XML_BYTES", "parse_xml"]
-
-#: Larger KML/GPX text is refused: a plot list of 100,000 polygons fits easily.
-MAX_XML_BYTES = 200 * 1024 * 1024
+__all__ = ["parse_xml"]
 
 
 class _RefusedError(Exception):
@@ -61,14 +59,16 @@ def parse_xml(data: bytes, label: str) -> ET.Element:
     Raises
     ------
     InputError
-        If the text is larger than :data:`MAX_XML_BYTES`, declares a DOCTYPE or an
-        entity, or is not well-formed XML (the message gives the line).
+        If the text is over the budgets ``xml_bytes``, ``xml_elements`` or ``xml_depth``
+        (:mod:`lahan_geo.limits`), declares a DOCTYPE or an entity, or is not
+        well-formed XML (the message gives the line).
     """
-    if len(data) > MAX_XML_BYTES:
-        msg = (f"{label} is {len(data) / 1e6:,.0f} MB, more than the {MAX_XML_BYTES / 1e6:,.0f} "
-               "MB lahan_geo reads as KML/GPX. Fix: split the file.")
-        raise InputError(msg)
+    limits = current()
+    if len(data) > limits.xml_bytes:
+        raise InputError(too_big(label, f"is {len(data) / 1e6:,.0f} MB", "xml_bytes",
+                                 "split the file"))
     builder = ET.TreeBuilder()
+    elements = depth = 0
     parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -77,14 +77,29 @@ def parse_xml(data: bytes, label: str) -> ET.Element:
         raise _RefusedError
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal elements, depth
+        elements += 1
+        depth += 1
+        if elements > limits.xml_elements:
+            raise InputError(too_big(label, f"holds more than {limits.xml_elements:,} XML "
+                                     "elements", "xml_elements", "split the file"))
+        if depth > limits.xml_depth:
+            raise InputError(too_big(label, f"nests XML elements more than {limits.xml_depth:,} "
+                                     "deep", "xml_depth", "export the file again from the GPS "
+                                     "or mapping app"))
         builder.start(_local(name), {_local(k): v for k, v in attrs.items()})
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(_local(name))
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.UnparsedEntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
     parser.StartElementHandler = start
-    parser.EndElementHandler = lambda name: builder.end(_local(name))
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = builder.data
     try:
         parser.Parse(data, True)

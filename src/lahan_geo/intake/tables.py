@@ -19,10 +19,12 @@ Forms as field teams fill them are handled:
   say so in their notes.
 
 Limits, so a broken or crafted file gives a clear error instead of hanging or filling
-memory: at most :data:`~lahan_geo.intake.blocks.MAX_COLUMNS` columns; a text cell of at
-most :data:`MAX_CELL_CHARS` characters (an unclosed quote runs into that); a workbook
-of at most :data:`MAX_WORKBOOK_BYTES` unpacked, with no DTD in its XML parts and merged
-ranges of at most :data:`MAX_MERGED_CELLS` cells. A workbook is read from the cells it
+memory, within the budgets of :mod:`lahan_geo.limits`: a text file of at most
+``text_bytes`` and ``rows`` rows, at most ``columns`` columns; a text cell of at most
+:data:`MAX_CELL_CHARS` characters (an unclosed quote runs into that); a workbook of at
+most ``workbook_bytes`` on disk, ``workbook_unpacked_bytes`` unpacked and
+``workbook_cells`` cells, with no DTD in its XML parts and merged ranges (read with an
+XML parser) of at most ``merged_cells`` cells. A workbook is read from the cells it
 holds, not its bounding box, so a stray value in cell XFD1048576 costs one cell.
 
 Examples
@@ -53,15 +55,16 @@ import pandas as pd
 
 from lahan_geo.errors import InputError
 from lahan_geo.intake.archives import checked_members
-from lahan_geo.intake.blocks import MAX_COLUMNS, SourceBlock
+from lahan_geo.intake.blocks import SourceBlock
 from lahan_geo.intake.columns import guess_columns, locates_plots
+from lahan_geo.limits import current, too_big
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
     "MAX_CELL_CHARS",
-    "MAX_MERGED_CELLS",
-    "MAX_WORKBOOK_BYTES",
+    "check_workbook",
     "read_delimited",
+    "read_text_file",
     "read_workbook",
 ]
 
@@ -70,13 +73,6 @@ HEADER_SEARCH_ROWS = 30
 
 #: Characters one cell of a text file may hold (the csv module's limit).
 MAX_CELL_CHARS = csv.field_size_limit()
-
-#: Unpacked size of all the parts of a workbook (openpyxl needs about eight times as
-#: much memory): 200 MB, a few hundred thousand rows. Longer lists go as CSV.
-MAX_WORKBOOK_BYTES = 200 * 1024 * 1024
-
-#: Cells a workbook's merged ranges may cover together; a form merges a few hundred.
-MAX_MERGED_CELLS = 1_000_000
 
 #: Blank row numbers listed in ``info["blank_rows"]``; ``info["blank_row_count"]`` counts all.
 _LISTED_BLANK_ROWS = 1000
@@ -154,11 +150,10 @@ def _rows_block(rows: list[list[str]], numbers: list[int], label: str, sheet: st
                 last = k + 1
                 break
     width = max(len(header), last)
-    if width > MAX_COLUMNS:
+    if width > current().columns:
         where = f"{label}" + (f", sheet '{sheet}'" if sheet else "")
-        msg = (f"{where} has a value in column {width:,}, beyond the {MAX_COLUMNS:,} columns "
-               "lahan_geo reads. Fix: delete the stray cells right of the table.")
-        raise InputError(msg)
+        raise InputError(too_big(where, f"has a value in column {width:,}", "columns",
+                                 "delete the stray cells right of the table"))
     names = _unique([*header, *[""] * (width - len(header))][:width])
     kept, kept_numbers, blank = [], [], []
     for row, number in zip(body, body_numbers):
@@ -255,6 +250,20 @@ def _guess_delimiter(text: str, wanted: Collection[str] = ()) -> str:
     return best
 
 
+def read_text_file(path: Path, label: str | None = None) -> bytes:
+    """Return the bytes of a text file read whole, within the budget ``text_bytes``."""
+    label = label or str(path)
+    try:
+        size = path.stat().st_size
+        if size > current().text_bytes:
+            raise InputError(too_big(label, f"is {size / 1e6:,.0f} MB", "text_bytes",
+                                     "split the list into several files"))
+        return path.read_bytes()
+    except OSError as err:
+        msg = f"Cannot read {label} ({err.strerror}). Fix: check the path and permissions."
+        raise InputError(msg) from None
+
+
 def read_delimited(
     path: Path, *, encoding: str | None = None, sep: str | None = None,
     wanted: Collection[str] = (),
@@ -270,11 +279,8 @@ def read_delimited(
     wanted : collection of str
         Column names the caller asked for; a row holding them all is the header.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        msg = f"Cannot read {path} ({err.strerror}). Fix: check the path and permissions."
-        raise InputError(msg) from None
+    limits = current()
+    raw = read_text_file(path)
     if not raw.strip():
         msg = f"{path} is empty. Fix: export the plot list again with a header row and data."
         raise InputError(msg)
@@ -293,12 +299,13 @@ def read_delimited(
     line = 0
     try:
         for record in reader:
-            if len(record) > MAX_COLUMNS:
-                msg = (f"{path}, line {line + 1}: {len(record):,} cells, more than the "
-                       f"{MAX_COLUMNS:,} columns lahan_geo reads (a plot list needs a few). "
-                       "Fix: check the delimiter (pass sep=) and export only the plot "
-                       "columns.")
-                raise InputError(msg)
+            if len(record) > limits.columns:
+                raise InputError(too_big(f"{path}, line {line + 1}:", f"{len(record):,} cells",
+                                         "columns", "check the delimiter (pass sep=) and "
+                                         "export only the plot columns"))
+            if len(rows) >= limits.rows:
+                raise InputError(too_big(str(path), f"has more than {limits.rows:,} rows",
+                                         "rows", "split the plot list"))
             rows.append(record)
             numbers.append(line + 1)
             line = reader.line_num
@@ -386,85 +393,150 @@ def _sheet_rows(sheet: Any) -> tuple[list[list[str]], list[int]]:
     return grid, list(range(1, height + 1))
 
 
-_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})([0-9]{1,7}):'
-                       rb'([A-Za-z]{1,3})([0-9]{1,7})"')
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_RANGE_RE = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?")
 _CHUNK = 1 << 20
 
 
-def _column_number(letters: bytes) -> int:
+def _column_number(letters: str) -> int:
     number = 0
-    for ch in letters.upper():
-        number = number * 26 + ch - 64
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
     return number
 
 
-def _check_workbook(path: Path) -> None:
+def range_cells(ref: str) -> int | None:
+    """Return the cells a merged range such as ``A1:C2`` covers, None when unreadable.
+
+    Examples
+    --------
+    >>> range_cells("A1:C2"), range_cells(" $d$1:XFD1048576 "), range_cells("A:A")
+    (6, 17176723456, None)
+    """
+    match = _RANGE_RE.fullmatch(ref.strip().upper())
+    if match is None:
+        return None
+    first_col, first_row = _column_number(match[1]), int(match[2])
+    last_col = _column_number(match[3]) if match[3] else first_col
+    last_row = int(match[4]) if match[4] else first_row
+    return (abs(last_row - first_row) + 1) * (abs(last_col - first_col) + 1)
+
+
+def _merged_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str,
+                  total: int) -> int:
+    """Add a part's merged ranges to ``total``, read by an XML parser (any quoting, spacing)."""
+    from xml.parsers import expat
+
+    limit = current().merged_cells
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal total
+        if name.rpartition(":")[2] != "mergeCell":
+            return
+        ref = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "ref"), "")
+        cells = range_cells(ref)
+        if cells is None:
+            msg = (f"{label}: part {info.filename!r} merges the range {ref[:40]!r}, which is "
+                   "not a cell range. Fix: unmerge the cells (select all, Merge & Center "
+                   "off) and save again.")
+            raise InputError(msg)
+        total += cells
+        if total > limit:
+            raise InputError(too_big(f"{label}: the merged cells of {info.filename!r}",
+                                     f"cover {total:,} cells", "merged_cells",
+                                     "unmerge the cells (select all, Merge & Center off) and "
+                                     "save again"))
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = lambda *_: None  # refused by the scan before this
+    with archive.open(info) as part:
+        try:
+            while chunk := part.read(_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError as err:
+            msg = (f"{label}: part {info.filename!r} is not well-formed XML (line "
+                   f"{err.lineno}). Fix: open the workbook in a spreadsheet program and save "
+                   "it again as .xlsx.")
+            raise InputError(msg) from None
+    return total
+
+
+def check_workbook(path: Path, label: str | None = None) -> None:
     """Refuse a workbook that would hang openpyxl or fill memory, before openpyxl opens it.
 
-    An .xlsx is a zip of XML parts: the archive is checked like any other (entries,
-    declared size), its unpacked size is counted while every part is streamed once, a
-    DTD anywhere is refused (Excel never writes one; entities are how XML bombs work),
-    and the merged ranges are added up (openpyxl creates one object per merged cell, so
+    An .xlsx is a zip of XML parts: the file is held to the budget
+    :attr:`~lahan_geo.limits.Limits.workbook_bytes`, the archive is checked like any
+    other (entries, declared size), its unpacked size is counted while every part is
+    streamed once (``workbook_unpacked_bytes``), a DTD anywhere is refused (Excel never
+    writes one; entities are how XML bombs work), the cells are counted
+    (``workbook_cells``) and the merged ranges, read with an XML parser, are added up
+    (``merged_cells``: openpyxl creates one object per merged cell, so
     ``D1:XFD1048576`` alone would be seventeen billion).
     """
+    label = label or str(path)
+    limits = current()
+    size = path.stat().st_size
+    if size > limits.workbook_bytes:
+        raise InputError(too_big(label, f"is {size / 1e6:,.1f} MB", "workbook_bytes",
+                                 "save the plot list as CSV or split it into several "
+                                 "workbooks"))
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        msg = (f"{path} cannot be opened as an Excel workbook ({type(err).__name__}: {err}). "
+        msg = (f"{label} cannot be opened as an Excel workbook ({type(err).__name__}: {err}). "
                "Fix: open it in a spreadsheet program and save it as .xlsx.")
         raise InputError(msg) from None
     with archive:
-        members = checked_members(archive, str(path))
+        members = checked_members(archive, label)
         declared = sum(m.file_size for m in members)
-        unpacked = merged = 0
-        if declared > MAX_WORKBOOK_BYTES:
-            raise _workbook_too_large(path, declared)
+        if declared > limits.workbook_unpacked_bytes:
+            raise _workbook_too_large(label, declared)
+        unpacked = cells = 0
+        merging = []
         for info in members:
             is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
-            tail, offset, counted_to = b"", 0, 0
+            tail = b""
             try:
                 with archive.open(info) as part:
                     while chunk := part.read(_CHUNK):
                         unpacked += len(chunk)
-                        if unpacked > MAX_WORKBOOK_BYTES:
-                            raise _workbook_too_large(path, unpacked)
+                        if unpacked > limits.workbook_unpacked_bytes:
+                            raise _workbook_too_large(label, unpacked)
                         if not is_xml:
                             continue
                         window = tail + chunk
                         if _DTD_RE.search(window):
-                            msg = (f"{path}: part {info.filename!r} declares a DTD or entities, "
-                                   "which Excel never writes; the workbook is refused for "
-                                   "safety. Fix: open it in a spreadsheet program and save "
-                                   "it again as .xlsx.")
+                            msg = (f"{label}: part {info.filename!r} declares a DTD or "
+                                   "entities, which Excel never writes; the workbook is "
+                                   "refused for safety. Fix: open it in a spreadsheet program "
+                                   "and save it again as .xlsx.")
                             raise InputError(msg)
-                        for m in _MERGE_RE.finditer(window):
-                            if offset + m.start() < counted_to:
-                                continue  # seen in the previous window
-                            counted_to = offset + m.end()
-                            rows = abs(int(m[4]) - int(m[2])) + 1
-                            cols = abs(_column_number(m[3]) - _column_number(m[1])) + 1
-                            merged += rows * cols
-                        tail = window[-512:]
-                        offset += len(window) - len(tail)
+                        cells += len(_CELL_RE.findall(chunk))
+                        if b"mergeCell" in window and info not in merging:
+                            merging.append(info)
+                        tail = window[-16:]
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError,
                     EOFError) as err:
-                msg = (f"{path} cannot be opened as an Excel workbook (part "
+                msg = (f"{label} cannot be opened as an Excel workbook (part "
                        f"{info.filename!r}: {err}). Fix: open it in a spreadsheet program and "
                        "save it as .xlsx.")
                 raise InputError(msg) from None
-            if merged > MAX_MERGED_CELLS:
-                msg = (f"{path}: the merged cells of {info.filename!r} cover {merged:,} cells, "
-                       f"more than the {MAX_MERGED_CELLS:,} lahan_geo reads. Fix: unmerge the "
-                       "cells (select all, Merge & Center off) and save again.")
-                raise InputError(msg)
+            if cells > limits.workbook_cells:
+                raise InputError(too_big(label, f"holds {cells:,} cells or more",
+                                         "workbook_cells", "save the plot list as CSV or "
+                                         "delete the sheets and columns that hold no plots"))
+        merged = 0
+        for info in merging:
+            merged = _merged_cells(archive, info, label, merged)
 
 
-def _workbook_too_large(path: Path, size: int) -> InputError:
-    msg = (f"{path} unpacks to {size / 1e6:,.0f} MB or more, more than the "
-           f"{MAX_WORKBOOK_BYTES / 1e6:,.0f} MB lahan_geo opens as a workbook. Fix: save the "
-           "plot list as CSV (read at any length) or split it into several workbooks.")
-    return InputError(msg)
+def _workbook_too_large(label: str, size: int) -> InputError:
+    return InputError(too_big(label, f"unpacks to {size / 1e6:,.0f} MB or more",
+                              "workbook_unpacked_bytes", "save the plot list as CSV (read at "
+                              "any length) or split it into several workbooks"))
 
 
 def read_workbook(
@@ -486,7 +558,7 @@ def read_workbook(
     """
     import openpyxl  # a heavy import, only for workbooks
 
-    _check_workbook(path)
+    check_workbook(path)
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as err:  # zip/xml errors of a file that is not a real workbook

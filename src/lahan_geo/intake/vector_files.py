@@ -6,6 +6,11 @@ ring that is not closed (GeoJSON from hand-made tools often has one) is closed a
 row says so; a feature without geometry keeps its row. GDAL's errors become an
 :class:`~lahan_geo.errors.InputError` naming the file and the fix.
 
+The file reaches GDAL only through :func:`~lahan_geo.intake.gdal_files.open_vector`
+(the content picks the one driver allowed to read it). A layer over the budgets
+``columns`` or ``rows``, and a plot geometry over ``plot_vertices`` (a row problem), are
+refused (:mod:`lahan_geo.limits`).
+
 A GeoPackage (or any multi-layer source) is read one layer at a time: the only layer,
 the one named or numbered by ``layer=``, or the only layer holding points or polygons.
 
@@ -22,57 +27,59 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
-import pyogrio.raw
 import shapely
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.blocks import MAX_COLUMNS, SourceBlock, object_array
+from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
+from lahan_geo.intake.gdal_files import VectorFile, open_vector
+from lahan_geo.intake.row_problems import problem
+from lahan_geo.limits import current, too_big
 
 __all__ = ["read_vector"]
 
 _PLOT_TYPES = ("point", "polygon", "unknown", "geometry")
 
 
-def _layers(path: Path, label: str) -> list[tuple[str, str | None]]:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd files
-            return [(str(name), kind) for name, kind in pyogrio.list_layers(path)]
-    except Exception as err:  # GDAL's many error types
-        msg = f"Cannot read {label}: {_first_line(err)}. Fix: check that the file is complete."
-        raise InputError(msg) from None
+def _check_size(source: VectorFile, layer: str, label: str) -> None:
+    """Refuse a layer over the column or row budget before reading it."""
+    info = source.info(layer)
+    fields = len(info["fields"])
+    if fields > current().columns:
+        raise InputError(too_big(label, f"has {fields:,} attribute columns", "columns",
+                                 "export only the plot attributes (id, village, accuracy ...)"))
+    features = info.get("features") or 0
+    if features > current().rows:
+        raise InputError(too_big(label, f"has {features:,} features", "rows",
+                                 "split the plot list"))
 
 
-def _first_line(err: Exception) -> str:
-    line = (str(err).strip().splitlines() or [type(err).__name__])[0]
-    # GDAL's own advice (prefix the path with a driver name) is no fix for a user.
-    return line.split("; It might help")[0].rstrip(" .;") or type(err).__name__
+def _too_many_vertices(geometry: np.ndarray | None, n: int) -> list[RowProblem | None]:
+    """Drop (in place) each plot geometry over the budget ``plot_vertices``; say so on its row."""
+    problems: list[RowProblem | None] = [None] * n
+    if geometry is None:
+        return problems
+    limit = current().plot_vertices
+    counts = shapely.get_num_coordinates(geometry)
+    for i in np.flatnonzero(counts > limit):
+        problems[i] = problem(
+            (f"feature {i + 1}", f"fitur {i + 1}"),
+            f"the geometry has {counts[i]:,} vertices, more than the budget "
+            f"plot_vertices={limit:,}",
+            f"geometri memiliki {counts[i]:,} titik, melebihi batas plot_vertices={limit:,}",
+            "simplify the plot outline (a plot needs at most a few hundred corners), or raise "
+            "the budget with lahan_geo.limits.override(plot_vertices=...)",
+            "sederhanakan batas lahan, atau naikkan batas dengan "
+            "lahan_geo.limits.override(plot_vertices=...)")
+        geometry[i] = None
+    return problems
 
 
-def _check_width(path: Path, layer: str, label: str) -> None:
-    """Refuse a layer with more attribute columns than :data:`MAX_COLUMNS` before reading it."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            fields = len(pyogrio.read_info(path, layer=layer)["fields"])
-    except Exception as err:  # GDAL's many error types
-        msg = f"Cannot read {label}: {_first_line(err)}. Fix: check that the file is complete."
-        raise InputError(msg) from None
-    if fields > MAX_COLUMNS:
-        msg = (f"{label} has {fields:,} attribute columns, more than the {MAX_COLUMNS:,} "
-               "lahan_geo reads (a plot list needs a few). Fix: export only the plot "
-               "attributes (id, village, accuracy ...).")
-        raise InputError(msg)
-
-
-def _choose_layer(path: Path, layer: str | int | None, label: str) -> str:
-    layers = _layers(path, label)
+def _choose_layer(source: VectorFile, layer: str | int | None, label: str) -> str:
+    layers = source.layers()
     names = [name for name, _ in layers]
     if not layers:
         msg = (f"{label} holds no layer (it may be cut short or damaged). Fix: export the "
@@ -112,15 +119,10 @@ def read_vector(path: Path, layer: str | int | None, label: str | None = None) -
         How messages and ``source_file`` name the file (default: the path).
     """
     label = label or str(path)
-    chosen = _choose_layer(path, layer, label)
-    _check_width(path, chosen, label)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's "non closed ring"
-            meta, _, wkb, fields = pyogrio.raw.read(path, layer=chosen)
-    except Exception as err:  # GDAL's many error types
-        msg = f"Cannot read {label}: {_first_line(err)}. Fix: check that the file is complete."
-        raise InputError(msg) from None
+    source = open_vector(path, label=label)
+    chosen = _choose_layer(source, layer, label)
+    _check_size(source, chosen, label)
+    meta, _, wkb, fields = source.raw(chosen)  # GDAL's "non closed ring" warnings muted
     names = [str(n) for n in meta["fields"]]
     frame = pd.DataFrame({name: pd.Series(values, dtype=object)
                           for name, values in zip(names, fields)})
@@ -143,6 +145,6 @@ def read_vector(path: Path, layer: str | int | None, label: str | None = None) -
         geometry = object_array(geoms)
     return SourceBlock(
         frame, label, np.arange(1, n + 1), row_word="feature", geometry=geometry,
-        crs=meta.get("crs"), notes=notes,
+        crs=meta.get("crs"), notes=notes, problems=_too_many_vertices(geometry, n),
         info={"format": meta.get("driver") or path.suffix.lstrip(".").upper(), "layer": chosen},
     )

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import CRSError, LayerError
-from lahan_geo.intake.sniff import fits, mismatch_message, sniff
+from lahan_geo.intake.gdal_files import open_vector
 from lahan_geo.layers.cache import file_sha256
 from lahan_geo.layers.service import fetch_cached, is_address
 from lahan_geo.layers.window import Window
@@ -80,11 +80,7 @@ def read_layer(
             msg = (f"The {kind} layer {path} is a folder. Fix: pass the layer file in it "
                    "(.gpkg, .shp, .geojson).")
             raise LayerError(msg)
-        try:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio",
-                                bbox=_file_bbox(path, layer, crs, window))
-        except Exception as err:  # GDAL's errors are many; say which file and why
-            raise LayerError(_unreadable(kind, path, layer, err)) from None
+        gdf = _read_file(path, kind, layer, crs, window)
         if not isinstance(gdf, gpd.GeoDataFrame):
             msg = (f"The {kind} layer {path} has no geometry (it is a table of "
                    f"{len(gdf):,} rows). Fix: pass the layer's polygons as GeoPackage, "
@@ -149,20 +145,6 @@ def _near(gdf: gpd.GeoDataFrame, box: shapely.Geometry) -> np.ndarray:
     return out
 
 
-def _file_bbox(path: Path, layer: Any, crs: Any, window: Window | None
-               ) -> tuple[float, ...] | None:
-    """Return the window's box in the file's CRS, for GDAL to read only what is near it."""
-    if window is None:
-        return None
-    import pyogrio
-    from pyproj import CRS
-
-    native = pyogrio.read_info(path, layer=layer).get("crs") or crs
-    if native is None:
-        return None  # refused below for its missing CRS
-    return tuple(shapely.bounds(_box_in(window, CRS.from_user_input(native))).tolist())
-
-
 def check_fits_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
     """Raise a one-line CRSError when the coordinates cannot be in the layer's CRS.
 
@@ -205,17 +187,24 @@ def check_fits_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
     raise CRSError(msg)
 
 
-def _unreadable(kind: str, path: Path, layer: Any, err: Exception) -> str:
-    """Say why GDAL could not read a layer file: its real content when its name is wrong."""
-    reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
-    reason = reason.split("; It might help")[0].rstrip(" .;")  # GDAL's advice: no fix
+
+def _read_file(path: Path, kind: str, layer: Any, crs: Any = None,
+               window: Window | None = None) -> Any:
+    """Read a layer file through :func:`~lahan_geo.intake.gdal_files.open_vector`.
+
+    With a window, GDAL reads only the features in the window's box (in the file's CRS).
+    """
     where = f"the {kind} layer {path}" + (f" (layer {layer!r})" if layer is not None else "")
-    found = sniff(path)
-    if found is not None and (found.kind == "empty" or found.damaged
-                              or not fits(found, path.suffix)):
-        return mismatch_message(path, found, where[0].upper() + where[1:])
-    return (f"Cannot read {where}: {reason}. Fix: pass a GeoPackage, Shapefile or GeoJSON "
-            "file, and layer= for a multi-layer file.")
+    source = open_vector(path, label=where, error=LayerError, fix=(
+        "pass a GeoPackage, Shapefile or GeoJSON file, and layer= for a multi-layer file"
+    ))
+    bbox = None
+    native = (source.info(layer).get("crs") or crs) if window is not None else None
+    if native is not None:  # a file without CRS is refused after reading, for that
+        from pyproj import CRS
+
+        bbox = tuple(shapely.bounds(_box_in(window, CRS.from_user_input(native))).tolist())
+    return source.frame(layer, bbox=bbox)
 
 
 def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:

@@ -22,14 +22,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from lahan_geo.errors import InputError
 from lahan_geo.metric import utm_epsg
 from lahan_geo.outputs._labels import STATUS_FILLS, status_label
 from lahan_geo.outputs._tabular import join_list, lonlat, plain
-from lahan_geo.outputs._xlsx import fill, set_cell, style_table, write_row
+from lahan_geo.outputs._xlsx import (
+    Styles,
+    number_format,
+    print_setup,
+    row_heights,
+    write_header,
+    write_values,
+)
 
 __all__ = [
     "CANDIDATE_SHEET",
@@ -90,8 +95,32 @@ def _areas(geoms: gpd.GeoSeries) -> list[float | None]:
     return out
 
 
-def write_candidates(ws: Worksheet, candidates: gpd.GeoDataFrame,
-                     result: gpd.GeoDataFrame) -> None:
+def _write_rows(ws: Any, styles: Styles, first: int, rows: list[list[Any]],
+                widths: list[float], decimals: list[int | None],
+                fills: dict[int, list[str | None]]) -> None:
+    """Write ``rows`` from row ``first``: wrapped text, numbers formatted, statuses filled."""
+    formats = [styles.get(text_wrap=True,
+                          num_format=None if d is None else number_format(d, d != 6))
+               for d in decimals]
+    heights = row_heights([[r[i] for r in rows] for i in range(len(widths))], widths)
+    for k, values in enumerate(rows):
+        if heights[k] is not None:
+            ws.set_row(first + k, heights[k])
+        row_formats = list(formats)
+        for col, statuses in fills.items():
+            colour = STATUS_FILLS.get(str(statuses[k]))
+            if colour:
+                row_formats[col] = styles.get(text_wrap=True, bg_color="#" + colour)
+        write_values(ws, first + k, values, row_formats)
+
+
+def _setup(ws: Any, widths: list[float]) -> None:
+    for index, width in enumerate(widths):
+        ws.set_column(index, index, width)
+
+
+def write_candidates(ws: Any, styles: Styles, candidates: gpd.GeoDataFrame,
+                     result: gpd.GeoDataFrame, version: str | None) -> None:
     """Fill ``Lokasi Alternatif``: one row per site, or per plot without one and why."""
     status_of = {plain(p): plain(s) for p, s in zip(result["plot_id"].tolist(),
                                                    result["status"].tolist())}
@@ -99,11 +128,14 @@ def write_candidates(ws: Worksheet, candidates: gpd.GeoDataFrame,
     areas = _areas(candidates.geometry)
     header = ["ID Lahan", "Status Lahan", "No. Lokasi", "Jarak (m)", "Desa", "Lintang",
               "Bujur", "Luas (m²)", "Keterangan"]
-    formats = [None, None, "0", "#,##0", None, "0.000000", "0.000000", "#,##0", None]
-    write_row(ws, 1, header)
+    widths: list[float] = [14, 20, 8, 10, 16, 11, 11, 10, 70]
+    decimals: list[int | None] = [None, None, 0, 0, None, 6, 6, 0, None]
+    _setup(ws, widths)
+    write_header(ws, 0, header, styles, widths)
     column = {name: candidates[name].tolist() if name in candidates.columns
               else [None] * len(candidates) for name in ("desa", "distance_m", "reason_id",
                                                          "reason_en")}
+    rows, statuses = [], []
     for k in range(len(candidates)):
         plot = plain(candidates["plot_id"].iloc[k])
         number = plain(candidates["candidate"].iloc[k])
@@ -111,20 +143,16 @@ def write_candidates(ws: Worksheet, candidates: gpd.GeoDataFrame,
         note = plain(column["reason_id"][k]) or plain(column["reason_en"][k])
         if number == 0 and note is None:
             note = "Tidak ditemukan lokasi aman."
-        row = [plot, status_label(status) if status else None, number,
-               plain(column["distance_m"][k]), plain(column["desa"][k]), plain(lat[k]),
-               plain(lon[k]), areas[k], note]
-        write_row(ws, k + 2, row, formats)
-        colour = STATUS_FILLS.get(str(status))
-        if colour:
-            ws.cell(row=k + 2, column=2).fill = fill(colour)
+        rows.append([plot, status_label(status) if status else None, number or None,
+                     plain(column["distance_m"][k]), plain(column["desa"][k]), plain(lat[k]),
+                     plain(lon[k]), areas[k], note])
+        statuses.append(status)
+    _write_rows(ws, styles, 1, rows, widths, decimals, {1: statuses})
     if not len(candidates):
-        set_cell(ws.cell(row=2, column=1), "Semua lahan aman atau tidak valid: tidak ada "
-                 "lokasi alternatif yang dicari.")
-    style_table(ws, 1, max(len(candidates) + 1, 2),
-                widths=[16, 30, 10, 12, None, 12, 12, 12, 80],
-                wrap=[False] * 8 + [True])
-    ws.freeze_panes = "A2"
+        write_values(ws, 1, ["Semua lahan aman atau tidak valid: tidak ada lokasi alternatif "
+                             "yang dicari."], [None])
+    ws.freeze_panes(1, 1)
+    print_setup(ws, header_row=0, rules_version=version)
 
 
 def as_diff(compare_with: Any, result: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -156,21 +184,22 @@ def _info(diff: pd.DataFrame) -> list[tuple[str, Any]]:
     return rows
 
 
-def write_changes(ws: Worksheet, diff: pd.DataFrame) -> None:
+def write_changes(ws: Any, styles: Styles, diff: pd.DataFrame, version: str | None) -> None:
     """Fill ``Perubahan``: the comparison's summary, then one row per plot that changed."""
-    set_cell(ws.cell(row=1, column=1), "Perubahan dibandingkan hasil sebelumnya").font = Font(
-        bold=True, size=12)
-    row = 3
+    widths: list[float] = [24, 14, 18, 20, 20, 14, 14, 26, 26, 12, 50]
+    _setup(ws, widths)
+    write_values(ws, 0, ["Perubahan dibandingkan hasil sebelumnya"],
+                 [styles.get(bold=True, font_size=12)])
+    row = 2
     for label, value in _info(diff):
-        set_cell(ws.cell(row=row, column=1), label).font = Font(bold=True)
-        set_cell(ws.cell(row=row, column=2), value)
+        write_values(ws, row, [label, value], [styles.get(bold=True), None])
         row += 1
     row += 1
     header_row = row
     header = ["ID Lahan", "Perubahan", "Yang Berubah", "Status Lama", "Status Baru",
               "Aturan Lama", "Aturan Baru", "Izin Lama", "Izin Baru", "Pergeseran (m)",
               "Penyebab"]
-    write_row(ws, header_row, header)
+    write_header(ws, header_row, header, styles, widths)
     shown = diff[diff["change"] != "unchanged"]
 
     def get(record: Mapping[str, Any], *names: str) -> Any:
@@ -180,10 +209,10 @@ def write_changes(ws: Worksheet, diff: pd.DataFrame) -> None:
                 return value
         return None
 
+    rows, olds, news = [], [], []
     for record in shown.to_dict("records"):
-        row += 1
         old, new = plain(record.get("status_old")), plain(record.get("status_new"))
-        values = [
+        rows.append([
             plain(record.get("plot_id")), CHANGE_LABELS.get(str(record.get("change")),
                                                             plain(record.get("change"))),
             _what(record.get("what")), status_label(old) if old else None,
@@ -193,16 +222,12 @@ def write_changes(ws: Worksheet, diff: pd.DataFrame) -> None:
             join_list(get(record, "clearances_id_new", "clearances_new")),
             plain(record.get("moved_m")),
             plain(record.get("why_id")) or plain(record.get("why_en")),
-        ]
-        write_row(ws, row, values, [None] * 9 + ["#,##0.0", None])
-        for col, status in ((4, old), (5, new)):
-            colour = STATUS_FILLS.get(str(status))
-            if colour:
-                ws.cell(row=row, column=col).fill = fill(colour)
+        ])
+        olds.append(old)
+        news.append(new)
+    _write_rows(ws, styles, header_row + 1, rows, widths, [None] * 9 + [1, None],
+                {3: olds, 4: news})
     if shown.empty:
-        row += 1
-        set_cell(ws.cell(row=row, column=1), "Tidak ada perubahan.")
-    style_table(ws, header_row, max(row, header_row + 1),
-                widths=[26, 14, 20, 28, 28, 16, 16, 36, 36, 14, 70],
-                wrap=[False] * 7 + [True, True, False, True])
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+        write_values(ws, header_row + 1, ["Tidak ada perubahan."], [None])
+    ws.freeze_panes(header_row + 1, 1)
+    print_setup(ws, header_row=header_row, rules_version=version)

@@ -11,10 +11,14 @@ Examples
 'something_new'
 >>> forest_function_label("HPT")
 'HPT (Hutan Produksi Terbatas)'
+>>> zone_class_label("perdagangan_jasa")
+'Perdagangan dan jasa'
 
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
@@ -26,6 +30,7 @@ __all__ = [
     "STATUS_ORDER",
     "forest_function_label",
     "status_label",
+    "zone_class_label",
 ]
 
 #: Statuses, most severe first (:data:`lahan_geo.statuses.STATUSES`).
@@ -98,3 +103,38 @@ def forest_function_label(code: object) -> str:
     """
     name = FOREST_FUNCTION_NAMES_ID.get(str(code))
     return f"{code} ({name})" if name else str(code)
+
+
+@lru_cache(maxsize=1)
+def _zone_labels() -> dict[str, str]:
+    from lahan_geo.layers.zoning import load_zoning_mapping
+
+    return {code: str(spec.get("label_id") or code)
+            for code, spec in load_zoning_mapping().classes.items()}
+
+
+def zone_class_label(code: object) -> str:
+    """Return the Indonesian name of a spatial-plan zone class (the shipped vocabulary).
+
+    A class the shipped mapping does not know (a district's own) reads as its code with
+    spaces for underscores.
+
+    Parameters
+    ----------
+    code : object
+        A zone class such as ``"lp2b"``.
+
+    Returns
+    -------
+    str
+        The label, e.g. ``"Lahan pertanian pangan berkelanjutan (LP2B/KP2B)"``.
+
+    Examples
+    --------
+    >>> zone_class_label("lp2b")
+    'Lahan pertanian pangan berkelanjutan (LP2B/KP2B)'
+    >>> zone_class_label("kawasan_khusus")
+    'kawasan khusus'
+
+    """
+    return _zone_labels().get(str(code), str(code).replace("_", " "))

@@ -12,24 +12,30 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 import geopandas as gpd
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
-from lahan_geo.outputs._labels import STATUS_FILLS, STATUS_ORDER, status_label
+from lahan_geo.outputs._labels import STATUS_ORDER, status_label
 from lahan_geo.outputs._tabular import is_list_like, join_list, plain, provenance
-from lahan_geo.outputs._xlsx import fill, set_cell, style_table, write_row
+from lahan_geo.outputs._xlsx import (
+    Styles,
+    number_format,
+    print_setup,
+    row_heights,
+    write_header,
+    write_values,
+)
 
-__all__ = ["write_metadata", "write_rules", "write_summary"]
+__all__ = ["file_name", "rules_version", "write_metadata", "write_rules", "write_summary"]
 
-_TITLE = Font(bold=True, size=12)
 _MISSING = "(tidak diisi)"
 _UNCONFIRMED = "belum dikonfirmasi"
-_UNCONFIRMED_FILL = "FFF2CC"
+_UNCONFIRMED_FILL = "#FFF2CC"
 
 
 def _find(result: gpd.GeoDataFrame, *names: str) -> str | None:
@@ -51,20 +57,44 @@ def _counts(lists: Iterable[Any]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _section_title(ws: Worksheet, row: int, text: str) -> int:
-    set_cell(ws.cell(row=row, column=1), text).font = _TITLE
-    return row + 1
+def rules_version(result: gpd.GeoDataFrame) -> str | None:
+    """Return the version of the rules the result was screened with, for page footers."""
+    version = plain(provenance(result).get("rules_version"))
+    return None if version is None else str(version)
 
 
-def _table(ws: Worksheet, row: int, header: list[str], rows: list[list[Any]]) -> int:
-    write_row(ws, row, header)
-    for offset, values in enumerate(rows, start=1):
-        write_row(ws, row + offset, values)
-    for col in range(1, len(header) + 1):
-        head = ws.cell(row=row, column=col)
-        head.font = Font(bold=True)
-        head.fill = fill("DDEBF7")
-    return row + len(rows) + 2  # one blank row after the table
+class _Sheet:
+    """A sheet written top to bottom (the workbook streams rows): a row cursor."""
+
+    def __init__(self, ws: Any, styles: Styles, widths: Sequence[float]) -> None:
+        self.ws, self.styles, self.widths, self.row = ws, styles, list(widths), 0
+        for index, width in enumerate(widths):
+            ws.set_column(index, index, width)
+
+    def title(self, text: str) -> None:
+        write_values(self.ws, self.row, [text], [self.styles.get(bold=True, font_size=12)])
+        self.row += 1
+
+    def table(self, header: list[str], rows: list[list[Any]],
+              fills: Sequence[str | None] = ()) -> None:
+        """Write a header and rows, numbers grouped, column A coloured per status code."""
+        widths = (self.widths + [self.widths[-1]] * len(header))[:len(header)]
+        write_header(self.ws, self.row, header, self.styles, widths)
+        self.row += 1
+        plain_formats = [self.styles.get(text_wrap=True, num_format=number_format(0))
+                         for _ in header]
+        for offset, values in enumerate(rows):
+            heights = row_heights([[v] for v in values if isinstance(v, str)],
+                                  [w for v, w in zip(values, widths) if isinstance(v, str)])
+            if heights and heights[0] is not None:
+                self.ws.set_row(self.row, heights[0])
+            formats = list(plain_formats)
+            code = fills[offset] if offset < len(fills) else None
+            if code:  # the very formats of sheet Lahan's status cells
+                formats[0] = self.styles.status(code)
+            write_values(self.ws, self.row, values, formats)
+            self.row += 1
+        self.row += 1  # one blank row after the table
 
 
 def _crosstab(
@@ -82,92 +112,86 @@ def _crosstab(
     return rows
 
 
-def write_summary(ws: Worksheet, result: gpd.GeoDataFrame) -> None:
+def write_summary(ws: Any, styles: Styles, result: gpd.GeoDataFrame,
+                  version: str | None) -> None:
     """Fill the ``Ringkasan`` sheet: counts per status, area, clearance and agency.
 
     Each section is a bold title in column A, a header row and the table, with one blank
     row between sections. Status rows follow severity order (most severe first).
+    Headers wrap in their column, so a status such as "Tidak diizinkan (pindah lokasi)"
+    is read whole.
     """
     statuses = _statuses(result)
     labels = [status_label(s) for s in statuses]
     counts = Counter(str(s) for s in result["status"].tolist())
-    row = _section_title(ws, 1, "Ringkasan hasil penapisan lahan")
-    row = _section_title(ws, row + 1, "Jumlah lahan per status")
-    status_rows: list[list[Any]] = [
-        [status_label(s), s, counts.get(s, 0)] for s in statuses
-    ]
+    sheet = _Sheet(ws, styles, [34, 18] + [15] * (len(statuses) + 1))
+    sheet.title("Ringkasan hasil penapisan lahan")
+    sheet.row += 1
+    sheet.title("Jumlah lahan per status")
+    status_rows: list[list[Any]] = [[status_label(s), s, counts.get(s, 0)] for s in statuses]
     status_rows.append(["Total", None, len(result)])
-    first = row + 1
-    row = _table(ws, row, ["Status", "Kode Status", "Jumlah Lahan"], status_rows)
-    for offset, status in enumerate(statuses):
-        colour = STATUS_FILLS.get(status)
-        if colour:
-            ws.cell(row=first + offset, column=1).fill = fill(colour)
-    ws.cell(row=first + len(statuses), column=1).font = Font(bold=True)
+    sheet.table(["Status", "Kode Status", "Jumlah Lahan"], status_rows, statuses)
     if "review_status" in result.columns:
-        row = _review_section(ws, row, result, statuses)
+        _review_section(sheet, result, statuses)
 
     kecamatan = _find(result, "kecamatan")
     desa = _find(result, "desa", "kelurahan", "desa_kelurahan")
     if kecamatan is not None:
-        row = _section_title(ws, row, "Jumlah lahan per kecamatan")
-        row = _table(ws, row, ["Kecamatan", *labels, "Total"],
-                     _crosstab(result, [kecamatan], statuses))
+        sheet.title("Jumlah lahan per kecamatan")
+        sheet.table(["Kecamatan", *labels, "Total"], _crosstab(result, [kecamatan], statuses))
     if desa is not None:
         keys = [kecamatan, desa] if kecamatan is not None else [desa]
         header = ["Kecamatan", "Desa"] if kecamatan is not None else ["Desa"]
-        row = _section_title(ws, row, "Jumlah lahan per desa")
-        row = _table(ws, row, [*header, *labels, "Total"], _crosstab(result, keys, statuses))
+        sheet.title("Jumlah lahan per desa")
+        sheet.table([*header, *labels, "Total"], _crosstab(result, keys, statuses))
 
     for column, fallback, title, header in (
         ("clearances_id", "clearances", "Jumlah lahan per izin yang diperlukan",
          "Izin yang Diperlukan"),
+        ("offices_id", "offices", "Jumlah lahan per kantor yang dituju", "Kantor yang Dituju"),
         ("agencies_id", "agencies", "Jumlah lahan per instansi", "Instansi"),
         ("rules", None, "Jumlah lahan per aturan", "Aturan"),
     ):
         source = column if column in result.columns else fallback
         if source is None or source not in result.columns:
             continue
-        row = _section_title(ws, row, title)
+        sheet.title(title)
         rows = [[name, n] for name, n in _counts(result[source].tolist())]
-        if not rows:
-            rows = [["(tidak ada)", 0]]
-        row = _table(ws, row, [header, "Jumlah Lahan"], rows)
-
-    ws.column_dimensions["A"].width = 45
-    for letter in "BCDEFGHIJ":
-        ws.column_dimensions[letter].width = 18
+        sheet.table([header, "Jumlah Lahan"], rows or [["(tidak ada)", 0]])
+    print_setup(ws, header_row=None, rules_version=version)
 
 
-def _review_section(ws: Worksheet, row: int, result: gpd.GeoDataFrame,
-                    statuses: list[str]) -> int:
+def _review_section(sheet: _Sheet, result: gpd.GeoDataFrame, statuses: list[str]) -> None:
     """Count the reviewers' decisions (:func:`lahan_geo.apply_review`) per status."""
     reviewed = [plain(v) for v in result["review_status"].tolist()]
     counts = Counter(str(v) for v in reviewed if v is not None)
     differs = sum(1 for v, s in zip(reviewed, result["status"].tolist())
                   if v is not None and str(v) != str(s))
-    rows: list[list[Any]] = [[status_label(s), s, counts.get(s, 0)] for s in statuses
-                             if counts.get(s, 0)]
+    shown = [s for s in statuses if counts.get(s, 0)]
+    rows: list[list[Any]] = [[status_label(s), s, counts[s]] for s in shown]
     rows.append(["Belum ditinjau", None, sum(v is None for v in reviewed)])
     rows.append(["Tinjauan berbeda dari status terhitung", None, differs])
-    row = _section_title(ws, row, "Jumlah lahan per status tinjauan")
-    return _table(ws, row, ["Status Tinjauan", "Kode Status", "Jumlah Lahan"], rows)
+    sheet.title("Jumlah lahan per status tinjauan")
+    sheet.table(["Status Tinjauan", "Kode Status", "Jumlah Lahan"], rows, shown)
 
 
-_RULE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ID", "id"),
-    ("Status", "status"),
-    ("Judul", "title_id"),
-    ("Title", "title_en"),
-    ("Izin", "clearance_id"),
-    ("Clearance", "clearance_en"),
-    ("Instansi", "agency_id"),
-    ("Agency", "agency_en"),
-    ("Dasar Hukum", "legal_basis"),
-    ("Dikonfirmasi", "confirmed"),
-    ("Catatan", "note"),
-    ("Sumber", "source"),
+#: The rule table: the Indonesian columns first (printed), the English ones after.
+_RULE_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("ID", "id", 6),
+    ("Status", "status", 18),
+    ("Judul", "title_id", 30),
+    ("Izin", "clearance_id", 26),
+    ("Instansi", "agency_id", 24),
+    ("Dasar Hukum", "legal_basis", 24),
+    ("Dikonfirmasi", "confirmed", 13),
+    ("Jumlah Lahan", "", 9),
+    ("Catatan", "note", 30),
+    ("Sumber", "source", 24),
+    ("Title", "title_en", 30),
+    ("Clearance", "clearance_en", 26),
+    ("Agency", "agency_en", 24),
 )
+_RULES_PRINTED = 10  # ID .. Sumber
 
 
 def _confirmed(value: Any) -> str | None:
@@ -176,44 +200,46 @@ def _confirmed(value: Any) -> str | None:
     return "ya" if bool(value) else _UNCONFIRMED
 
 
-def write_rules(ws: Worksheet, result: gpd.GeoDataFrame) -> None:
+def _rule_value(rule: Mapping[str, Any], key: str, fired: Mapping[str, int]) -> Any:
+    value = rule.get(key) if key else fired.get(str(rule.get("id")), 0)
+    if key == "status":
+        return status_label(value) if value else None
+    if key == "confirmed":
+        return _confirmed(value)
+    value = join_list(value) if is_list_like(value) else plain(value)
+    return None if value == "" else value
+
+
+def write_rules(ws: Any, styles: Styles, result: gpd.GeoDataFrame,
+                version: str | None) -> None:
     """Fill the ``Aturan`` sheet: one row per rule of the rule set (the legend).
 
     Unconfirmed rules (``confirmed`` False) read ``"belum dikonfirmasi"`` and are
-    highlighted. ``Jumlah Lahan`` counts the plots on which the rule fired.
+    highlighted. ``Jumlah Lahan`` counts the plots on which the rule fired. The
+    Indonesian columns are printed; the English ones follow on screen.
     """
-    rules = provenance(result).get("rules") or []
+    rules = [r for r in provenance(result).get("rules") or [] if isinstance(r, Mapping)]
     fired = dict(_counts(result["rules"].tolist())) if "rules" in result.columns else {}
-    header = [h for h, _ in _RULE_COLUMNS] + ["Jumlah Lahan"]
-    write_row(ws, 1, header)
-    row = 1
-    for rule in rules:
-        if not isinstance(rule, Mapping):
-            continue
-        row += 1
-        values: list[Any] = []
-        for _, key in _RULE_COLUMNS:
-            value = rule.get(key)
-            if key == "status":
-                value = status_label(value) if value else None
-            elif key == "confirmed":
-                value = _confirmed(value)
-            else:
-                value = join_list(value) if is_list_like(value) else plain(value)
-            values.append(None if value == "" else value)
-        values.append(fired.get(str(rule.get("id")), 0))
-        write_row(ws, row, values)
-        if rule.get("confirmed") is False:
-            for col in range(1, len(header) + 1):
-                ws.cell(row=row, column=col).fill = fill(_UNCONFIRMED_FILL)
-    if row == 1:
-        set_cell(ws.cell(row=2, column=1), "Daftar aturan tidak tersedia dalam hasil ini.")
-    wrap = [False, False, True, True, True, True, True, True, True, False, True, True, False]
-    widths = [8, 26, 36, 36, 36, 36, 30, 30, 36, 20, 36, 30, 14]
-    style_table(ws, 1, max(row, 2), widths=widths, wrap=wrap)
-    ws.freeze_panes = "B2"
-    if row > 1:
-        ws.auto_filter.ref = f"A1:{ws.cell(row=row, column=len(header)).coordinate}"
+    widths = [w for _, _, w in _RULE_COLUMNS]
+    for index, width in enumerate(widths):
+        ws.set_column(index, index, width)
+    write_header(ws, 0, [h for h, _, _ in _RULE_COLUMNS], styles, widths)
+    rows = [[_rule_value(rule, key, fired) for _, key, _ in _RULE_COLUMNS] for rule in rules]
+    heights = row_heights([[r[i] for r in rows] for i in range(len(widths))], widths)
+    plain_formats = [styles.get(text_wrap=True)] * len(widths)
+    unconfirmed = [styles.get(text_wrap=True, bg_color=_UNCONFIRMED_FILL)] * len(widths)
+    for index, (rule, values) in enumerate(zip(rules, rows, strict=True), start=1):
+        if heights[index - 1] is not None:
+            ws.set_row(index, heights[index - 1])
+        formats = unconfirmed if rule.get("confirmed") is False else plain_formats
+        write_values(ws, index, values, formats)
+    if not rules:
+        write_values(ws, 1, ["Daftar aturan tidak tersedia dalam hasil ini."], [None])
+    else:
+        ws.autofilter(0, 0, len(rules), len(widths) - 1)
+    ws.freeze_panes(1, 1)
+    print_setup(ws, header_row=0, rules_version=version, last_col=_RULES_PRINTED - 1,
+                last_row=max(len(rules), 1))
 
 
 _META_LABELS: dict[str, str] = {
@@ -227,21 +253,49 @@ _META_LABELS: dict[str, str] = {
     "sha256": "hash SHA-256",
     "crs": "sistem koordinat",
     "features": "jumlah fitur",
-    "scale": "skala peta",
+    "scale": "skala peta (1:n)",
     "tolerance_m": "toleransi posisi (m)",
-    "repairs": "perbaikan geometri",
+    "repairs": "geometri yang diperbaiki",
+    "empty": "geometri kosong",
+    "kind": "jenis lapisan",
+    "function_column": "kolom fungsi kawasan",
+    "zone_column": "kolom nama zona",
+    "accuracy_class": "kelas ketelitian peta",
+    "unknown_features": "fitur dengan fungsi tidak dikenal",
+    "unknown_values": "nilai yang tidak dikenal",
+    "functions": "jumlah fitur per fungsi",
+    "classes": "jumlah fitur per kelas",
+    "decrees": "SK penetapan",
+    "overlaps": "tumpang tindih antarfitur",
+    "pairs": "jumlah pasangan",
+    "examples": "contoh (nomor baris fitur)",
+    "cache": "tembolok (cache)",
+    "mapping": "berkas pemetaan kelas",
+    "mapping_version": "versi pemetaan kelas",
     "forest_layer_m": "Toleransi lapisan kawasan hutan (m)",
     "zoning_layer_m": "Toleransi lapisan pola ruang (m)",
     "default_plot_accuracy_m": "Akurasi posisi lahan bawaan (m)",
     "override_m": "Toleransi yang ditetapkan pengguna (m)",
     "combination": "Cara menggabungkan akurasi lapisan dan lahan",
+    "source_file": "berkas",
+    "sheet": "lembar",
+    "rows": "jumlah baris",
+    "problems": "baris bermasalah",
+    "columns": "kolom yang dipakai",
+    "blocks": "bagian yang dibaca",
+    "read": "cara membaca",
+    "within": "batas wilayah",
+    "plots_reviewed": "lahan yang ditinjau",
 }
-_PLOT_LABELS = {
-    "source_file": "Daftar lahan: berkas",
-    "rows": "Daftar lahan: jumlah baris",
-    "problems": "Daftar lahan: baris bermasalah",
+_PREFIXES = {
+    "plots": "Daftar lahan",
+    "tolerance": "Toleransi",
+    "review": "Tinjauan",
+    "compare": "Perbandingan",
 }
 _LAYER_NAMES = {"forest": "Lapisan kawasan hutan", "zoning": "Lapisan pola ruang"}
+#: Keys whose value is a file path: only the file name is written.
+_PATH_KEYS = frozenset({"path", "rules_path", "mapping", "source_file", "file"})
 
 
 def _flatten_meta(meta: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -259,32 +313,101 @@ def _flatten_meta(meta: Mapping[str, Any], prefix: str = "") -> list[tuple[str, 
     return rows
 
 
-def _describe(key: str) -> str | None:
+def _describe(key: str) -> str:
+    """Return the Indonesian description of a dotted metadata key.
+
+    Examples
+    --------
+    >>> _describe("layers.forest.functions.HK")
+    'Lapisan kawasan hutan: jumlah fitur per fungsi: HK'
+    >>> _describe("plots.rows"), _describe("status_counts.clear")
+    ('Daftar lahan: jumlah baris', 'Jumlah lahan: Aman (tidak perlu izin khusus)')
+
+    """
     parts = key.split(".")
-    if parts[0] == "plots" and len(parts) == 2 and parts[1] in _PLOT_LABELS:
-        return _PLOT_LABELS[parts[1]]
-    if parts[0] == "layers" and len(parts) == 3:
-        layer = _LAYER_NAMES.get(parts[1], f"Lapisan {parts[1]}")
-        return f"{layer}: {_META_LABELS.get(parts[2], parts[2])}"
     if parts[0] == "status_counts" and len(parts) == 2:
         return f"Jumlah lahan: {status_label(parts[1])}"
-    return _META_LABELS.get(parts[-1])
+    if len(parts) == 1:
+        return _META_LABELS.get(key, key)
+    if parts[0] == "layers" and len(parts) >= 3:
+        head = _LAYER_NAMES.get(parts[1], f"Lapisan {parts[1]}")
+        rest = parts[2:]
+    else:
+        head = _PREFIXES.get(parts[0], _META_LABELS.get(parts[0], parts[0]))
+        rest = parts[1:]
+    if head == "Toleransi" and len(rest) == 1 and rest[0] in _META_LABELS:
+        return _META_LABELS[rest[0]]
+    return ": ".join([head, *(_META_LABELS.get(part, part) for part in rest)])
 
 
-def write_metadata(ws: Worksheet, result: gpd.GeoDataFrame) -> None:
-    """Fill the ``Metadata`` sheet: provenance as ``Kunci | Keterangan | Nilai`` rows.
+def _strip_paths(value: Any, key: str = "") -> Any:
+    """Return nested metadata with every path-valued entry reduced to its file name."""
+    if isinstance(value, Mapping):
+        return {k: _strip_paths(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strip_paths(v) for v in value]
+    return _shown(key, value)
 
-    Keys are dotted paths into ``result.attrs["lahan_geo"]`` (``layers.forest.sha256``);
-    whatever the attrs hold is written, known keys get an Indonesian description.
+
+def _shown(key: str, value: Any) -> Any:
+    """Return ``value`` as written: file paths reduced to their name."""
+    if key.split(".")[-1] in _PATH_KEYS or (isinstance(value, str) and (
+            value.startswith(("/", "~")) or _WINDOWS_DRIVE.match(value))):
+        return file_name(value)
+    return value
+
+
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
+
+
+def file_name(value: Any) -> Any:
+    r"""Return only the file name of a path-like text; other values unchanged.
+
+    A workbook travels: the analyst's folders are nobody else's business, the hash
+    identifies the file.
+
+    Examples
+    --------
+    >>> file_name("/home/rina/data/kawasan_hutan.gpkg"), file_name(r"C:\\data\\rtrw.shp")
+    ('kawasan_hutan.gpkg', 'rtrw.shp')
+    >>> file_name("EPSG:4326"), file_name(3)
+    ('EPSG:4326', 3)
+
     """
-    write_row(ws, 1, ["Kunci", "Keterangan", "Nilai"])
+    if not isinstance(value, str) or ("/" not in value and "\\" not in value):
+        return value
+    if value.startswith(("http://", "https://")):
+        return value
+    if _WINDOWS_DRIVE.match(value) or "\\" in value:
+        return PureWindowsPath(value).name
+    return PurePosixPath(value).name
+
+
+def write_metadata(ws: Any, styles: Styles, result: gpd.GeoDataFrame,
+                   version: str | None) -> None:
+    """Fill the ``Metadata`` sheet: ``Keterangan | Nilai | Kunci teknis`` rows.
+
+    The reader's column is the Indonesian description; the dotted key into
+    ``result.attrs["lahan_geo"]`` (``layers.forest.sha256``) comes last, for whoever
+    traces a value back. Paths are reduced to file names (the hash identifies the file).
+    """
     rows: list[tuple[str, Any]] = [("result_rows", len(result))]
-    rows.extend(_flatten_meta(provenance(result)))
+    rows.extend(_flatten_meta(_strip_paths(provenance(result))))
     descriptions = {"result_rows": "Jumlah lahan dalam hasil"}
-    for index, (key, value) in enumerate(rows, start=2):
-        write_row(ws, index, [key, descriptions.get(key) or _describe(key), value])
+    table = [[descriptions.get(key) or _describe(key), value, key]
+             for key, value in rows]
     if len(rows) == 1:
-        set_cell(ws.cell(row=3, column=1), "catatan")
-        set_cell(ws.cell(row=3, column=2), "Metadata asal data tidak tersedia dalam hasil ini.")
-    style_table(ws, 1, ws.max_row, widths=[34, 44, 70], wrap=[False, False, True])
-    ws.freeze_panes = "A2"
+        table.append(["Catatan", "Metadata asal data tidak tersedia dalam hasil ini.", None])
+    widths = [46, 70, 34]
+    for index, width in enumerate(widths):
+        ws.set_column(index, index, width)
+    write_header(ws, 0, ["Keterangan", "Nilai", "Kunci teknis"], styles, widths)
+    heights = row_heights([[r[i] for r in table] for i in range(3)], widths)
+    formats = [styles.get(text_wrap=True, bold=True), styles.get(text_wrap=True, align="left"),
+               styles.get(text_wrap=True, font_color="#808080")]
+    for index, values in enumerate(table, start=1):
+        if heights[index - 1] is not None:
+            ws.set_row(index, heights[index - 1])
+        write_values(ws, index, values, formats)
+    ws.freeze_panes(1, 0)
+    print_setup(ws, header_row=0, rules_version=version, last_col=1, last_row=len(table))

@@ -88,6 +88,8 @@ def plain(value: object) -> Any:
     (3, 1.5, 'a; b')
 
     """
+    if value is None or type(value) is str:  # most cells: nothing to do (and fast)
+        return value
     if is_list_like(value):
         return join_list(value)
     if _is_missing(value):
@@ -287,6 +289,18 @@ def round_geometries(geoms: gpd.GeoSeries, decimals: int = 6) -> list[Any]:
     return out
 
 
+def _plain_column(column: pd.Series) -> list[Any]:
+    """Return :func:`plain` of every value; numeric columns without a call per value."""
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else "O"
+    if kind in "iub":
+        return column.tolist()  # Python int/bool already
+    if kind == "f":
+        values = column.to_numpy()
+        return [None if bad else v for v, bad in
+                zip(values.tolist(), ~np.isfinite(values), strict=True)]
+    return [plain(value) for value in column.tolist()]
+
+
 def flatten(result: pd.DataFrame) -> pd.DataFrame:
     """Return the attribute table without geometry, lists joined, values plain.
 
@@ -295,13 +309,14 @@ def flatten(result: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> df = pd.DataFrame({"plot_id": ["a"], "rules": [["F2", "Z4"]], "luas": [np.nan]})
+    >>> df = pd.DataFrame({"plot_id": ["a"], "rules": [["F2", "Z4"]], "luas": [np.nan],
+    ...                    "n": np.array([3], dtype="int32")})
     >>> flatten(df).iloc[0].tolist()
-    ['a', 'F2; Z4', None]
+    ['a', 'F2; Z4', None, 3]
 
     """
     geometry = result.geometry.name if isinstance(result, gpd.GeoDataFrame) else None
     columns = [col for col in result.columns if col != geometry]
-    data = {col: [plain(value) for value in result[col].tolist()] for col in columns}
+    data = {col: _plain_column(result[col]) for col in columns}
     flat = pd.DataFrame(data, index=result.index, columns=columns, dtype=object)
     return flat.reset_index(drop=True)
