@@ -20,6 +20,7 @@ from lahan_geo.cli import main
 from lahan_geo.errors import CacheWarning, LahanGeoWarning, LayerError
 from lahan_geo.layers import service as service_module
 from lahan_geo.layers.service import fetch_layer
+from lahan_geo.limits import override
 
 
 @pytest.fixture(autouse=True)
@@ -269,10 +270,15 @@ def test_a_missing_layer_and_no_network(service):
 def test_the_feature_budget_is_checked_before_fetching(service, sample, monkeypatch):
     _, raw, _ = sample
     url, layer = serve_forest(service, raw)
-    monkeypatch.setattr(service_module, "MAX_FEATURES", 5)
-    with pytest.raises(LayerError, match="more than the 5"):
+    with override(service_features=5), pytest.raises(
+            LayerError, match=r"has 24 features .* more than the budget service_features=5"):
         lg.read_forest_area(url)
     assert not any("resultOffset" in r for r in layer.requests)
+    with override(service_pages=3), pytest.raises(LayerError, match="budget service_pages=3"):
+        lg.read_forest_area(url)
+    with override(service_response_bytes=2000), pytest.raises(
+            LayerError, match="budget service_response_bytes=2,000"):
+        lg.read_forest_area(url)
 
 
 def test_cli_takes_an_address_and_exits_2_on_a_bad_service(service, sample, sample_dir,

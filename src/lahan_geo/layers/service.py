@@ -61,12 +61,9 @@ import pandas as pd
 from lahan_geo import __version__
 from lahan_geo.errors import LahanGeoWarning, LayerError
 from lahan_geo.layers.cache import read_entry, reject_entry, usable_cache_dir, write_entry
+from lahan_geo.limits import current, too_big
 
 __all__ = [
-    "MAX_FEATURES",
-    "MAX_PAGES",
-    "MAX_PAGE_BYTES",
-    "MAX_TOTAL_BYTES",
     "Description",
     "describe_layer",
     "fetch_cached",
@@ -75,15 +72,6 @@ __all__ = [
     "layer_address",
 ]
 
-# TODO(limits): move these budgets into lahan_geo.limits once branch `gdal` is merged.
-#: Pages fetched at most for one layer.
-MAX_PAGES = 500
-#: Features fetched at most for one layer (a province's forest estate has ~10,000).
-MAX_FEATURES = 250_000
-#: Bytes read at most for one answer of the service.
-MAX_PAGE_BYTES = 64 << 20
-#: Bytes read at most for one layer, all pages together.
-MAX_TOTAL_BYTES = 512 << 20
 #: Seconds to wait for the service to answer one request.
 TIMEOUT_S = 60.0
 #: Tries after the first for a transient failure, waiting BACKOFF_S, then twice that...
@@ -234,11 +222,10 @@ def fetch_layer(url: str, *, bbox: tuple[float, float, float, float] | None = No
         msg = (f"The service {desc.address} did not say how many features the query matches "
                "(returnCountOnly). Fix: check the address in a browser.")
         raise LayerError(msg)
-    if count > MAX_FEATURES:
-        msg = (f"The service {desc.address} has {count:,} features in the area asked for, more "
-               f"than the {MAX_FEATURES:,} lahan_geo fetches. Fix: pass around= the plots, or "
-               "download the layer as a file.")
-        raise LayerError(msg)
+    if count > current().service_features:
+        raise LayerError(too_big(f"The service {desc.address}", f"has {count:,} features in the "
+                                 "area asked for", "service_features",
+                                 "pass around= the plots, or download the layer as a file"))
     if count > desc.max_records and not desc.paging:
         msg = (f"The service {desc.address} returns at most {desc.max_records:,} features per "
                f"request and cannot page (no supportsPagination), but {count:,} match. Fix: "
@@ -323,20 +310,20 @@ def _pages(desc: Description, query: dict[str, str], count: int, fmt: str
     size = pages = 0
     page_size = desc.max_records
     while len(features) < count or pages == 0:
-        if pages >= MAX_PAGES:
-            msg = (f"The service {desc.address} needs more than {MAX_PAGES} pages. Fix: pass "
-                   "around= a smaller area, or download the layer as a file.")
-            raise LayerError(msg)
+        if pages >= current().service_pages:
+            raise LayerError(too_big(f"The service {desc.address}", f"needs more than {pages:,} "
+                                     "pages", "service_pages",
+                                     "pass around= a smaller area, or download the layer"))
         params = {**query, "f": fmt}
         if desc.paging:
             params.update(resultOffset=str(len(features)), resultRecordCount=str(page_size))
         page, nbytes = _json_sized(f"{desc.address}/query", params, f"page {pages + 1}")
         size += nbytes
         pages += 1
-        if size > MAX_TOTAL_BYTES:
-            msg = (f"The service {desc.address} sent more than {MAX_TOTAL_BYTES >> 20} MB. "
-                   "Fix: pass around= a smaller area, or download the layer as a file.")
-            raise LayerError(msg)
+        if size > current().service_bytes:
+            raise LayerError(too_big(f"The service {desc.address}", f"sent {size:,} bytes",
+                                     "service_bytes",
+                                     "pass around= a smaller area, or download the layer"))
         batch = _check_page(desc, page, fmt, pages)
         first = first or page
         for feature in batch:
@@ -492,7 +479,7 @@ def _once(url: str, service: str, what: str) -> tuple[bytes, str]:
         "User-Agent": f"lahan_geo/{__version__}", "Accept": "application/json"})
     try:
         with opener.open(request, timeout=TIMEOUT_S) as response:
-            body = response.read(MAX_PAGE_BYTES + 1)
+            body = response.read(current().service_response_bytes + 1)
             declared = response.headers.get("Content-Length")
             content_type = response.headers.get("Content-Type", "").lower()
     except urllib.error.HTTPError as err:
@@ -510,10 +497,10 @@ def _once(url: str, service: str, what: str) -> tuple[bytes, str]:
         raise _TransientError("the connection dropped") from None
     except (http.client.HTTPException, OSError) as err:
         raise _UnreachableError(_unreachable(err, service)) from None
-    if len(body) > MAX_PAGE_BYTES:
-        msg = (f"The service {service} sent more than {MAX_PAGE_BYTES >> 20} MB for {what}. "
-               "Fix: pass around= a smaller area, or download the layer as a file.")
-        raise LayerError(msg)
+    if len(body) > current().service_response_bytes:
+        raise LayerError(too_big(f"The service {service}", f"sent more than {len(body) - 1:,} "
+                                 f"bytes for {what}", "service_response_bytes",
+                                 "pass around= a smaller area, or download the layer"))
     if declared and declared.isdigit() and int(declared) != len(body):
         raise _TransientError(f"{what} truncated at {len(body):,} of {int(declared):,} bytes")
     return body, content_type
