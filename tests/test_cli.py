@@ -175,7 +175,7 @@ def test_output_folder_that_is_an_input_is_refused(inputs: dict[str, Path],
     _one_line_failure(capsys, code, "one of the input files")
     inside_a_file = inputs["plots"] / "hasil"  # cannot be created
     code = main(["screen", str(inputs["plots"]), "--out", str(inside_a_file), "--no-details"])
-    _one_line_failure(capsys, code, "cannot read or write", "hasil")
+    _one_line_failure(capsys, code, "Cannot write", "hasil", "not a folder")
     assert inputs["plots"].read_bytes() == before
 
 

@@ -23,8 +23,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
-from collections.abc import Iterable, Mapping
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,13 @@ __all__ = ["RESULT_LAYER", "to_csv", "to_geojson", "to_geopackage"]
 #: Layer name of the screening result inside a GeoPackage.
 RESULT_LAYER = "hasil_screening"
 _CLIP_BUFFER_M = 2000.0
+_GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+                pyogrio.errors.GeometryError)
+_LOW_DISK_BYTES = 1 << 20
+#: What GDAL writes as ``last_change`` in ``gpkg_contents`` (instead of the time of the
+#: run), so the same result always gives the same GeoPackage bytes; the same fixed
+#: moment as the workbook's document timestamps.
+GPKG_DATE = "2000-01-01T00:00:00.000Z"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -143,7 +153,8 @@ def to_csv(
         Paths never to overwrite (the inputs).
     escape_formulas : bool, default True
         Prefix text starting with ``= + - @`` (or tab/CR) with ``'`` so that a
-        spreadsheet opening the CSV shows it as text instead of running it as a formula.
+        spreadsheet opening the CSV shows it as text instead of running it as a formula;
+        column names (the plot list's own headers) are escaped the same way.
         Set False when the CSV is read only by programs.
 
     Returns
@@ -164,6 +175,7 @@ def to_csv(
     flat = flatten(wgs84)
     if escape_formulas:
         flat = flat.apply(lambda col: col.map(_escape_formula)).astype(object)
+        flat.columns = [_escape_formula(str(name)) for name in flat.columns]
     lon, lat = lonlat(wgs84)
     flat["lon"] = lon
     flat["lat"] = lat
@@ -288,12 +300,40 @@ def to_geopackage(
     clipped = {name: _clip_layer(name, layer, area) for name, layer in extra.items()}
     meta = provenance(result)
     layer_meta = {"lahan_geo": _json(jsonable(meta))} if meta else None
+    tables = [(RESULT_LAYER, _for_gpkg(wgs84), layer_meta)]
+    tables += [(name, _for_gpkg(layer), None) for name, layer in clipped.items()]
     with atomic_path(target) as tmp:
-        pyogrio.write_dataframe(
-            _for_gpkg(wgs84), tmp, layer=RESULT_LAYER, driver="GPKG",
-            layer_metadata=layer_meta,
-        )
-        for name, layer in clipped.items():
-            pyogrio.write_dataframe(_for_gpkg(layer), tmp, layer=name, driver="GPKG",
-                                    append=False)
+        _write_gpkg(tmp, tables, target)
     return target
+
+
+@contextlib.contextmanager
+def _gdal_options(options: dict[str, str]) -> Iterator[None]:
+    """Set GDAL configuration options for the block, then restore the earlier values."""
+    before = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
+def _write_gpkg(tmp: Path, tables: list[tuple[str, Any, dict[str, str] | None]],
+                target: Path) -> None:
+    """Write ``(layer name, frame, metadata)`` tables into one GeoPackage, deterministically.
+
+    GDAL's failures (a full disk ends in "Failed to commit transaction") become an
+    :class:`OSError` naming the target, so the caller reports them like any write error.
+    """
+    try:
+        with _gdal_options({"OGR_CURRENT_DATE": GPKG_DATE}):
+            for name, frame, meta in tables:
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG",
+                                        layer_metadata=meta)
+    except _GDAL_ERRORS as err:
+        free = shutil.disk_usage(tmp.parent).free
+        code = errno.ENOSPC if free < _LOW_DISK_BYTES else errno.EIO
+        reason = "No space left on device" if code == errno.ENOSPC else (
+            f"GDAL could not write the GeoPackage ({' '.join(str(err).split())}); check there "
+            "is free disk space")
+        raise OSError(code, reason, str(target)) from err
