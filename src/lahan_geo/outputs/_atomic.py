@@ -490,26 +490,27 @@ class OutputSet:
         old = Path(tempfile.mkdtemp(prefix=_OLD_PREFIX, dir=self.folder))
         moved: list[str] = []
         placed: list[str] = []
-        with deferred_signals():
-            try:
-                for name in names:
-                    if os.path.lexists(self.final(name)):
-                        os.rename(self.final(name), old / name)
-                        moved.append(name)
-                    if name in staged:
-                        os.rename(self.path / name, self.final(name))
-                        placed.append(name)
-            except OSError as err:
-                for name in reversed(placed):
-                    with contextlib.suppress(OSError):
-                        os.rename(self.final(name), self.path / name)
-                for name in reversed(moved):
-                    with contextlib.suppress(OSError):
-                        os.rename(old / name, self.final(name))
-                _remove(old)
-                raise InputError(describe_os_error(err)) from err
-            self.committed = True
-        _remove(old)
+        try:
+            with deferred_signals():
+                try:
+                    for name in names:
+                        if os.path.lexists(self.final(name)):
+                            os.rename(self.final(name), old / name)
+                            moved.append(name)
+                        if name in staged:
+                            os.rename(self.path / name, self.final(name))
+                            placed.append(name)
+                except OSError as err:
+                    for name in reversed(placed):
+                        with contextlib.suppress(OSError):
+                            os.rename(self.final(name), self.path / name)
+                    for name in reversed(moved):
+                        with contextlib.suppress(OSError):
+                            os.rename(old / name, self.final(name))
+                    raise InputError(describe_os_error(err)) from err
+                self.committed = True
+        finally:  # also when a signal held during the swap is delivered at its end
+            _remove(old)
         return [self.final(n) for n in names if n in staged]
 
 
