@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
@@ -247,7 +248,9 @@ def test_within_and_crs_options_reach_read_plots(inputs: dict[str, Path], tmp_pa
                  "--within", str(district), "--forest", str(inputs["forest"]),
                  "--out", str(tmp_path / "hasil"), "--no-details"])
     assert code == 0, capsys.readouterr().err
-    result = gpd.read_file(tmp_path / "hasil" / "hasil_screening.gpkg", layer="hasil_screening")
+    gpkg = tmp_path / "hasil" / "hasil_screening.gpkg"
+    result = pd.concat([pyogrio.read_dataframe(gpkg, layer=name, read_geometry=False)
+                        for name, _ in pyogrio.list_layers(gpkg) if name.startswith("lahan_")])
     by_id = result.set_index("plot_id")
     assert "outside" in by_id.loc["KDMP-G", "input_problem"]  # 112.40 E lies east of the district
     assert by_id.loc["U1", "status"] != "invalid"  # UTM 49S read with --crs

@@ -56,6 +56,7 @@ import shapely
 
 from lahan_geo.errors import InputError
 from lahan_geo.metric import utm_epsg
+from lahan_geo.result import GPKG_ORDER_FIELD, GPKG_RESULT_LAYERS
 
 __all__ = ["CHANGES", "COMPARE_COLUMNS", "compare"]
 
@@ -70,7 +71,7 @@ COMPARE_COLUMNS = (
 CHANGES = ("added", "removed", "changed", "unchanged")
 
 _LIST_COLUMNS = ("rules", "clearances", "clearances_id")
-_GPKG_LAYER = "hasil_screening"
+_GPKG_LAYER = "hasil_screening"  # the one result layer of GeoPackages before #16
 
 
 def compare(
@@ -173,16 +174,12 @@ def _read_file(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any] | None]:
             wkt = table.pop("wkt") if "wkt" in table.columns else pd.Series([None] * len(table))
             geoms = shapely.from_wkt(wkt.to_numpy(dtype=object))
             return gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326"), None
-        gdf = gpd.read_file(path, engine="pyogrio", **(
-            {"layer": _GPKG_LAYER} if suffix == ".gpkg" else {}))
+        if suffix == ".gpkg":
+            return _read_gpkg(path)
+        gdf = gpd.read_file(path, engine="pyogrio")
         meta = None
         if suffix in (".geojson", ".json"):
             meta = json.loads(path.read_text(encoding="utf-8")).get("lahan_geo")
-        elif suffix == ".gpkg":
-            import pyogrio
-
-            info = pyogrio.read_info(path, layer=_GPKG_LAYER).get("layer_metadata") or {}
-            meta = json.loads(info["lahan_geo"]) if "lahan_geo" in info else None
     except InputError:
         raise
     except Exception as err:  # GDAL's and pandas' errors are many: name the file
@@ -190,6 +187,24 @@ def _read_file(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any] | None]:
                "CSV written by lahan_geo, or the result itself.")
         raise InputError(msg) from None
     return gdf, meta
+
+
+def _read_gpkg(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any] | None]:
+    """Read a GeoPackage export: its result layers put back together in result order."""
+    import pyogrio
+
+    present = {name for name, _ in pyogrio.list_layers(path)}
+    names = [n for n in GPKG_RESULT_LAYERS.values() if n in present] or [_GPKG_LAYER]
+    parts = [gpd.read_file(path, layer=name, engine="pyogrio") for name in names]
+    parts = [part if isinstance(part, gpd.GeoDataFrame)
+             else gpd.GeoDataFrame(part, geometry=[None] * len(part), crs="EPSG:4326")
+             for part in parts]
+    gdf = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if GPKG_ORDER_FIELD in gdf.columns:
+        gdf = gdf.sort_values(GPKG_ORDER_FIELD, kind="stable", ignore_index=True)
+    info = pyogrio.read_info(path, layer=names[0]).get("layer_metadata") or {}
+    meta = json.loads(info["lahan_geo"]) if "lahan_geo" in info else None
+    return gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name, crs="EPSG:4326"), meta
 
 
 def _keys(gdf: gpd.GeoDataFrame) -> list[tuple[str, int]]:
