@@ -325,7 +325,7 @@ def test_disk_full_inside_gdal_is_a_one_line_error_exit_2(cli_files, tmp_path, c
 
 def test_a_file_size_limit_while_writing_the_geopackage_exits_2_in_a_real_process(
         cli_files, tmp_path):
-    import resource
+    resource = pytest.importorskip("resource", reason="RLIMIT_FSIZE needs a POSIX system")
     import signal
     import subprocess
     import sys

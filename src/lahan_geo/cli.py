@@ -101,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--zoning-mapping", type=Path, help="your district's zoning mapping TOML")
     s.add_argument("--rules", type=Path, help="rules TOML (default: the shipped rules)")
     s.add_argument("--tolerance", type=float, help="one tolerance in metres for every plot")
-    s.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
+    s.add_argument("--out", type=Path, required=True,
+                   help="output folder (created if needed); the earlier results in it are "
+                        "replaced together at the end, and only if the run succeeds")
     s.add_argument("--note", default=None, help="footnote on the map, e.g. 'Data contoh sintetis'")
     s.add_argument("--details", action=argparse.BooleanOptionalAction, default=True,
                    help=f"write one detail map per plot that is not clear into "

@@ -332,6 +332,11 @@ def _lock(folder: Path) -> int | None:
             msg = (f"Another lahan-geo run{who} is writing into '{folder}'. Fix: wait until it "
                    "has finished, or give this run another --out folder.")
             raise InputError(msg) from None
+        except OSError:  # a file system without locks (some network shares): run unlocked
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return None
         # An earlier holder removes the file when it ends: the file locked must still be
         # the one at the path, or a third run could lock a new file beside us.
         try:
