@@ -288,7 +288,7 @@ def test_cli_takes_an_address_and_exits_2_on_a_bad_service(service, sample, samp
     csv = str(sample_dir / "seruyan_plots.csv")
     assert main(["screen", csv, "--forest", url, "--out", str(tmp_path / "ok"),
                  "--no-details"]) == 0
-    written = gpd.read_file(tmp_path / "ok" / "hasil_screening.gpkg", layer="hasil_screening")
+    written = gpd.read_file(tmp_path / "ok" / "hasil_screening.geojson")
     assert written["forest_function"].notna().any()
     bad, _ = serve_forest(service, raw, n=1, faults={"refuse_html"})
     assert main(["screen", csv, "--forest", bad, "--out", str(tmp_path / "bad"),

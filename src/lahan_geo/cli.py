@@ -32,14 +32,22 @@ from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
 from lahan_geo.layers.service import is_address
 from lahan_geo.layers.window import NEAR_M, default_margin_m
 from lahan_geo.layers.zoning import DEFAULT_ZONING_SCALE
+from lahan_geo.outputs._atomic import describe_os_error, output_set
 from lahan_geo.rules import APPLICANTS, Programme, load_rules
 from lahan_geo.screen import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
-__all__ = ["DETAIL_FOLDER", "main"]
+__all__ = ["DETAIL_FOLDER", "OUTPUTS", "main"]
 
 #: Sub-folder of ``--out`` that receives the detail maps.
 DETAIL_FOLDER = "peta_detail"
+#: What ``screen`` writes into ``--out``, in the order the new set replaces the old one
+#: (the workbook last, after the maps it links to). They are replaced together.
+DOSSIER = "dokumen_penyaringan.pdf"
+INTERACTIVE_MAP = "peta_interaktif.html"
+OUTPUTS = (DETAIL_FOLDER, "hasil_screening.gpkg", "hasil_screening.geojson",
+           "hasil_screening.csv", "peta_ringkasan.png", INTERACTIVE_MAP, DOSSIER,
+           "hasil_screening.xlsx")
 
 _EPILOG = """\
 example:
@@ -118,11 +126,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--applicant", choices=APPLICANTS, default="pemda",
                    help="who applies for a PPKH: pemda (the bupati, default) or koperasi")
     s.add_argument("--tolerance", type=float, help="one tolerance in metres for every plot")
-    s.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
+    s.add_argument("--out", type=Path, required=True,
+                   help="output folder (created if needed); the earlier results in it are "
+                        "replaced together at the end, and only if the run succeeds")
     s.add_argument("--note", default=None, help="footnote on the map, e.g. 'Data contoh sintetis'")
     s.add_argument("--details", action=argparse.BooleanOptionalAction, default=True,
                    help=f"write one detail map per plot that is not clear into "
-                        f"OUT/{DETAIL_FOLDER}/ (default: on)")
+                        f"OUT/{DETAIL_FOLDER}/, the printable dossier {DOSSIER} (cover, "
+                        f"overview, one page per plot that is not clear) and the offline "
+                        f"interactive map {INTERACTIVE_MAP} (default: on)")
     s.add_argument("--reviews", type=Path, default=None,
                    help="reviewers' decisions (CSV/XLSX: id_lahan, status_baru, alasan, "
                         "pemeriksa, tanggal), written beside the computed status")
@@ -211,9 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(err)
         return 2
     except OSError as err:  # a folder that cannot be created, a disk that is full, ...
-        where = f" '{err.filename}'" if err.filename else ""
-        _fail(f"cannot read or write{where}: {err.strerror or err}. "
-              "Fix: check the path and that the folder is writable.")
+        _fail(describe_os_error(err))
         return 2
     except KeyboardInterrupt:
         _fail("interrupted")
@@ -227,21 +237,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check_out(out: Path, inputs: list[Path]) -> None:
-    """Refuse an output folder that is a file (an input, for example), before any work."""
+    """Refuse, before any work, an output folder that is a file or would replace an input.
+
+    An input inside ``--out`` that has the name of an output (``hasil_screening.csv``, or
+    anything in ``peta_detail/``) is refused here: the outputs are written in a staging
+    folder, so the writers themselves never see the final names.
+    """
     if out.exists() and not out.is_dir():
         is_input = any(out.resolve() == p.resolve() for p in inputs)
         what = "one of the input files" if is_input else "an existing file"
         msg = (f"--out '{out}' is {what}, not a folder. "
                "Fix: give a folder for the results, e.g. --out hasil/.")
         raise InputError(msg)
+    if not out.is_dir():
+        return
+    folder = out.resolve()
+    for path in inputs:
+        where = path.resolve()
+        if any(where == folder / name or folder / name in where.parents for name in OUTPUTS):
+            msg = (f"The results in --out '{out}' would replace '{path}', which is one of "
+                   "the input files. Fix: move the input out of that folder, or choose "
+                   "another --out folder.")
+            raise InputError(msg)
 
 
 def _screen(args: argparse.Namespace) -> int:
     from lahan_geo.compare import compare
     from lahan_geo.outputs import (
+        explore,
         plot_details,
         plot_overview,
         to_csv,
+        to_dossier,
         to_excel,
         to_geojson,
         to_geopackage,
@@ -275,7 +302,6 @@ def _screen(args: argparse.Namespace) -> int:
         result = apply_review(result, args.reviews)
     # read the earlier run before this one may replace its files in the same --out
     changes = compare(args.compare_with, result) if args.compare_with else None
-    out.mkdir(parents=True, exist_ok=True)
     counts = result["status"].value_counts()
     print(f"Screened {len(result)} plots from {len(args.plots)} file(s).")
     for status in STATUSES:
@@ -290,35 +316,42 @@ def _screen(args: argparse.Namespace) -> int:
         print(f"  {found} of {candidates['plot_id'].nunique()} plot(s) have a clear site "
               f"within {args.search_radius:,.0f} m")
 
-    details: list[Path] = []
-    if args.details:
-        folder = out / DETAIL_FOLDER
-        print(f"Drawing {int(needs_detail(result).sum())} detail map(s) into {folder} ...",
-              flush=True)
-        details = plot_details(result, forest=forest, zoning=zoning, out_dir=folder,
-                               protect=protect, candidates=candidates)
-        keep = {p.name for p in details}
-        for stale in sorted(folder.glob("detail_*.png")):  # maps of an earlier run
-            if stale.name not in keep:
-                stale.unlink()
-    written = [
-        to_excel(result, out / "hasil_screening.xlsx", protect=protect,
-                 detail_maps=details if args.details else None, candidates=candidates,
-                 compare_with=changes),
-        to_geopackage(result, out / "hasil_screening.gpkg", protect=protect,
+    # Everything is written into a staging folder inside --out, then swapped in as one
+    # set: an error or Ctrl-C leaves the earlier results whole, and a second run into
+    # the same folder is refused while this one holds its lock.
+    with output_set(out, OUTPUTS, protect=protect) as run:
+        if run.swept:
+            print(f"Removed {run.swept} leftover(s) of an interrupted earlier run in {out}.")
+        stage = run.path
+        details: list[Path] = []
+        if args.details:
+            print(f"Drawing {int(needs_detail(result).sum())} detail map(s) into "
+                  f"{out / DETAIL_FOLDER} ...", flush=True)
+            details = plot_details(result, forest=forest, zoning=zoning,
+                                   out_dir=stage / DETAIL_FOLDER, protect=protect,
+                                   candidates=candidates, within=args.within)
+        to_geopackage(result, stage / "hasil_screening.gpkg", protect=protect,
                       layers={k: v for k, v in (("kawasan_hutan", forest),
-                                                ("pola_ruang", zoning)) if v is not None}),
-        to_geojson(result, out / "hasil_screening.geojson", protect=protect),
-        to_csv(result, out / "hasil_screening.csv", protect=protect),
-    ]
-    map_path = out / "peta_ringkasan.png"
-    plot_overview(result, forest=forest, zoning=zoning, path=map_path,
-                  title="Hasil penyaringan lokasi gerai KDMP", note=args.note,
-                  candidates=candidates)
-    written.append(map_path)
+                                                ("pola_ruang", zoning)) if v is not None})
+        to_geojson(result, stage / "hasil_screening.geojson", protect=protect)
+        to_csv(result, stage / "hasil_screening.csv", protect=protect)
+        plot_overview(result, forest=forest, zoning=zoning, path=stage / "peta_ringkasan.png",
+                      title="Hasil penyaringan lokasi gerai KDMP", note=args.note,
+                      candidates=candidates, within=args.within)
+        if args.details:  # the dossier and the interactive map go with the detail maps
+            to_dossier(result, stage / DOSSIER, forest=forest, zoning=zoning,
+                       within=args.within, candidates=candidates, note=args.note,
+                       protect=protect)
+            explore(result, forest=forest, zoning=zoning, candidates=candidates,
+                    detail_folder=DETAIL_FOLDER).save(str(stage / INTERACTIVE_MAP))
+        to_excel(result, stage / "hasil_screening.xlsx", protect=protect,
+                 detail_maps=details if args.details else None, candidates=candidates,
+                 compare_with=changes)
+        written = run.commit()
     print("Wrote:")
-    for path in written:
-        print(f"  {path}")
+    for path in sorted(written, key=lambda p: p.suffix != ".xlsx"):  # the workbook first
+        if path.name != DETAIL_FOLDER:
+            print(f"  {path}")
     if args.details:
         print(f"  {out / DETAIL_FOLDER}{os.sep} ({len(details)} detail maps)")
     return 0
