@@ -17,16 +17,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pandas as pd
 
 from lahan_geo import __version__
-from lahan_geo.errors import InputError, LahanGeoError
+from lahan_geo.accuracy import map_accuracy_m
+from lahan_geo.errors import InputError, LahanGeoError, LahanGeoWarning
 from lahan_geo.intake import read_plots
 from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
+from lahan_geo.layers.service import is_address
+from lahan_geo.layers.window import NEAR_M, default_margin_m
+from lahan_geo.layers.zoning import DEFAULT_ZONING_SCALE
 from lahan_geo.outputs._atomic import describe_os_error, output_set
 from lahan_geo.rules import APPLICANTS, Programme, load_rules
 from lahan_geo.screen import screen
@@ -48,6 +53,10 @@ _EPILOG = """\
 example:
   lahan-geo screen usulan_lahan.csv bidang.geojson \\
       --forest KWSHUTAN_AR_250K.gpkg --zoning pola_ruang.gpkg --out hasil/
+
+  --forest and --zoning also take an ArcGIS REST layer address, e.g.
+      --forest https://geoportal.menlhk.go.id/server/rest/services/backup/KWSHUTAN_B/MapServer/0
+  (only the features near the plots are fetched).
 
   writes hasil/hasil_screening.xlsx (the workbook to submit), .gpkg, .geojson, .csv,
   peta_ringkasan.png (overview map) and peta_detail/detail_<ID>.png (one map per plot
@@ -97,14 +106,18 @@ def _parser() -> argparse.ArgumentParser:
                    "with coordinate headers)")
     s.add_argument("--within", type=Path, default=None,
                    help="district or village boundaries: plots outside are flagged")
-    s.add_argument("--forest", type=Path, help="forest-area layer (KWSHUTAN-style)")
+    s.add_argument("--forest", type=_layer_source,
+                   help="forest-area layer (KWSHUTAN-style): a file, or an ArcGIS REST layer "
+                        "address https://…/MapServer/<n> (only the plots' area is fetched)")
     s.add_argument("--forest-scale", type=float, default=250_000,
                    help="scale denominator of the forest layer (default 250000)")
-    s.add_argument("--zoning", type=Path, help="pola ruang layer (RTRW/RDTR)")
+    s.add_argument("--zoning", type=_layer_source,
+                   help="pola ruang layer (RTRW/RDTR): a file or an ArcGIS REST layer address")
     s.add_argument("--zoning-mapping", type=Path, help="your district's zoning mapping TOML")
     s.add_argument("--rules", type=Path, help="rules TOML (default: the shipped rules)")
-    s.add_argument("--rdtr", type=Path, help="outlines of the RDTRs integrated in OSS: decides "
-                   "the KKPR route (Konfirmasi inside, Persetujuan outside)")
+    s.add_argument("--rdtr", type=_layer_source,
+                   help="outlines of the RDTRs integrated in OSS (a file or an ArcGIS REST layer "
+                        "address): decides the KKPR route (Konfirmasi inside, Persetujuan outside)")
     s.add_argument("--psn", action="store_true",
                    help="treat the outlets as a National Strategic Project (unconfirmed for "
                    "KDMP): changes the LP2B and PIPPIB outcomes, recorded in the metadata")
@@ -143,6 +156,35 @@ def _parser() -> argparse.ArgumentParser:
                    help="also print what changed in each version of the rule set")
     r.set_defaults(func=_rules)
     return parser
+
+
+def _layer_source(value: str) -> Path | str:
+    """Take a layer as a file, or as an ArcGIS REST layer address (text, fetched later)."""
+    return value.strip() if is_address(value) else Path(value)
+
+
+def _read_layers(args: argparse.Namespace, plots: pd.DataFrame) -> tuple[Any, Any, Any]:
+    """Read --forest, --zoning and --rdtr; an address is fetched for the plots' area only."""
+    near = NEAR_M
+    if args.suggest_sites:  # the sites searched must lie in what was fetched
+        near = max(NEAR_M, args.search_radius + NEAR_M - 2000)
+
+    def window(source: Path | str, map_m: float) -> dict[str, Any]:
+        if not is_address(source):
+            return {}
+        tolerance = args.tolerance if args.tolerance is not None else map_m
+        return {"around": plots, "margin_m": default_margin_m(plots, tolerance, near)}
+
+    forest = zoning = rdtr = None
+    if args.forest:
+        forest = read_forest_area(args.forest, scale=args.forest_scale,
+                                  **window(args.forest, map_accuracy_m(args.forest_scale)))
+    if args.zoning:
+        zoning = read_zoning(args.zoning, mapping=args.zoning_mapping,
+                             **window(args.zoning, map_accuracy_m(DEFAULT_ZONING_SCALE)))
+    if args.rdtr:  # an outline: no map tolerance of its own
+        rdtr = read_rdtr(args.rdtr, **window(args.rdtr, 0.0))
+    return forest, zoning, rdtr
 
 
 def _one_line(text: object) -> str:
@@ -236,19 +278,26 @@ def _screen(args: argparse.Namespace) -> int:
     from lahan_geo.review import apply_review
 
     protect = [p for p in (*args.plots, args.forest, args.zoning, args.rules,
-                           args.zoning_mapping, args.reviews, args.rdtr) if p]
+                           args.zoning_mapping, args.reviews, args.rdtr)
+                if isinstance(p, Path)]
     out: Path = args.out
     _check_out(out, protect)
     plots = pd.concat([read_plots(p, crs=args.crs, sheet=args.sheet, within=args.within)
                        for p in args.plots], ignore_index=True)
     plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots]}
-    forest = read_forest_area(args.forest, scale=args.forest_scale) if args.forest else None
-    zoning = read_zoning(args.zoning, mapping=args.zoning_mapping) if args.zoning else None
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", LahanGeoWarning)
+        forest, zoning, rdtr = _read_layers(args, plots)
+    for note in notes:  # e.g. a layer re-used offline from the cache: say so, on one line
+        if issubclass(note.category, LahanGeoWarning):
+            _fail(f"note: {note.message}")
+        else:
+            warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
     programme = Programme(psn=args.psn, public_interest=args.public_interest,
                           applicant=args.applicant)
     result = screen(plots, forest=forest, zoning=zoning, rules=args.rules,
                     tolerance_m=args.tolerance,
-                    rdtr=read_rdtr(args.rdtr) if args.rdtr else None, programme=programme)
+                    rdtr=rdtr, programme=programme)
     if args.reviews:
         result = apply_review(result, args.reviews)
     # read the earlier run before this one may replace its files in the same --out
