@@ -7,8 +7,6 @@ The pipeline is intake -> layers -> overlay -> rules -> outputs:
 ['read_constraint', 'read_forest_area', 'read_plots', 'read_rdtr', 'read_zoning']
 """
 
-__version__ = "0.1.0"
-
 from lahan_geo.compare import compare
 from lahan_geo.errors import (
     CoordinateError,
@@ -46,6 +44,7 @@ from lahan_geo.review import apply_review
 from lahan_geo.rules import Programme, RuleSet, load_rules
 from lahan_geo.screen import RESULT_COLUMNS, screen
 from lahan_geo.statuses import STATUSES
+from lahan_geo.version import __version__
 
 __all__ = [
     "RESULT_COLUMNS",

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lahan_geo import __version__
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError
 from lahan_geo.explain import PERMISSION_ORDER, explain_all, functions_of, per_mask
@@ -61,6 +60,7 @@ from lahan_geo.overlay import (
 from lahan_geo.result import ScreeningResult
 from lahan_geo.rules import Programme, RuleSet, load_rules, outcome_of
 from lahan_geo.statuses import STATUSES
+from lahan_geo.version import __version__
 
 __all__ = ["PROGRESS_FROM", "RESULT_COLUMNS", "screen"]
 
