@@ -21,18 +21,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lahan_geo.layers.forest import FUNCTIONS_BY_RESTRICTION
-from lahan_geo.layers.zoning import PERMISSIONS, ZONE_FOREST_FAMILY
 from lahan_geo.overlay import LayerOverlay
 from lahan_geo.rules import Rule, RuleSet, condition_holds, fired_rules
 from lahan_geo.rules.programme import Programme
 from lahan_geo.statuses import STATUSES, most_severe
+from lahan_geo.vocab import (
+    FUNCTIONS_BY_RESTRICTION,
+    PERMISSION_ORDER,
+    PERMISSIONS,
+    ZONE_FOREST_FAMILY,
+)
 
 __all__ = ["PERMISSION_ORDER", "explain_all", "forest_zone_disagrees", "functions_of",
            "per_mask", "unknown_of", "zone_permissions_of"]
 
-# Most severe permission first: a plot under two zones is described by the worse one.
-PERMISSION_ORDER = ("protected", "lp2b", "forest", "lsd", "kkpr", "hazard", "allowed")
 assert set(PERMISSION_ORDER) == set(PERMISSIONS)
 
 

@@ -87,13 +87,14 @@ import shapely
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError, LayerError
 from lahan_geo.intake import read_plots
-from lahan_geo.intake.gdal_files import open_vector
+from lahan_geo.io.gdal_files import open_vector
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import read_forest_area
 from lahan_geo.layers.source import find_column
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import utm_epsg
 from lahan_geo.rules import Programme, Rule, RuleSet, fired_rules, load_rules
+from lahan_geo.schema import provenance
 from lahan_geo.screen import screen
 from lahan_geo.statuses import most_severe
 
@@ -316,9 +317,7 @@ def _check_params(radius: Any, footprint: Any, min_area: Any, n: Any, grid: Any,
 
 
 def _provenance(result: gpd.GeoDataFrame) -> dict[str, Any]:
-    meta = result.attrs.get("lahan_geo") if isinstance(result.attrs, dict) else None
-    if not isinstance(meta, dict):
-        return {}
+    meta = provenance(result)
     tolerance = meta.get("tolerance")
     return {**meta, "tolerance": tolerance if isinstance(tolerance, dict) else {}}
 

@@ -59,14 +59,13 @@ import geopandas as gpd
 import pandas as pd
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.intake.tables import check_workbook, read_text_file
+from lahan_geo.io.sniff import fits, mismatch_message, sniff
+from lahan_geo.schema import REVIEW_COLUMNS
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
 __all__ = ["REVIEW_COLUMNS", "apply_review"]
 
-#: The columns ``apply_review`` adds, in this order.
-REVIEW_COLUMNS = ("review_status", "review_reason", "reviewer", "review_date")
 
 _HEADERS: dict[str, tuple[str, ...]] = {
     "plot_id": ("plot_id", "id_lahan", "id", "idlahan", "kode_lahan"),

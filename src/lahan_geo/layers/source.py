@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import CRSError, LayerError
-from lahan_geo.intake.gdal_files import open_vector
+from lahan_geo.io.gdal_files import open_vector
 from lahan_geo.layers.cache import file_sha256
 from lahan_geo.metric import crs_misfit
 
@@ -147,7 +147,7 @@ def check_fits_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
 
 
 def _read_file(path: Path, kind: str, layer: Any) -> Any:
-    """Read a layer file through :func:`~lahan_geo.intake.gdal_files.open_vector`."""
+    """Read a layer file through :func:`~lahan_geo.io.gdal_files.open_vector`."""
     where = f"the {kind} layer {path}" + (f" (layer {layer!r})" if layer is not None else "")
     return open_vector(path, label=where, error=LayerError, fix=(
         "pass a GeoPackage, Shapefile or GeoJSON file, and layer= for a multi-layer file"

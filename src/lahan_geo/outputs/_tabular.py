@@ -29,8 +29,8 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import CRSError, InputError
-from lahan_geo.review import REVIEW_COLUMNS
-from lahan_geo.screen import RESULT_COLUMNS as SCREEN_COLUMNS
+from lahan_geo.schema import RESULT_COLUMNS as SCREEN_COLUMNS
+from lahan_geo.schema import REVIEW_COLUMNS, provenance
 
 __all__ = [
     "LIST_SEP",
@@ -203,19 +203,6 @@ def check_result(result: object, writer: str) -> gpd.GeoDataFrame:
         )
         raise CRSError(msg)
     return result
-
-
-def provenance(result: pd.DataFrame) -> dict[str, Any]:
-    """Return ``result.attrs["lahan_geo"]`` as a dict, or an empty dict when absent.
-
-    Examples
-    --------
-    >>> provenance(pd.DataFrame())
-    {}
-
-    """
-    meta = result.attrs.get("lahan_geo") if isinstance(result.attrs, Mapping) else None
-    return dict(meta) if isinstance(meta, Mapping) else {}
 
 
 def original_columns(result: pd.DataFrame) -> list[str]:
