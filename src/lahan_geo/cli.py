@@ -28,7 +28,7 @@ from lahan_geo.errors import InputError, LahanGeoError
 from lahan_geo.intake import read_plots
 from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
 from lahan_geo.rules import APPLICANTS, Programme, load_rules
-from lahan_geo.screen import screen
+from lahan_geo.screening import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
 __all__ = ["DETAIL_FOLDER", "main"]

@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
@@ -93,9 +93,10 @@ from lahan_geo.layers.forest import read_forest_area
 from lahan_geo.layers.source import find_column
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import utm_epsg
+from lahan_geo.pipeline import as_constraints, as_layer
 from lahan_geo.rules import Programme, Rule, RuleSet, fired_rules, load_rules
 from lahan_geo.schema import provenance
-from lahan_geo.screen import screen
+from lahan_geo.screening import screen
 from lahan_geo.statuses import most_severe
 
 __all__ = ["CANDIDATE_COLUMNS", "MAX_CENTRES", "REASON_SAMPLES", "suggest_sites"]
@@ -237,9 +238,9 @@ def suggest_sites(
     ruleset = _rules_for(result, rules)
     if tolerance_m is None:
         tolerance_m = _provenance(result).get("tolerance", {}).get("override_m")
-    forest_n = _layer(forest, "forest_function", read_forest_area)
-    zoning_n = _layer(zoning, "zone_class", read_zoning)
-    constraints = _constraints(layers)
+    forest_n = as_layer(forest, "forest_function", read_forest_area, caller="suggest_sites")
+    zoning_n = as_layer(zoning, "zone_class", read_zoning, caller="suggest_sites")
+    constraints = as_constraints(layers, ruleset, caller="suggest_sites")
     villages = _villages(within)
     verify = _Verifier(forest_n, zoning_n, constraints, ruleset, tolerance_m)
 
@@ -336,30 +337,6 @@ def _rules_for(result: gpd.GeoDataFrame, rules: Any) -> RuleSet:
         if own.sha256 == sha:
             return own
     return load_rules()
-
-
-def _layer(layer: Any, column: str, reader: Callable[[Any], gpd.GeoDataFrame]
-           ) -> gpd.GeoDataFrame | None:
-    if layer is None:
-        return None
-    if isinstance(layer, gpd.GeoDataFrame) and column in layer.columns:
-        if layer.crs is None:
-            msg = f"suggest_sites(): the layer has no CRS. Fix: read it with {reader.__name__}."
-            raise CRSError(msg)
-        return layer
-    return reader(layer)
-
-
-def _constraints(layers: Any) -> list[gpd.GeoDataFrame]:
-    if isinstance(layers, gpd.GeoDataFrame):
-        layers = [layers]
-    out = list(layers)
-    for i, layer in enumerate(out):
-        if not isinstance(layer, gpd.GeoDataFrame) or "constraint_rule" not in layer.columns:
-            msg = (f"suggest_sites(): layers[{i}] is not a constraint layer. Fix: read it "
-                   "with lg.read_constraint(path, rule='X1') (or X2, X3, X4).")
-            raise InputError(msg)
-    return out
 
 
 def _villages(within: Any) -> gpd.GeoDataFrame | None:
