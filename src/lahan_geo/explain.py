@@ -23,6 +23,7 @@ import pandas as pd
 
 from lahan_geo.overlay import LayerOverlay
 from lahan_geo.rules import Rule, RuleSet, condition_holds, fired_rules
+from lahan_geo.rules.operators import ELEMENTWISE, OPERATIONS
 from lahan_geo.rules.programme import Programme
 from lahan_geo.statuses import STATUSES, most_severe
 from lahan_geo.vocab import (
@@ -422,12 +423,6 @@ def _settled(values: np.ndarray) -> np.ndarray:
     return codes
 
 
-_VECTOR_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "eq": operator.eq, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
-    "ge": operator.ge,
-}
-
-
 def _area_conditions(ruleset: RuleSet, area: np.ndarray) -> list[np.ndarray]:
     """Per condition of the rules on ``area_m2``, whether each plot's area meets it.
 
@@ -441,11 +436,11 @@ def _area_conditions(ruleset: RuleSet, area: np.ndarray) -> list[np.ndarray]:
 
 def _area_holds(area: np.ndarray, condition: Mapping[str, Any]) -> np.ndarray:
     """Per plot, whether its area meets ``condition`` (NaN: no area, meets nothing)."""
-    if all(op in _VECTOR_OPS and _exact_number(arg) for op, arg in condition.items()):
+    if all(op in ELEMENTWISE and _exact_number(arg) for op, arg in condition.items()):
         holds = ~np.isnan(area)
         with np.errstate(invalid="ignore"):
             for op, arg in condition.items():
-                holds &= _VECTOR_OPS[op](area, arg)
+                holds &= OPERATIONS[op](area, arg)
         return holds
     uniques, inverse = np.unique(area, return_inverse=True)
     answers = [condition_holds(_or_none(a), condition) for a in uniques.tolist()]
