@@ -195,9 +195,12 @@ def _num(value) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:,.0f}"
 
 
-def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_tol, zone_tol,
-            area, hits, land_title, *, rdtr, programme, province, zone_forest) -> list[tuple]:
+def per_row(ruleset, batch, described, on_forest, on_zoning, permission_of, hits, land_title, *,
+            rdtr, programme, province, zone_forest) -> list[tuple]:
     """Evaluate the rules and word the reasons row by row, with no grouping or caching."""
+    plots, valid, area = batch.plots, batch.valid, batch.area
+    f_ov, forest_tol = on_forest.overlay, on_forest.tolerance
+    z_ov, zone_tol = on_zoning.overlay, on_zoning.tolerance
     f_unknown = unknown_of(f_ov)
     z_unknown = unknown_of(z_ov)
     out = []
@@ -302,7 +305,7 @@ def test_every_plot_has_lists_of_its_own(screened):
 def test_editing_one_plots_lists_leaves_its_twins_alone(screened):
     _, args = screened
     explained = pipeline.explain_all(*args[0], **args[1])  # a copy to edit
-    twins = [i for i, p in enumerate(args[0][1]["plot_id"]) if p.startswith("hl_")][::3]
+    twins = [i for i, p in enumerate(args[0][1].plots["plot_id"]) if p.startswith("hl_")][::3]
     assert len(twins) > 2
     before = {c: explained[c].iloc[twins[1]].copy() for c in LIST_COLUMNS}
     assert all(explained[c].iloc[twins[0]] == before[c] for c in LIST_COLUMNS)

@@ -17,11 +17,10 @@ from functools import cache
 from itertools import repeat
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lahan_geo.overlay import LayerOverlay
+from lahan_geo.overlay import Batch, LayerOverlay, Overlaid
 from lahan_geo.rules import Rule, RuleSet, condition_holds, fired_rules
 from lahan_geo.rules.operators import ELEMENTWISE, OPERATIONS
 from lahan_geo.rules.programme import Programme
@@ -100,10 +99,9 @@ _LIST_COLUMNS = frozenset(_COLUMNS[1:8])
 _Coded = tuple[np.ndarray, list[Any]]
 
 
-def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
-                 described: pd.DataFrame, f_ov: LayerOverlay | None, z_ov: LayerOverlay | None,
-                 permission_of: Mapping[str, str], forest_tol: np.ndarray, zone_tol: np.ndarray,
-                 area: np.ndarray, hits: list[list[tuple[str, str]]], *,
+def explain_all(ruleset: RuleSet, batch: Batch, described: pd.DataFrame, on_forest: Overlaid,
+                 on_zoning: Overlaid, permission_of: Mapping[str, str],
+                 hits: list[list[tuple[str, str]]], *,
                  rdtr: np.ndarray | None = None, programme: Programme | None = None,
                  province: np.ndarray | None = None,
                  zone_forest: Mapping[str, str] | None = None,
@@ -119,20 +117,16 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
     ----------
     ruleset : RuleSet
         The rules to evaluate.
-    plots : GeoDataFrame
-        The plots, as ``screen`` received them (for ``settled_before_designation``).
-    valid : ndarray of bool
-        Per plot, whether it has a usable geometry and no input problem.
+    batch : Batch
+        The plots (``settled_before_designation`` is read from them), which are valid,
+        and their areas in m².
     described : DataFrame
         The descriptive columns ``screen`` computed (zone name, distances, ...).
-    f_ov, z_ov : LayerOverlay or None
-        The forest and zoning overlays (None: that layer was not given).
+    on_forest, on_zoning : Overlaid
+        The forest and zoning overlays (None inside: that layer was not given) and the
+        per-plot positional tolerance at their boundaries.
     permission_of : Mapping
         Zone class to permission.
-    forest_tol, zone_tol : ndarray of float
-        Per plot, the positional tolerance at the forest and zoning boundaries.
-    area : ndarray of float
-        Per plot, its area in m² (NaN for points and unusable rows).
     hits : list of list of (str, str)
         Per plot, the (rule, layer name) of every constraint layer it overlaps.
     rdtr : ndarray of object, optional
@@ -152,7 +146,9 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
         One row per plot (status, rules, clearances, clearances_id, agencies,
         agencies_id, offices, legal_basis, reason_id, reason_en), all of dtype object.
     """
-    n = len(plots)
+    n, plots, valid, area = batch.n, batch.plots, batch.valid, batch.area
+    f_ov, forest_tol = on_forest.overlay, on_forest.tolerance
+    z_ov, zone_tol = on_zoning.overlay, on_zoning.tolerance
     f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
     z_mask = z_ov.core_mask if z_ov is not None else np.zeros(n, dtype=np.uint64)
     with np.errstate(invalid="ignore"):

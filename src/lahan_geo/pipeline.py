@@ -34,7 +34,7 @@ from lahan_geo.layers.source import find_column
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import to_metric, utm_groups
 from lahan_geo.offices import province_code
-from lahan_geo.overlay import LayerOverlay, constraint_hits, overlay_plots
+from lahan_geo.overlay import Batch, LayerOverlay, Overlaid, constraint_hits, overlay_plots
 from lahan_geo.result import ScreeningResult
 from lahan_geo.rules import Programme, RuleSet, load_rules, outcome_of
 from lahan_geo.schema import RESULT_COLUMNS, json_safe
@@ -136,23 +136,23 @@ def run(
         polygonal = metric[epsg].geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
         area[np.asarray(positions)[polygonal]] = metric[epsg].area.to_numpy()[polygonal]
 
+    batch = Batch(plots, geoms, valid, groups, metric, area)
     f_ov = z_ov = None
     if forest is not None:
         f_key = _outcome(ruleset, "forest_", lambda v: {
             "forest_functions": [v] if v else [], "forest_unknown": v is None}, programme)
-        f_ov = overlay_plots(n, groups, metric, forest, "forest_function", f_key, forest_tol, bar,
-                        geoms, area)
+        f_ov = overlay_plots(batch, forest, "forest_function", f_key, forest_tol, bar)
     permission_of = _permissions(zoning)
     if zoning is not None:
         z_key = _outcome(ruleset, "zone_", lambda c: {
             "zone_permissions": [permission_of[c]] if c in permission_of else [],
             "zone_unknown": c not in permission_of}, programme)
-        z_ov = overlay_plots(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar, geoms,
-                        area)
+        z_ov = overlay_plots(batch, zoning, "zone_class", z_key, zone_tol, bar)
+    on_forest = Overlaid(forest, f_ov, forest_tol)
+    on_zoning = Overlaid(zoning, z_ov, zone_tol)
 
-    hits = constraint_hits(n, groups, metric, constraints, bar)
-    described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
-                          zone_tol, permission_of)
+    hits = constraint_hits(batch, constraints, bar)
+    described = _describe(batch, on_forest, on_zoning, permission_of)
     described["land_status"] = pd.Series(land_texts, dtype=object)
     described["land_title_class"] = pd.Series(land_classes, dtype=object)
     described["rdtr_coverage"] = pd.Series(
@@ -160,8 +160,7 @@ def run(
         dtype=object)
     described["province_code"] = pd.Series(_provinces(plots, forest, f_ov),
                                            dtype=object)
-    explained = explain_all(ruleset, plots, valid, described, f_ov, z_ov, permission_of,
-                             forest_tol, zone_tol, area, hits,
+    explained = explain_all(ruleset, batch, described, on_forest, on_zoning, permission_of, hits,
                              rdtr=None if rdtr is None else described["rdtr_coverage"].to_numpy(),
                              programme=programme,
                              province=described["province_code"].to_numpy(),
@@ -436,11 +435,12 @@ def _permissions(zoning: gpd.GeoDataFrame | None) -> dict[str, str]:
     return dict(zip(pairs["zone_class"], pairs["zone_permission"]))
 
 
-def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOverlay | None,
-              z_ov: LayerOverlay | None, forest: gpd.GeoDataFrame | None,
-              zoning: gpd.GeoDataFrame | None, area: np.ndarray, forest_tol: np.ndarray,
-              zone_tol: np.ndarray, permission_of: Mapping[str, str]) -> pd.DataFrame:
+def _describe(batch: Batch, on_forest: Overlaid, on_zoning: Overlaid,
+              permission_of: Mapping[str, str]) -> pd.DataFrame:
     """Describe what lies under each plot and how far the decisive boundaries are."""
+    n, plots, valid, area = batch.n, batch.plots, batch.valid, batch.area
+    forest, f_ov, forest_tol = on_forest.layer, on_forest.overlay, on_forest.tolerance
+    zoning, z_ov, zone_tol = on_zoning.layer, on_zoning.overlay, on_zoning.tolerance
     f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
     z_mask = z_ov.core_mask if z_ov is not None else np.zeros(n, dtype=np.uint64)
     functions = per_mask(f_mask, lambda m: functions_of(f_ov, m))

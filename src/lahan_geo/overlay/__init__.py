@@ -8,6 +8,8 @@ constraint layers.
 
 from lahan_geo.overlay.driver import (
     PIECES_VERSION,
+    Batch,
+    Overlaid,
     constraint_hits,
     forget_pieces,
     layer_pieces,
@@ -41,9 +43,11 @@ __all__ = [
     "PIECES_VERSION",
     "PIECE_VERTICES",
     "SLIVER_MAX_SHARE",
+    "Batch",
     "Cover",
     "Crossing",
     "LayerOverlay",
+    "Overlaid",
     "assemble",
     "category_values",
     "check_categories",

@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -51,14 +52,66 @@ from lahan_geo.overlay.kernel import (
     overlay_layer,
 )
 
-__all__ = ["PIECES_VERSION", "constraint_hits", "forget_pieces", "layer_pieces",
-           "overlay_plots", "tree_of"]
+__all__ = ["PIECES_VERSION", "Batch", "Overlaid", "constraint_hits", "forget_pieces",
+           "layer_pieces", "overlay_plots", "tree_of"]
 
 
-def constraint_hits(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
-                     constraints: list[gpd.GeoDataFrame], bar: Any
-                     ) -> list[list[tuple[str, str]]]:
+@dataclass(frozen=True)
+class Batch:
+    """The plots of one screening, in the forms every stage after intake reads.
+
+    Attributes
+    ----------
+    plots : GeoDataFrame
+        The plots as :func:`lahan_geo.pipeline.as_plots` gave them, geometry rechecked.
+    wgs84 : GeoSeries
+        Their geometries in EPSG:4326, None where unusable.
+    valid : ndarray of bool
+        Per plot, whether it has a usable geometry and no input problem.
+    groups : dict
+        UTM zone EPSG code to the positions of the plots in it.
+    metric : dict
+        UTM zone EPSG code to those plots' geometries in that zone, in metres.
+    area : ndarray of float
+        Per plot, its area in m² (NaN for points and unusable rows).
+    """
+
+    plots: gpd.GeoDataFrame
+    wgs84: gpd.GeoSeries
+    valid: np.ndarray
+    groups: dict[int, list[int]]
+    metric: dict[int, gpd.GeoSeries]
+    area: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """The number of plots."""
+        return len(self.plots)
+
+
+@dataclass(frozen=True)
+class Overlaid:
+    """One legal layer with what lies under each plot and how sure the map is there.
+
+    Attributes
+    ----------
+    layer : GeoDataFrame or None
+        The layer as its reader returned it; None when not given.
+    overlay : LayerOverlay or None
+        The plots overlaid on it (:func:`overlay_plots`); None without the layer.
+    tolerance : ndarray of float
+        Per plot, the positional tolerance (m) at the layer's boundaries.
+    """
+
+    layer: gpd.GeoDataFrame | None
+    overlay: LayerOverlay | None
+    tolerance: np.ndarray
+
+
+def constraint_hits(batch: Batch, constraints: list[gpd.GeoDataFrame], bar: Any
+                    ) -> list[list[tuple[str, str]]]:
     """Per plot, the (rule, layer name) of every constraint layer it overlaps."""
+    n, groups, metric = batch.n, batch.groups, batch.metric
     none: list[tuple[str, str]] = []  # shared by every plot no layer touches, never grown
     hits: list[list[tuple[str, str]]] = [none] * n
     for layer in constraints:
@@ -80,10 +133,9 @@ def constraint_hits(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.
     return hits
 
 
-def overlay_plots(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.GeoSeries],
-             layer: gpd.GeoDataFrame, column: str, key: Callable[[Any], Hashable],
-             tolerance: np.ndarray, bar: Any, wgs84: gpd.GeoSeries, area: np.ndarray
-             ) -> LayerOverlay:
+def overlay_plots(batch: Batch, layer: gpd.GeoDataFrame, column: str,
+                  key: Callable[[Any], Hashable], tolerance: np.ndarray, bar: Any
+                  ) -> LayerOverlay:
     """Overlay the plots on one layer: what lies under each, in the layer's own CRS.
 
     Which polygons lie under a plot is found in the layer's CRS, where its edges are
@@ -93,6 +145,7 @@ def overlay_plots(n: int, groups: dict[int, list[int]], metric: dict[int, gpd.Ge
     UTM zone, against the decisive boundaries (derived once per layer and rule
     outcomes, kept on disk) and only the layer polygons those plots touch.
     """
+    n, groups, metric, wgs84, area = batch.n, batch.groups, batch.metric, batch.wgs84, batch.area
     categories = layer_categories(layer[column].astype(object))
     check_categories(categories, column)
     values = category_values(layer, column)
