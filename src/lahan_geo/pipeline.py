@@ -37,7 +37,7 @@ from lahan_geo.offices import province_code
 from lahan_geo.overlay import Batch, LayerOverlay, Overlaid, constraint_hits, overlay_plots
 from lahan_geo.result import ScreeningResult
 from lahan_geo.rules import Programme, RuleSet, load_rules, outcome_of
-from lahan_geo.schema import RESULT_COLUMNS, json_safe
+from lahan_geo.schema import RESULT_COLUMNS, jsonable
 from lahan_geo.statuses import STATUSES
 from lahan_geo.version import __version__
 from lahan_geo.vocab import FOREST_ESTATE, PERMISSION_ORDER
@@ -181,11 +181,11 @@ def run(
                                             constraints)
     result.attrs["lahan_geo"]["programme"] = programme.to_dict()
     if rdtr is not None:
-        result.attrs["lahan_geo"]["layers"]["rdtr"] = json_safe(rdtr.attrs.get("lahan_geo", {}))
+        result.attrs["lahan_geo"]["layers"]["rdtr"] = jsonable(rdtr.attrs.get("lahan_geo", {}))
     if land_info["column"] is not None and not any("land_title" in r.facts for r in ruleset):
         land_info["note_en"] = "the rules read no land_title fact: land title was not screened"
         land_info["note_id"] = "aturan tidak membaca fakta land_title: status tanah tidak disaring"
-    result.attrs["lahan_geo"]["land_status"] = json_safe(land_info)
+    result.attrs["lahan_geo"]["land_status"] = jsonable(land_info)
     result.attrs["lahan_geo"]["unknown_land_status_values"] = unknown_values(land_texts,
                                                                             land_classes)
     return result
@@ -554,12 +554,12 @@ def _provenance(ruleset: RuleSet, plots: gpd.GeoDataFrame, forest: gpd.GeoDataFr
     layers = {}
     for name, layer in (("forest", forest), ("zoning", zoning)):
         if layer is not None:
-            layers[name] = json_safe(layer.attrs.get("lahan_geo", {}))
+            layers[name] = jsonable(layer.attrs.get("lahan_geo", {}))
     for i, layer in enumerate(constraints):
         info = layer.attrs.get("lahan_geo", {})
-        layers[f"constraint_{i + 1}_{info.get('rule', '')}"] = json_safe(info)
+        layers[f"constraint_{i + 1}_{info.get('rule', '')}"] = jsonable(info)
     counts = result["status"].value_counts()
-    return json_safe({
+    return jsonable({
         "library_version": __version__,
         **ruleset.provenance(),
         "layers": layers,

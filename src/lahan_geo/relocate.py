@@ -95,7 +95,7 @@ from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import utm_epsg
 from lahan_geo.pipeline import as_constraints, as_layer
 from lahan_geo.rules import Programme, Rule, RuleSet, fired_rules, load_rules
-from lahan_geo.schema import provenance
+from lahan_geo.schema import check_result, provenance
 from lahan_geo.screening import screen
 from lahan_geo.statuses import most_severe
 
@@ -233,7 +233,7 @@ def suggest_sites(
     (rule F7); all of it is outside the spatial plan or in a zone the mapping does not know
     (rule Z5).
     """
-    result = _check_result(result)
+    result = check_result(result, "suggest_sites")
     params = _check_params(search_radius_m, footprint, min_area_m2, n, grid_m, spacing_m)
     ruleset = _rules_for(result, rules)
     if tolerance_m is None:
@@ -276,18 +276,6 @@ class _Params:
     n: int
     grid: float
     spacing: float
-
-
-def _check_result(result: Any) -> gpd.GeoDataFrame:
-    if not isinstance(result, gpd.GeoDataFrame) or not {"plot_id", "status"} <= set(
-            result.columns):
-        msg = ("suggest_sites() needs the GeoDataFrame returned by lahan_geo.screen(), got "
-               f"{type(result).__name__}. Fix: pass the screening result itself.")
-        raise InputError(msg)
-    if result.crs is None:
-        msg = "suggest_sites(): the result has no CRS. Fix: result.set_crs('EPSG:4326')."
-        raise CRSError(msg)
-    return result
 
 
 def _positive(name: str, value: Any) -> float:
