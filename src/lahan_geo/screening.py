@@ -1,4 +1,4 @@
-"""The front door: :func:`screen` checks what it is given and picks the engine.
+"""The front door: :func:`screen`, its arguments documented, picks the engine.
 
 The in-memory run is :mod:`lahan_geo.pipeline`; other engines are
 :mod:`lahan_geo.engines`. This module is named ``screening`` so that
