@@ -115,18 +115,19 @@ class _Clock:
 
         clock = self
         for module, name, part in (
-            ("lahan_geo.screen", "_layer_pieces", "boundaries"),
-            ("lahan_geo.screen", "decisive_boundaries", "boundaries"),
-            ("lahan_geo.screen", "subdivided_layer", "subdivision"),
-            ("lahan_geo.screen", "cover", "containment"),
-            ("lahan_geo.screen", "nearest_distance", "distance"),
-            ("lahan_geo.screen", "crossing_overlaps", "polygon overlap"),
-            ("lahan_geo.overlay", "_polygon_plot", "polygon overlap"),
-            ("lahan_geo.screen", "to_metric", "projection"),
-            ("lahan_geo.screen", "utm_groups", "utm grouping"),
-            ("lahan_geo.screen", "_recheck_geometry", "geometry checks"),
-            ("lahan_geo.screen", "explain_all", "rules and texts"),
-            ("lahan_geo.screen", "_describe", "describe"),
+            ("lahan_geo.overlay.driver", "layer_pieces", "boundaries"),
+            ("lahan_geo.overlay.driver", "decisive_boundaries", "boundaries"),
+            ("lahan_geo.overlay.driver", "subdivided_layer", "subdivision"),
+            ("lahan_geo.overlay.driver", "cover", "containment"),
+            ("lahan_geo.overlay.driver", "nearest_distance", "distance"),
+            ("lahan_geo.overlay.driver", "crossing_overlaps", "polygon overlap"),
+            ("lahan_geo.overlay.kernel", "_polygon_plot", "polygon overlap"),
+            ("lahan_geo.overlay.driver", "to_metric", "projection"),
+            ("lahan_geo.pipeline", "to_metric", "projection"),
+            ("lahan_geo.pipeline", "utm_groups", "utm grouping"),
+            ("lahan_geo.pipeline", "_recheck_geometry", "geometry checks"),
+            ("lahan_geo.pipeline", "explain_all", "rules and texts"),
+            ("lahan_geo.pipeline", "_describe", "describe"),
         ):
             mod = importlib.import_module(module)
             if hasattr(mod, name):
@@ -283,7 +284,7 @@ def dask_scale(layer: str, plots: str, workers: int, partitions: int = 0) -> dic
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0", silence_logs=40) as cluster, \
             Client(cluster) as client:
-        client.run(lambda: __import__("lahan_geo.screen"))  # warm imports, not timed
+        client.run(lambda: __import__("lahan_geo.pipeline"))  # warm imports, not timed
         started = time.perf_counter()
         lazy = screen_dask(ddf, forest=forest, zoning=zoning)  # the layers sent to workers
         sent = time.perf_counter()

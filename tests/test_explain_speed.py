@@ -9,7 +9,6 @@ the rows, written here without any grouping, is the reference.
 from __future__ import annotations
 
 import math
-import sys
 from importlib import resources
 
 import geopandas as gpd
@@ -18,6 +17,7 @@ from shapely import Point, box
 
 import lahan_geo as lg
 from conftest import UTM49S, X0, Y0, plots_at, utm
+from lahan_geo import pipeline
 from lahan_geo.explain import (
     forest_zone_disagrees,
     functions_of,
@@ -169,16 +169,15 @@ def screened(request, forest, zoning, layers, tmp_path_factory):
         text = default_text() + EXTRA_RULES if request.param == "extra" else GAPPY_RULES
         rules = tmp_path_factory.mktemp("rules") / "rules.toml"
         rules.write_text(text, encoding="utf-8")
-    screen_module = sys.modules["lahan_geo.screen"]
     calls = []
 
     def spy(*args, **kwargs):
         calls.append((args, kwargs))
         return explain_all(*args, **kwargs)
 
-    explain_all = screen_module.explain_all
+    explain_all = pipeline.explain_all
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(screen_module, "explain_all", spy)
+        mp.setattr(pipeline, "explain_all", spy)
         result = lg.screen(batch_plots(), forest=forest, zoning=zoning, layers=layers,
                            rules=rules, rdtr=lg.read_rdtr(gpd.GeoDataFrame(
                                geometry=[ubox(56, 0, 58, 1.5)], crs=UTM49S)),
@@ -196,9 +195,12 @@ def _num(value) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:,.0f}"
 
 
-def per_row(ruleset, plots, valid, described, f_ov, z_ov, permission_of, forest_tol, zone_tol,
-            area, hits, land_title, *, rdtr, programme, province, zone_forest) -> list[tuple]:
+def per_row(ruleset, batch, described, on_forest, on_zoning, permission_of, hits, land_title, *,
+            rdtr, programme, province, zone_forest) -> list[tuple]:
     """Evaluate the rules and word the reasons row by row, with no grouping or caching."""
+    plots, valid, area = batch.plots, batch.valid, batch.area
+    f_ov, forest_tol = on_forest.overlay, on_forest.tolerance
+    z_ov, zone_tol = on_zoning.overlay, on_zoning.tolerance
     f_unknown = unknown_of(f_ov)
     z_unknown = unknown_of(z_ov)
     out = []
@@ -302,8 +304,8 @@ def test_every_plot_has_lists_of_its_own(screened):
 
 def test_editing_one_plots_lists_leaves_its_twins_alone(screened):
     _, args = screened
-    explained = sys.modules["lahan_geo.screen"].explain_all(*args[0], **args[1])  # a copy to edit
-    twins = [i for i, p in enumerate(args[0][1]["plot_id"]) if p.startswith("hl_")][::3]
+    explained = pipeline.explain_all(*args[0], **args[1])  # a copy to edit
+    twins = [i for i, p in enumerate(args[0][1].plots["plot_id"]) if p.startswith("hl_")][::3]
     assert len(twins) > 2
     before = {c: explained[c].iloc[twins[1]].copy() for c in LIST_COLUMNS}
     assert all(explained[c].iloc[twins[0]] == before[c] for c in LIST_COLUMNS)
@@ -316,7 +318,7 @@ def test_editing_one_plots_lists_leaves_its_twins_alone(screened):
 
 def test_explaining_twice_gives_equal_frames_and_fresh_lists(screened):
     _, args = screened
-    explain_all = sys.modules["lahan_geo.screen"].explain_all
+    explain_all = pipeline.explain_all
     one, two = explain_all(*args[0], **args[1]), explain_all(*args[0], **args[1])
     assert one.equals(two)
     for column in LIST_COLUMNS:

@@ -20,7 +20,7 @@ import pytest
 
 import lahan_geo as lg
 from lahan_geo import limits
-from lahan_geo.intake import archives
+from lahan_geo.io import archives
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="uses RLIMIT_AS (Linux)")
 

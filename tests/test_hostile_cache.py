@@ -11,7 +11,6 @@ import hashlib
 import io
 import os
 import pickle
-import sys
 import time
 import warnings
 from pathlib import Path
@@ -30,14 +29,12 @@ from conftest import KM, UTM49S, X0, Y0, plots_at, raw_forest, raw_zoning, utm
 from lahan_geo.errors import CacheWarning
 from lahan_geo.layers import cache
 from lahan_geo.layers import subdivide as sd
-
-screen_module = sys.modules["lahan_geo.screen"]  # the name lahan_geo.screen is the function
+from lahan_geo.overlay import forget_pieces
 
 
 def forget_memory() -> None:
     """What a new process would not have: every in-memory memo of derived geometry."""
-    screen_module._PIECES.clear()
-    screen_module._TREES.clear()
+    forget_pieces()
     sd._SUBDIVIDED.clear()
 
 

@@ -20,7 +20,7 @@ import pytest
 import shapely
 
 import lahan_geo as lg
-from lahan_geo.intake.gdal_files import open_vector
+from lahan_geo.io.gdal_files import open_vector
 from test_hostile_files import assert_clean_error
 
 SECRET = "RAHASIA-7f3a"

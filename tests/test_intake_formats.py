@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 import lahan_geo as lg
 from intake_corpus import formats
-from lahan_geo.intake import archives
+from lahan_geo.io import archives
 
 METRE_DEG = 1e-5  # about 1.1 m
 

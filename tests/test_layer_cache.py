@@ -81,10 +81,8 @@ def test_cache_can_be_switched_off(tmp_path, monkeypatch):
 
 
 def test_decisive_boundaries_are_cached_and_give_the_same_distances(tmp_path, monkeypatch):
-    import sys
-
-    screen_module = sys.modules["lahan_geo.screen"]  # the name lahan_geo.screen is the function
     from conftest import plots_at, utm
+    from lahan_geo.overlay import forget_pieces
 
     monkeypatch.setenv("LAHAN_GEO_CACHE", str(tmp_path / "cache"))
     path = tmp_path / "kawasan_hutan.gpkg"
@@ -92,7 +90,7 @@ def test_decisive_boundaries_are_cached_and_give_the_same_distances(tmp_path, mo
     plots = plots_at({"a": utm(57, 1), "b": utm(15, 5), "c": utm(50.05, 1)})
     first = lg.screen(plots, forest=lg.read_forest_area(path))
     assert list((tmp_path / "cache").glob("geometries-*.npz"))
-    screen_module._PIECES.clear()  # a new process: only the disk cache is left
+    forget_pieces()  # a new process: only the disk cache is left
     second = lg.screen(plots, forest=lg.read_forest_area(path))
     assert first["boundary_distance_m"].tolist() == second["boundary_distance_m"].tolist()
     assert first["rules"].tolist() == second["rules"].tolist()

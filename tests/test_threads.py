@@ -59,7 +59,7 @@ def test_the_thread_count_follows_the_environment(monkeypatch):
 
 
 def test_a_layer_query_shared_among_threads_gives_one_query_s_pairs(monkeypatch):
-    from lahan_geo.overlay import _query_layer
+    from lahan_geo.overlay.kernel import _query_layer
 
     rng = np.random.default_rng(8)
     plots = shapely.points(rng.uniform(0, 100, 3000), rng.uniform(0, 100, 3000))

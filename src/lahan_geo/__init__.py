@@ -7,8 +7,6 @@ The pipeline is intake -> layers -> overlay -> rules -> outputs:
 ['read_constraint', 'read_forest_area', 'read_plots', 'read_rdtr', 'read_zoning']
 """
 
-__version__ = "0.1.0"
-
 from lahan_geo.compare import compare
 from lahan_geo.errors import (
     CoordinateError,
@@ -41,11 +39,15 @@ from lahan_geo.outputs import (
     to_geopackage,
 )
 from lahan_geo.relocate import suggest_sites
-from lahan_geo.result import ScreeningResult
+from lahan_geo.result import ScreeningResult, show_summary_with
 from lahan_geo.review import apply_review
 from lahan_geo.rules import Programme, RuleSet, load_rules
-from lahan_geo.screen import RESULT_COLUMNS, screen
+from lahan_geo.schema import RESULT_COLUMNS
+from lahan_geo.screening import screen
 from lahan_geo.statuses import STATUSES
+from lahan_geo.version import __version__
+
+show_summary_with(summary_html)
 
 __all__ = [
     "RESULT_COLUMNS",

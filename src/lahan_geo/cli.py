@@ -24,7 +24,6 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from lahan_geo import __version__
 from lahan_geo.accuracy import map_accuracy_m
 from lahan_geo.errors import InputError, LahanGeoError, LahanGeoWarning
 from lahan_geo.intake import read_plots
@@ -34,8 +33,9 @@ from lahan_geo.layers.window import NEAR_M, default_margin_m
 from lahan_geo.layers.zoning import DEFAULT_ZONING_SCALE
 from lahan_geo.outputs._atomic import describe_os_error, output_set
 from lahan_geo.rules import APPLICANTS, Programme, load_rules
-from lahan_geo.screen import screen
+from lahan_geo.screening import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
+from lahan_geo.version import __version__
 
 __all__ = ["DETAIL_FOLDER", "OUTPUTS", "main"]
 

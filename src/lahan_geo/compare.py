@@ -56,11 +56,12 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.gdal_files import VectorFile, open_vector
-from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.intake.tables import read_text_file
+from lahan_geo.io.gdal_files import VectorFile, open_vector
+from lahan_geo.io.sniff import fits, mismatch_message, sniff
 from lahan_geo.metric import utm_epsg
 from lahan_geo.result import GPKG_ORDER_FIELD, GPKG_RESULT_LAYERS
+from lahan_geo.schema import provenance
 
 __all__ = ["CHANGES", "COMPARE_COLUMNS", "compare"]
 
@@ -150,7 +151,7 @@ def _load(side: Any, name: str) -> tuple[gpd.GeoDataFrame, dict[str, Any] | None
         gdf, meta = _read_file(Path(side))
     elif isinstance(side, gpd.GeoDataFrame):
         gdf = side
-        meta = side.attrs.get("lahan_geo") if isinstance(side.attrs, Mapping) else None
+        meta = provenance(side)
     else:
         msg = (f"compare(): {name} must be a screening result or the path of a GeoJSON, "
                f"GeoPackage or CSV export, not {type(side).__name__}.")

@@ -17,22 +17,24 @@ from functools import cache
 from itertools import repeat
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lahan_geo.layers.forest import FUNCTIONS_BY_RESTRICTION
-from lahan_geo.layers.zoning import PERMISSIONS, ZONE_FOREST_FAMILY
-from lahan_geo.overlay import LayerOverlay
+from lahan_geo.overlay import Batch, LayerOverlay, Overlaid
 from lahan_geo.rules import Rule, RuleSet, condition_holds, fired_rules
+from lahan_geo.rules.operators import ELEMENTWISE, OPERATIONS
 from lahan_geo.rules.programme import Programme
 from lahan_geo.statuses import STATUSES, most_severe
+from lahan_geo.vocab import (
+    FUNCTIONS_BY_RESTRICTION,
+    PERMISSION_ORDER,
+    PERMISSIONS,
+    ZONE_FOREST_FAMILY,
+)
 
 __all__ = ["PERMISSION_ORDER", "explain_all", "forest_zone_disagrees", "functions_of",
            "per_mask", "unknown_of", "zone_permissions_of"]
 
-# Most severe permission first: a plot under two zones is described by the worse one.
-PERMISSION_ORDER = ("protected", "lp2b", "forest", "lsd", "kkpr", "hazard", "allowed")
 assert set(PERMISSION_ORDER) == set(PERMISSIONS)
 
 
@@ -97,10 +99,9 @@ _LIST_COLUMNS = frozenset(_COLUMNS[1:8])
 _Coded = tuple[np.ndarray, list[Any]]
 
 
-def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
-                 described: pd.DataFrame, f_ov: LayerOverlay | None, z_ov: LayerOverlay | None,
-                 permission_of: Mapping[str, str], forest_tol: np.ndarray, zone_tol: np.ndarray,
-                 area: np.ndarray, hits: list[list[tuple[str, str]]], *,
+def explain_all(ruleset: RuleSet, batch: Batch, described: pd.DataFrame, on_forest: Overlaid,
+                 on_zoning: Overlaid, permission_of: Mapping[str, str],
+                 hits: list[list[tuple[str, str]]], *,
                  rdtr: np.ndarray | None = None, programme: Programme | None = None,
                  province: np.ndarray | None = None,
                  zone_forest: Mapping[str, str] | None = None,
@@ -116,20 +117,16 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
     ----------
     ruleset : RuleSet
         The rules to evaluate.
-    plots : GeoDataFrame
-        The plots, as ``screen`` received them (for ``settled_before_designation``).
-    valid : ndarray of bool
-        Per plot, whether it has a usable geometry and no input problem.
+    batch : Batch
+        The plots (``settled_before_designation`` is read from them), which are valid,
+        and their areas in m².
     described : DataFrame
         The descriptive columns ``screen`` computed (zone name, distances, ...).
-    f_ov, z_ov : LayerOverlay or None
-        The forest and zoning overlays (None: that layer was not given).
+    on_forest, on_zoning : Overlaid
+        The forest and zoning overlays (None inside: that layer was not given) and the
+        per-plot positional tolerance at their boundaries.
     permission_of : Mapping
         Zone class to permission.
-    forest_tol, zone_tol : ndarray of float
-        Per plot, the positional tolerance at the forest and zoning boundaries.
-    area : ndarray of float
-        Per plot, its area in m² (NaN for points and unusable rows).
     hits : list of list of (str, str)
         Per plot, the (rule, layer name) of every constraint layer it overlaps.
     rdtr : ndarray of object, optional
@@ -149,7 +146,9 @@ def explain_all(ruleset: RuleSet, plots: gpd.GeoDataFrame, valid: np.ndarray,
         One row per plot (status, rules, clearances, clearances_id, agencies,
         agencies_id, offices, legal_basis, reason_id, reason_en), all of dtype object.
     """
-    n = len(plots)
+    n, plots, valid, area = batch.n, batch.plots, batch.valid, batch.area
+    f_ov, forest_tol = on_forest.overlay, on_forest.tolerance
+    z_ov, zone_tol = on_zoning.overlay, on_zoning.tolerance
     f_mask = f_ov.core_mask if f_ov is not None else np.zeros(n, dtype=np.uint64)
     z_mask = z_ov.core_mask if z_ov is not None else np.zeros(n, dtype=np.uint64)
     with np.errstate(invalid="ignore"):
@@ -420,12 +419,6 @@ def _settled(values: np.ndarray) -> np.ndarray:
     return codes
 
 
-_VECTOR_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "eq": operator.eq, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
-    "ge": operator.ge,
-}
-
-
 def _area_conditions(ruleset: RuleSet, area: np.ndarray) -> list[np.ndarray]:
     """Per condition of the rules on ``area_m2``, whether each plot's area meets it.
 
@@ -439,11 +432,11 @@ def _area_conditions(ruleset: RuleSet, area: np.ndarray) -> list[np.ndarray]:
 
 def _area_holds(area: np.ndarray, condition: Mapping[str, Any]) -> np.ndarray:
     """Per plot, whether its area meets ``condition`` (NaN: no area, meets nothing)."""
-    if all(op in _VECTOR_OPS and _exact_number(arg) for op, arg in condition.items()):
+    if all(op in ELEMENTWISE and _exact_number(arg) for op, arg in condition.items()):
         holds = ~np.isnan(area)
         with np.errstate(invalid="ignore"):
             for op, arg in condition.items():
-                holds &= _VECTOR_OPS[op](area, arg)
+                holds &= OPERATIONS[op](area, arg)
         return holds
     uniques, inverse = np.unique(area, return_inverse=True)
     answers = [condition_holds(_or_none(a), condition) for a in uniques.tolist()]

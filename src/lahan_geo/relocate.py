@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
@@ -87,15 +87,17 @@ import shapely
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import CRSError, InputError, LayerError
 from lahan_geo.intake import read_plots
-from lahan_geo.intake.gdal_files import open_vector
+from lahan_geo.io.gdal_files import open_vector
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import read_forest_area
 from lahan_geo.layers.source import find_column
 from lahan_geo.layers.window import require_margin
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import utm_epsg
+from lahan_geo.pipeline import as_constraints, as_layer
 from lahan_geo.rules import Programme, Rule, RuleSet, fired_rules, load_rules
-from lahan_geo.screen import screen
+from lahan_geo.schema import check_result, provenance
+from lahan_geo.screening import screen
 from lahan_geo.statuses import most_severe
 
 __all__ = ["CANDIDATE_COLUMNS", "MAX_CENTRES", "REASON_SAMPLES", "suggest_sites"]
@@ -232,17 +234,17 @@ def suggest_sites(
     (rule F7); all of it is outside the spatial plan or in a zone the mapping does not know
     (rule Z5).
     """
-    result = _check_result(result)
+    result = check_result(result, "suggest_sites")
     params = _check_params(search_radius_m, footprint, min_area_m2, n, grid_m, spacing_m)
     ruleset = _rules_for(result, rules)
     if tolerance_m is None:
         tolerance_m = _provenance(result).get("tolerance", {}).get("override_m")
-    forest_n = _layer(forest, "forest_function", read_forest_area)
-    zoning_n = _layer(zoning, "zone_class", read_zoning)
+    forest_n = as_layer(forest, "forest_function", read_forest_area, caller="suggest_sites")
+    zoning_n = as_layer(zoning, "zone_class", read_zoning, caller="suggest_sites")
     reach = params.radius + math.hypot(params.width, params.depth)
     for layer, kind in ((forest_n, "forest area"), (zoning_n, "zoning")):
         require_margin(layer, reach, kind, "suggest_sites searches")
-    constraints = _constraints(layers)
+    constraints = as_constraints(layers, ruleset, caller="suggest_sites")
     villages = _villages(within)
     verify = _Verifier(forest_n, zoning_n, constraints, ruleset, tolerance_m)
 
@@ -280,18 +282,6 @@ class _Params:
     spacing: float
 
 
-def _check_result(result: Any) -> gpd.GeoDataFrame:
-    if not isinstance(result, gpd.GeoDataFrame) or not {"plot_id", "status"} <= set(
-            result.columns):
-        msg = ("suggest_sites() needs the GeoDataFrame returned by lahan_geo.screen(), got "
-               f"{type(result).__name__}. Fix: pass the screening result itself.")
-        raise InputError(msg)
-    if result.crs is None:
-        msg = "suggest_sites(): the result has no CRS. Fix: result.set_crs('EPSG:4326')."
-        raise CRSError(msg)
-    return result
-
-
 def _positive(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not (
             math.isfinite(value) and value > 0):
@@ -320,9 +310,7 @@ def _check_params(radius: Any, footprint: Any, min_area: Any, n: Any, grid: Any,
 
 
 def _provenance(result: gpd.GeoDataFrame) -> dict[str, Any]:
-    meta = result.attrs.get("lahan_geo") if isinstance(result.attrs, dict) else None
-    if not isinstance(meta, dict):
-        return {}
+    meta = provenance(result)
     tolerance = meta.get("tolerance")
     return {**meta, "tolerance": tolerance if isinstance(tolerance, dict) else {}}
 
@@ -341,30 +329,6 @@ def _rules_for(result: gpd.GeoDataFrame, rules: Any) -> RuleSet:
         if own.sha256 == sha:
             return own
     return load_rules()
-
-
-def _layer(layer: Any, column: str, reader: Callable[[Any], gpd.GeoDataFrame]
-           ) -> gpd.GeoDataFrame | None:
-    if layer is None:
-        return None
-    if isinstance(layer, gpd.GeoDataFrame) and column in layer.columns:
-        if layer.crs is None:
-            msg = f"suggest_sites(): the layer has no CRS. Fix: read it with {reader.__name__}."
-            raise CRSError(msg)
-        return layer
-    return reader(layer)
-
-
-def _constraints(layers: Any) -> list[gpd.GeoDataFrame]:
-    if isinstance(layers, gpd.GeoDataFrame):
-        layers = [layers]
-    out = list(layers)
-    for i, layer in enumerate(out):
-        if not isinstance(layer, gpd.GeoDataFrame) or "constraint_rule" not in layer.columns:
-            msg = (f"suggest_sites(): layers[{i}] is not a constraint layer. Fix: read it "
-                   "with lg.read_constraint(path, rule='X1') (or X2, X3, X4).")
-            raise InputError(msg)
-    return out
 
 
 def _villages(within: Any) -> gpd.GeoDataFrame | None:

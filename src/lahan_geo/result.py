@@ -9,6 +9,7 @@ geopandas does for its own class.
 Examples
 --------
 >>> import geopandas as gpd
+>>> import lahan_geo  # registers the summary (lahan_geo.outputs.summary_html)
 >>> from shapely import Point
 >>> res = ScreeningResult({"plot_id": ["A"], "status": ["clear"]},
 ...                       geometry=[Point(112, -2)], crs=4326)
@@ -19,6 +20,8 @@ True
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import geopandas as gpd
 
@@ -37,16 +40,37 @@ GPKG_RESULT_LAYERS: dict[str, str] = {
 #: layers can be put back together in input order.
 GPKG_ORDER_FIELD = "result_row"
 
+__all__ = ["ScreeningResult", "show_summary_with"]
+
+#: Renders the summary shown above the table; set by :func:`show_summary_with`.
+_SUMMARY: list[Callable[[gpd.GeoDataFrame], str]] = []
+
+
+def show_summary_with(render: Callable[[gpd.GeoDataFrame], str]) -> None:
+    """Show ``render(result)`` above each result's table in a notebook.
+
+    The package registers :func:`lahan_geo.outputs.summary_html` when imported: the
+    result (on the floor) never imports the writers (at the top).
+
+    Examples
+    --------
+    >>> import lahan_geo
+    >>> from lahan_geo.outputs import summary_html
+    >>> _SUMMARY == [summary_html]
+    True
+    """
+    _SUMMARY[:] = [render]
+
 
 class ScreeningResult(gpd.GeoDataFrame):
     """A screening result: a GeoDataFrame with a summary in its notebook display."""
 
     def _repr_html_(self) -> str | None:
-        from lahan_geo.outputs import summary_html
-
         table = super()._repr_html_()
+        if not _SUMMARY:
+            return table
         try:
-            head = summary_html(self)
+            head = _SUMMARY[0](self)
         except Exception:  # a result reshaped by the user: show the table alone
             return table
         return head + (table or "")

@@ -59,14 +59,13 @@ import geopandas as gpd
 import pandas as pd
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.intake.tables import check_workbook, read_text_file
+from lahan_geo.io.sniff import fits, mismatch_message, sniff
+from lahan_geo.schema import REVIEW_COLUMNS, check_result
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
 __all__ = ["REVIEW_COLUMNS", "apply_review"]
 
-#: The columns ``apply_review`` adds, in this order.
-REVIEW_COLUMNS = ("review_status", "review_reason", "reviewer", "review_date")
 
 _HEADERS: dict[str, tuple[str, ...]] = {
     "plot_id": ("plot_id", "id_lahan", "id", "idlahan", "kode_lahan"),
@@ -124,10 +123,7 @@ def apply_review(
     lahan_geo.errors.InputError: reviews: row 0 (DataFrame index): status 'ok' is not one of
     invalid, not_permitted, needs_clearance, verify, clear...
     """
-    if not isinstance(result, gpd.GeoDataFrame) or "plot_id" not in result.columns:
-        msg = ("apply_review() needs the GeoDataFrame returned by lahan_geo.screen(), got "
-               f"{type(result).__name__}. Fix: pass the screening result itself.")
-        raise InputError(msg)
+    check_result(result, "apply_review", ("plot_id",), needs_crs=False)
     table, source, row_label = _read(reviews)
     columns = _columns(table, source)
     known = {_key(v) for v in result["plot_id"].tolist()}

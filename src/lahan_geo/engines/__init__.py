@@ -67,12 +67,12 @@ def run_engine(
         For an unknown engine name.
     """
     if engine == "memory":
-        from lahan_geo.screen import screen
+        from lahan_geo.pipeline import screen_in_memory
 
         if options:
             msg = f"The memory engine takes no options; got {', '.join(sorted(options))}."
             raise InputError(msg)
-        return screen(plots, forest=forest, zoning=zoning, rules=rules,
+        return screen_in_memory(plots, forest=forest, zoning=zoning, rules=rules,
                       tolerance_m=tolerance_m, layers=layers)
     if engine == "dask":
         from lahan_geo.engines.dask import screen_dask

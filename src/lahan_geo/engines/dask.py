@@ -138,10 +138,10 @@ def screen_provenance(
     """
     meta = plots._meta if hasattr(plots, "_meta") else plots.iloc[:0]
     ruleset, forest, zoning, constraints = _prepare(rules, forest, zoning, layers)
-    from lahan_geo.screen import screen
+    from lahan_geo.pipeline import as_plots, run
 
-    empty = screen(_restore_plot_columns(meta), forest=forest, zoning=zoning, rules=ruleset,
-                   tolerance_m=tolerance_m, layers=constraints)
+    empty = run(as_plots(_restore_plot_columns(meta)), forest, zoning, ruleset,
+                constraints=constraints, tolerance_m=tolerance_m)
     info = dict(empty.attrs["lahan_geo"])
     info["plots"] = meta.attrs.get("lahan_geo", {})
     info["engine"] = "dask"
@@ -211,17 +211,13 @@ def _prepare(rules: Any, forest: Any, zoning: Any, layers: Sequence[gpd.GeoDataF
              ) -> tuple[Any, Any, Any, list[gpd.GeoDataFrame]]:
     """Load the rules and read the layers once, on the client."""
     from lahan_geo.layers import read_forest_area, read_zoning
+    from lahan_geo.pipeline import as_constraints, as_layer
     from lahan_geo.rules import load_rules
 
     ruleset = load_rules(rules)
-    if forest is not None and not (isinstance(forest, gpd.GeoDataFrame)
-                                   and "forest_function" in forest.columns):
-        forest = read_forest_area(forest)
-    if zoning is not None and not (isinstance(zoning, gpd.GeoDataFrame)
-                                   and "zone_class" in zoning.columns):
-        zoning = read_zoning(zoning)
-    constraints = [layers] if isinstance(layers, gpd.GeoDataFrame) else list(layers)
-    return ruleset, forest, zoning, constraints
+    forest = as_layer(forest, "forest_function", read_forest_area)
+    zoning = as_layer(zoning, "zone_class", read_zoning)
+    return ruleset, forest, zoning, as_constraints(layers, ruleset)
 
 
 def _share(objects: list[Any], broadcast: bool | None, dask: Any) -> list[Any]:
@@ -257,7 +253,7 @@ def _result_meta(meta: gpd.GeoDataFrame, forest: Any, zoning: Any, ruleset: Any,
     An empty frame would give object dtypes where a filled one infers strings
     (``plot_id``), so one unusable row is screened (it touches no geometry) and dropped.
     """
-    from lahan_geo.screen import RESULT_COLUMNS
+    from lahan_geo.schema import RESULT_COLUMNS
 
     plots = _restore_plot_columns(meta)
     row = plots.reindex(pd.RangeIndex(1))
@@ -273,12 +269,12 @@ def _screen_partition(part: gpd.GeoDataFrame, forest: Any, zoning: Any, ruleset:
                       tolerance_m: float | None, constraints: list[gpd.GeoDataFrame]
                       ) -> gpd.GeoDataFrame:
     """Screen one partition, as the in-memory engine screens a whole batch."""
-    from lahan_geo.screen import screen
+    from lahan_geo.pipeline import as_plots, run
     from lahan_geo.threads import limited
 
     with limited(1):  # the cluster's workers are the parallelism
-        result = screen(_restore_plot_columns(part), forest=forest, zoning=zoning,
-                        rules=ruleset, tolerance_m=tolerance_m, layers=constraints)
+        result = run(as_plots(_restore_plot_columns(part)), forest, zoning, ruleset,
+                     constraints=constraints, tolerance_m=tolerance_m)
     result.attrs = {}
     return result
 

@@ -48,8 +48,8 @@ from lahan_geo.errors import CRSError, InputError
 from lahan_geo.intake.blocks import RowProblem
 from lahan_geo.intake.columns import normalize_header
 from lahan_geo.intake.coordinates import METRES_PER_DEGREE
-from lahan_geo.intake.gdal_files import open_vector
 from lahan_geo.intake.row_problems import problem
+from lahan_geo.io.gdal_files import open_vector
 
 __all__ = ["Boundary", "check_within", "load_boundary", "normalize_place"]
 

@@ -3,7 +3,7 @@
 Every ``<wpt>`` is a row, in file order, with columns ``name``, ``desc``, ``cmt``,
 ``ele``, ``time``, ``sym`` and ``type`` (when present). Tracks and routes are not
 plots: a GPX file with no waypoints is refused with the fix. The XML is parsed by
-:func:`lahan_geo.intake.safe_xml.parse_xml` (no DTD, no entities, no network).
+:func:`lahan_geo.io.safe_xml.parse_xml` (no DTD, no entities, no network).
 
 Examples
 --------
@@ -26,7 +26,7 @@ import shapely
 from lahan_geo.errors import InputError
 from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
 from lahan_geo.intake.row_problems import problem, quote
-from lahan_geo.intake.safe_xml import parse_xml
+from lahan_geo.io.safe_xml import parse_xml
 from lahan_geo.limits import current, too_big
 
 __all__ = ["gpx_block", "read_gpx"]

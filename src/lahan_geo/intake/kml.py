@@ -7,9 +7,9 @@ Point, Polygon (with holes) or MultiGeometry; heights are dropped (KML altitudes
 display settings, not survey data). A ring that is not closed is closed and the row
 says so; coordinates that cannot be read make a row problem, never an exception.
 
-The XML is parsed by :func:`lahan_geo.intake.safe_xml.parse_xml` (no DTD, no entities,
+The XML is parsed by :func:`lahan_geo.io.safe_xml.parse_xml` (no DTD, no entities,
 no network). A KMZ is a zip archive: it is checked by
-:func:`lahan_geo.intake.archives.checked_members` and its ``doc.kml`` (or first
+:func:`lahan_geo.io.archives.checked_members` and its ``doc.kml`` (or first
 ``.kml``) is read in memory, nothing is extracted.
 
 Examples
@@ -34,10 +34,10 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.archives import checked_members, open_archive, read_member
 from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
 from lahan_geo.intake.row_problems import problem, quote
-from lahan_geo.intake.safe_xml import parse_xml
+from lahan_geo.io.archives import checked_members, open_archive, read_member
+from lahan_geo.io.safe_xml import parse_xml
 from lahan_geo.limits import current, too_big
 
 __all__ = ["kml_block", "read_kml", "read_kmz"]

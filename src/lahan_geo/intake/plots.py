@@ -48,15 +48,10 @@ from lahan_geo.intake.precision import MAX_IMPLIED_UNCERTAINTY_M, plot_accuracy,
 from lahan_geo.intake.projected import parse_crs_hint
 from lahan_geo.intake.sources import load_blocks
 from lahan_geo.intake.table_geometry import TablePlan, locate_rows, plan_table
+from lahan_geo.schema import ADDED_COLUMNS
 
 __all__ = ["ADDED_COLUMNS", "MAX_IMPLIED_UNCERTAINTY_M", "read_plots"]
 
-#: Columns read_plots adds (after the original ones).
-ADDED_COLUMNS = (
-    "plot_id", "input_problem", "input_problem_id", "input_notes", "accuracy_m",
-    "settled_before_designation", "land_status", "land_title_class", "source_file",
-    "source_sheet", "source_row",
-)
 
 _YES = {"ya", "y", "yes", "true", "1", "benar", "sudah"}
 _NO = {"tidak", "t", "no", "n", "false", "0", "salah", "bukan", "belum"}

@@ -9,7 +9,7 @@ source                                    read by
 ``.shp``, ``.fgb``
 ``.kml``, ``.kmz``                        :mod:`lahan_geo.intake.kml`
 ``.gpx``                                  :mod:`lahan_geo.intake.gpx`
-``.zip``                                  extracted safely (:mod:`~lahan_geo.intake.archives`)
+``.zip``                                  extracted safely (:mod:`~lahan_geo.io.archives`)
                                           into a temporary folder; the one plot file in
                                           it (a Shapefile, or any file above) is read
 DataFrame / GeoDataFrame                  as they are
@@ -35,13 +35,13 @@ import numpy as np
 import pandas as pd
 
 from lahan_geo.errors import CRSError, InputError
-from lahan_geo.intake.archives import extract_safely, open_archive
 from lahan_geo.intake.blocks import SourceBlock, object_array
 from lahan_geo.intake.gpx import read_gpx
 from lahan_geo.intake.kml import read_kml, read_kmz
-from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.intake.tables import read_delimited, read_workbook
 from lahan_geo.intake.vector_files import read_vector
+from lahan_geo.io.archives import extract_safely, open_archive
+from lahan_geo.io.sniff import fits, mismatch_message, sniff
 
 __all__ = ["SUPPORTED_SUFFIXES", "load_blocks"]
 

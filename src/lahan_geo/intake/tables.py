@@ -54,9 +54,9 @@ import numpy as np
 import pandas as pd
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.archives import checked_members
 from lahan_geo.intake.blocks import SourceBlock
 from lahan_geo.intake.columns import guess_columns, locates_plots
+from lahan_geo.io.archives import checked_members
 from lahan_geo.limits import current, too_big
 
 __all__ = [

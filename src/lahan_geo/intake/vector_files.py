@@ -6,7 +6,7 @@ ring that is not closed (GeoJSON from hand-made tools often has one) is closed a
 row says so; a feature without geometry keeps its row. GDAL's errors become an
 :class:`~lahan_geo.errors.InputError` naming the file and the fix.
 
-The file reaches GDAL only through :func:`~lahan_geo.intake.gdal_files.open_vector`
+The file reaches GDAL only through :func:`~lahan_geo.io.gdal_files.open_vector`
 (the content picks the one driver allowed to read it). A layer over the budgets
 ``columns`` or ``rows``, and a plot geometry over ``plot_vertices`` (a row problem), are
 refused (:mod:`lahan_geo.limits`).
@@ -35,8 +35,8 @@ import shapely
 
 from lahan_geo.errors import InputError
 from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
-from lahan_geo.intake.gdal_files import VectorFile, open_vector
 from lahan_geo.intake.row_problems import problem
+from lahan_geo.io.gdal_files import VectorFile, open_vector
 from lahan_geo.limits import current, too_big
 
 __all__ = ["read_vector"]

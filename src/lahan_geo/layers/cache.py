@@ -71,8 +71,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lahan_geo import __version__
 from lahan_geo.errors import CacheWarning
+from lahan_geo.version import __version__
 
 __all__ = [
     "cache_dir",

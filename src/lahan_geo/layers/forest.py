@@ -31,6 +31,7 @@ from lahan_geo.errors import LayerError
 from lahan_geo.layers.cache import cached_layer
 from lahan_geo.layers.source import find_column, read_layer
 from lahan_geo.layers.window import default_margin_m, window_of
+from lahan_geo.vocab import FOREST_ESTATE, FUNCTIONS_BY_RESTRICTION
 
 __all__ = [
     "FOREST_ESTATE",
@@ -38,12 +39,6 @@ __all__ = [
     "forest_function_of",
     "read_forest_area",
 ]
-
-#: Forest functions from most to least restrictive; APL is outside the forest estate.
-FUNCTIONS_BY_RESTRICTION: tuple[str, ...] = ("HK", "HL", "HPT", "HP", "HPK", "APL")
-
-#: Functions that are part of the forest estate (everything but APL).
-FOREST_ESTATE = frozenset({"HK", "HL", "HPT", "HP", "HPK"})
 
 _CODES: dict[int, str] = {
     1001: "HL", 1002: "HK", 1003: "HP", 1004: "HPT", 1005: "HPK", 1007: "APL",

@@ -58,10 +58,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from lahan_geo import __version__
 from lahan_geo.errors import LahanGeoWarning, LayerError
 from lahan_geo.layers.cache import read_entry, reject_entry, usable_cache_dir, write_entry
 from lahan_geo.limits import current, too_big
+from lahan_geo.version import __version__
 
 __all__ = [
     "Description",

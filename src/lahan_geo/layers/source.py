@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import CRSError, LayerError
-from lahan_geo.intake.gdal_files import open_vector
+from lahan_geo.io.gdal_files import open_vector
 from lahan_geo.layers.cache import file_sha256
 from lahan_geo.layers.service import fetch_cached, is_address
 from lahan_geo.layers.window import Window
@@ -190,7 +190,7 @@ def check_fits_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
 
 def _read_file(path: Path, kind: str, layer: Any, crs: Any = None,
                window: Window | None = None) -> Any:
-    """Read a layer file through :func:`~lahan_geo.intake.gdal_files.open_vector`.
+    """Read a layer file through :func:`~lahan_geo.io.gdal_files.open_vector`.
 
     With a window, GDAL reads only the features in the window's box (in the file's CRS).
     """

@@ -42,6 +42,7 @@ from lahan_geo.errors import LayerError
 from lahan_geo.layers.cache import cached_layer
 from lahan_geo.layers.source import find_column, read_layer
 from lahan_geo.layers.window import default_margin_m, window_of
+from lahan_geo.vocab import PERMISSIONS, ZONE_FOREST_FAMILY
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,16 +51,6 @@ else:  # pragma: no cover
 
 __all__ = ["PERMISSIONS", "ZONE_FOREST_FAMILY", "ZoningMapping", "load_zoning_mapping",
            "read_zoning"]
-
-#: What a zone class permits for an outlet, and the rule each leads to (the rules file
-#: and ``zoning_classes.toml`` say which): allowed Z4 with the KKPR route K1-K3, kkpr Z2,
-#: lp2b Z3, lsd Z3b-rtrw, forest (a forest-class zone, deferring to the forest-area
-#: rules) Z1b/Z1d/Z1f, hazard Z1c, protected Z1.
-PERMISSIONS = ("allowed", "kkpr", "lp2b", "lsd", "forest", "hazard", "protected")
-
-#: The forest functions a forest-class zone may restate; "HP" stands for the
-#: production family, see :data:`ZONE_FOREST_FAMILY`.
-ZONE_FOREST_FAMILY = {"HK": ("HK",), "HL": ("HL",), "HP": ("HP", "HPT", "HPK")}
 
 #: Scale of a kabupaten RTRW map (PP 21/2021: 1:50,000).
 DEFAULT_ZONING_SCALE = 50_000

@@ -21,6 +21,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
+from lahan_geo.vocab import FOREST_FUNCTION_NAMES_ID, FUNCTIONS_BY_RESTRICTION
 
 __all__ = [
     "FOREST_FUNCTION_NAMES_ID",
@@ -46,16 +47,7 @@ STATUS_FILLS: dict[str, str] = {
 }
 
 #: Forest functions from strictest to not-forest.
-FOREST_FUNCTION_ORDER: tuple[str, ...] = ("HK", "HL", "HPT", "HP", "HPK", "APL")
-
-FOREST_FUNCTION_NAMES_ID: dict[str, str] = {
-    "HK": "Hutan Konservasi",
-    "HL": "Hutan Lindung",
-    "HPT": "Hutan Produksi Terbatas",
-    "HP": "Hutan Produksi Tetap",
-    "HPK": "Hutan Produksi yang dapat Dikonversi",
-    "APL": "Areal Penggunaan Lain",
-}
+FOREST_FUNCTION_ORDER: tuple[str, ...] = FUNCTIONS_BY_RESTRICTION
 
 
 def status_label(status: object) -> str:

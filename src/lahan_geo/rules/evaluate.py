@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from lahan_geo.rules.model import Rule, RuleSet
+from lahan_geo.rules.operators import OPERATIONS
 
 __all__ = ["condition_holds", "fired_rules", "outcome_of"]
 
@@ -41,23 +42,7 @@ def condition_holds(value: Any, condition: Mapping[str, Any]) -> bool:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return False
-    return all(_OPS[op](value, arg) for op, arg in condition.items())
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
-
-
-_OPS = {
-    "eq": lambda v, a: v == a,
-    "in": lambda v, a: v in a,
-    "any": lambda v, a: bool(set(_as_list(v)) & set(a)),
-    "only": lambda v, a: bool(_as_list(v)) and set(_as_list(v)) <= set(a),
-    "lt": lambda v, a: v < a,
-    "le": lambda v, a: v <= a,
-    "gt": lambda v, a: v > a,
-    "ge": lambda v, a: v >= a,
-}
+    return all(OPERATIONS[op](value, arg) for op, arg in condition.items())
 
 
 def fired_rules(rules: Iterable[Rule], facts: Mapping[str, Any]) -> list[Rule]:

@@ -34,6 +34,7 @@ from typing import Any
 
 from lahan_geo.errors import RulesError
 from lahan_geo.offices import LIST_SEPARATOR, load_offices
+from lahan_geo.rules.operators import OPERATORS
 from lahan_geo.statuses import STATUSES
 
 if sys.version_info >= (3, 11):
@@ -65,9 +66,6 @@ FACTS: dict[str, str] = {
     # land-status mapping (lahan_geo.intake.land_status.LAND_TITLE_CLASSES).
     "land_title": "text",
 }
-
-#: Operators a condition may use.
-OPERATORS = frozenset({"eq", "in", "any", "only", "lt", "le", "gt", "ge"})
 
 _TEXT_FIELDS = (
     "title_en", "title_id", "reason_en", "reason_id", "clearance_en", "clearance_id",

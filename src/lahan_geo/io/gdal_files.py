@@ -6,7 +6,7 @@ fetch a URL, a GeoJSON ``"crs": {"type": "link"}`` is fetched from the web. So e
 plot file, ``within=`` boundary, compared result and legal layer is opened through
 :func:`open_vector`, which:
 
-- sniffs the content (:mod:`lahan_geo.intake.sniff`) and accepts only the formats in
+- sniffs the content (:mod:`lahan_geo.io.sniff`) and accepts only the formats in
   :data:`DRIVERS` (GeoJSON, GeoPackage, Shapefile, FlatGeobuf), and only under a name
   ending that fits the content: a mismatch is an error naming the file, what it
   really holds and the fix;
@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.sniff import Sniffed, fits, mismatch_message, sniff
+from lahan_geo.io.sniff import Sniffed, fits, mismatch_message, sniff
 from lahan_geo.limits import current, too_big
 
 __all__ = ["DRIVERS", "VectorFile", "open_vector"]
