@@ -31,7 +31,8 @@ from lahan_geo.intake.blocks import RowProblem
 from lahan_geo.intake.coordinates import INDONESIA_BOUNDS
 from lahan_geo.intake.row_problems import problem
 
-__all__ = ["check_geometry", "check_in_indonesia", "note_duplicates"]
+__all__ = ["FLIPPED_NEAR_KM", "OUTLIER_KM", "check_geometry", "check_in_indonesia",
+           "check_outliers", "note_duplicates"]
 
 _PLOT_TYPES = ("Point", "Polygon", "MultiPolygon", "MultiPoint")
 
@@ -110,12 +111,77 @@ def check_in_indonesia(geom: Any, where: Where) -> tuple[Any, list[str], RowProb
         return swapped, [note], None
     point = geom.representative_point() if geom.geom_type != "Point" else geom
     lat, lon = f"{point.y:.6f}", f"{point.x:.6f}"
+    guess = _sign_guess(coords)
     return None, [], problem(
-        where, f"the position (latitude {lat}, longitude {lon}) lies outside Indonesia",
-        f"posisi (lintang {lat}, bujur {lon}) berada di luar Indonesia",
+        where, f"the position (latitude {lat}, longitude {lon}) lies outside Indonesia"
+        + (f"; did you mean {guess[0]}?" if guess else ""),
+        f"posisi (lintang {lat}, bujur {lon}) berada di luar Indonesia"
+        + (f"; maksudnya {guess[1]}?" if guess else ""),
         "check the coordinates (LS/LU hemisphere sign, degree/minute writing, the zone of "
         "UTM coordinates)",
         "periksa koordinat (tanda LS/LU, penulisan derajat/menit, zona koordinat UTM)")
+
+
+def _sign_guess(coords: np.ndarray) -> tuple[str, str] | None:
+    """Say which sign change (or swap with a sign change) puts every corner in Indonesia."""
+    x, y = coords[0]
+    for flip_x, flip_y in ((1, -1), (-1, 1), (-1, -1)):
+        if _inside(coords * np.array([flip_x, flip_y])):
+            return (f"latitude {flip_y * y:.10g}, longitude {flip_x * x:.10g}",
+                    f"lintang {flip_y * y:.10g}, bujur {flip_x * x:.10g}")
+        if _inside((coords * np.array([flip_x, flip_y]))[:, ::-1]):
+            return (f"latitude {flip_x * x:.10g}, longitude {flip_y * y:.10g} (swapped)",
+                    f"lintang {flip_x * x:.10g}, bujur {flip_y * y:.10g} (tertukar)")
+    return None
+
+
+#: A plot this far (km) from every other plot of the list is checked for a sign slip.
+OUTLIER_KM = 300.0
+#: ... and reported when its sign-flipped latitude lies this close (km) to another plot.
+FLIPPED_NEAR_KM = 50.0
+
+
+def check_outliers(geoms: np.ndarray, wheres: list[Where], problems: list[Any]) -> None:
+    """Report a plot far from the whole list whose latitude, sign flipped, joins it.
+
+    A list of outlet plots is one district or a few; a plot ~1000 km from all the others
+    whose latitude with the other sign lies beside them is a missing minus (or an LU
+    written for LS). Such a row gets an ``input_problem`` with the suggestion; a plot
+    that is far from the rest for no such reason is left alone.
+    """
+    index = [i for i, g in enumerate(geoms) if g is not None and problems[i] is None]
+    if len(index) < 3:
+        return
+    points = shapely.points([_xy(geoms[i]) for i in index])
+    tree = shapely.STRtree(points)
+    km = 111.32
+    for k, i in enumerate(index):
+        point = points[k]
+        if abs(point.y) < 0.05:
+            continue
+        _, dist = tree.query_nearest(point, exclusive=True, return_distance=True)
+        if not len(dist) or dist[0] * km < OUTLIER_KM:
+            continue
+        flipped = shapely.Point(point.x, -point.y)
+        near, near_dist = tree.query_nearest(flipped, exclusive=False, return_distance=True)
+        if len(near_dist) and near_dist[0] * km <= FLIPPED_NEAR_KM and near[0] != k:
+            other = wheres[index[int(near[0])]]
+            problems[i] = problem(
+                wheres[i],
+                f"latitude {point.y:.10g} puts the plot ~{dist[0] * km:,.0f} km from every "
+                f"other plot of the list; with the other sign ({-point.y:.10g}) it lies "
+                f"~{near_dist[0] * km:,.0f} km from {other[0]}. Did you mean {-point.y:.10g}?",
+                f"lintang {point.y:.10g} menempatkan lahan ~{dist[0] * km:,.0f} km dari semua "
+                f"lahan lain dalam daftar; dengan tanda sebaliknya ({-point.y:.10g}) lahan "
+                f"berada ~{near_dist[0] * km:,.0f} km dari {other[1]}. Maksudnya "
+                f"{-point.y:.10g}?",
+                "check the hemisphere of the latitude (LS = south = minus) and correct it",
+                "periksa belahan bumi lintang (LS = selatan = minus) lalu betulkan")
+
+
+def _xy(geom: Any) -> tuple[float, float]:
+    point = geom if geom.geom_type == "Point" else geom.representative_point()
+    return point.x, point.y
 
 
 def note_duplicates(ids: list[str], geoms: np.ndarray, labels: list[str],

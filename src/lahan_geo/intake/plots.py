@@ -22,6 +22,7 @@ in input order, the original columns kept, plus
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from os import PathLike
 from typing import Any
@@ -30,10 +31,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lahan_geo.errors import CRSError, InputError
+from lahan_geo.errors import CRSError, InputError, InputWarning
 from lahan_geo.intake.blocks import SourceBlock, name_list, object_array
 from lahan_geo.intake.boundary import check_within, load_boundary
-from lahan_geo.intake.columns import ROLES, guess_columns, locates_plots
+from lahan_geo.intake.cell_geometry import parse_geometry_cell
+from lahan_geo.intake.columns import (
+    ROLES,
+    align_columns,
+    guess_columns,
+    locates_plots,
+    unique_column_names,
+)
+from lahan_geo.intake.coordinates import CoordinateParseError, empty_kind
 from lahan_geo.intake.land_status import (
     LandStatusMapping,
     bare_status_note,
@@ -43,17 +52,31 @@ from lahan_geo.intake.land_status import (
     load_land_status_mapping,
     unknown_values,
 )
-from lahan_geo.intake.plausibility import check_geometry, check_in_indonesia, note_duplicates
+from lahan_geo.intake.notes import Note, join_notes, note, note_id
+from lahan_geo.intake.plausibility import (
+    check_geometry,
+    check_in_indonesia,
+    check_outliers,
+    note_duplicates,
+)
 from lahan_geo.intake.precision import MAX_IMPLIED_UNCERTAINTY_M, plot_accuracy, read_accuracy
 from lahan_geo.intake.projected import parse_crs_hint
 from lahan_geo.intake.sources import load_blocks
+from lahan_geo.intake.row_problems import quote
+from lahan_geo.intake.table_checks import (
+    compare_pair_column,
+    header_crs,
+    id_damage,
+    mark_non_plots,
+)
 from lahan_geo.intake.table_geometry import TablePlan, locate_rows, plan_table
 
-__all__ = ["ADDED_COLUMNS", "MAX_IMPLIED_UNCERTAINTY_M", "read_plots"]
+__all__ = ["ADDED_COLUMNS", "MAX_IMPLIED_UNCERTAINTY_M", "combine_plot_lists",
+           "header_only_message", "read_plots"]
 
 #: Columns read_plots adds (after the original ones).
 ADDED_COLUMNS = (
-    "plot_id", "input_problem", "input_problem_id", "input_notes", "accuracy_m",
+    "plot_id", "input_problem", "input_problem_id", "input_notes", "input_notes_id", "accuracy_m",
     "settled_before_designation", "land_status", "land_title_class", "source_file",
     "source_sheet", "source_row",
 )
@@ -149,15 +172,9 @@ def read_plots(
     >>> plots["input_problem"].iloc[2][:75]
     "row 3: columns 'lintang' and 'bujur': the coordinates are written so coarse"
     """
-    shortcuts = {"lat": lat_col, "lon": lon_col, "coords": coords_col, "id": id_col,
-                 "accuracy": accuracy_col}
-    overrides = {**dict(columns or {}), **{r: c for r, c in shortcuts.items() if c is not None}}
-    overrides = {r: c if isinstance(c, str) else str(c) for r, c in overrides.items()}
-    unknown = sorted(set(overrides) - set(ROLES))
-    if unknown:
-        msg = (f"columns= has unknown role(s) {', '.join(map(repr, unknown))}. Fix: use "
-               f"{', '.join(ROLES)}.")
-        raise InputError(msg)
+    overrides, disabled = _overrides(columns, lat_col=lat_col, lon_col=lon_col,
+                                     coords_col=coords_col, id_col=id_col,
+                                     accuracy_col=accuracy_col)
     if crs is not None:
         parse_crs_hint(crs)  # a typo in crs= is the caller's error, raised here
     blocks = load_blocks(source, sheet=sheet, layer=layer, encoding=encoding, sep=sep,
@@ -166,8 +183,41 @@ def read_plots(
     boundary = load_boundary(within) if within is not None else None
     mapping = load_land_status_mapping(land_status_mapping)
 
-    parts = [_read_block(block, overrides, crs) for block in blocks]
-    return _assemble(blocks, parts, boundary, mapping)
+    parts = [_read_block(block, overrides, disabled, crs) for block in blocks]
+    result = _assemble(blocks, parts, boundary, mapping)
+    if not len(result):
+        warnings.warn(header_only_message(result), InputWarning, stacklevel=2)
+    return result
+
+
+def header_only_message(plots: pd.DataFrame) -> str:
+    """Return the one-line message for a plot list without any data row.
+
+    Examples
+    --------
+    >>> header_only_message(pd.DataFrame())
+    '<DataFrame>: the plot list has a header but no plot rows. Fix: fill in one row per plot below the header.'
+    """
+    meta = plots.attrs.get("lahan_geo", {}) if isinstance(plots.attrs, dict) else {}
+    where = meta.get("source_file") or "<DataFrame>"
+    return (f"{where}: the plot list has a header but no plot rows. Fix: fill in one row per "
+            "plot below the header.")
+
+
+def _overrides(columns: Mapping[str, str | None] | None, **shortcuts: str | None
+               ) -> tuple[dict[str, str], set[str]]:
+    """Return the explicit column choices and the roles switched off (``None``)."""
+    given = dict(columns or {})
+    named = {k.removesuffix("_col"): v for k, v in shortcuts.items() if v is not None}
+    disabled = {r for r, c in given.items() if c is None} - set(named)
+    overrides = {**{r: c for r, c in given.items() if c is not None}, **named}
+    overrides = {r: c if isinstance(c, str) else str(c) for r, c in overrides.items()}
+    unknown = sorted((set(overrides) | disabled) - set(ROLES))
+    if unknown:
+        msg = (f"columns= has unknown role(s) {', '.join(map(repr, unknown))}. Fix: use "
+               f"{', '.join(ROLES)}.")
+        raise InputError(msg)
+    return overrides, disabled
 
 
 def _check_overrides(blocks: list[SourceBlock], overrides: dict[str, str]) -> None:
@@ -181,8 +231,16 @@ def _check_overrides(blocks: list[SourceBlock], overrides: dict[str, str]) -> No
             raise InputError(msg)
 
 
-def _roles(block: SourceBlock, overrides: dict[str, str]) -> dict[str, str]:
+_PLACING = ("lat", "lon", "coords", "easting", "northing")
+
+
+def _roles(block: SourceBlock, overrides: dict[str, str], disabled: set[str]
+           ) -> tuple[dict[str, str], list[Note]]:
+    """Return the roles of the block's columns: explicit choices win over every guess."""
     roles = guess_columns(block.frame.columns)
+    notes: list[Note] = []
+    for role in disabled:
+        roles.pop(role, None)
     for role, name in overrides.items():
         if name not in block.frame.columns:
             continue
@@ -194,17 +252,48 @@ def _roles(block: SourceBlock, overrides: dict[str, str]) -> dict[str, str]:
         roles.pop("coords", None)
     if "id" not in roles and block.id_hint and block.id_hint in block.frame.columns:
         roles["id"] = block.id_hint
-    return roles
+    guessed = roles.get("geometry") if "geometry" not in overrides else None
+    if guessed is not None and set(overrides) & set(_PLACING):
+        del roles["geometry"]
+        notes.append(note(
+            f"column '{guessed}' looks like a geometry column by its name, but the coordinate "
+            "columns were chosen explicitly: it is not read as the plots' geometry",
+            f"kolom '{guessed}' tampak seperti kolom geometri dari namanya, tetapi kolom "
+            "koordinat sudah dipilih secara eksplisit: kolom ini tidak dibaca sebagai geometri"))
+    elif guessed is not None and not _holds_geometry(block.frame[guessed].tolist()):
+        del roles["geometry"]
+        sample = next((str(v) for v in block.frame[guessed] if empty_kind(v) is None), "")
+        notes.append(note(
+            f"column '{guessed}' looks like a geometry column by its name, but holds no "
+            f"geometry (e.g. {quote(sample)}): ignored. Fix: pass columns={{'geometry': None}} "
+            "to say so, or columns={'geometry': ...} to name the geometry column",
+            f"kolom '{guessed}' tampak seperti kolom geometri dari namanya, tetapi tidak berisi "
+            f"geometri (mis. {quote(sample)}): diabaikan"))
+    return roles, notes
+
+
+def _holds_geometry(values: list[Any], sample: int = 200) -> bool:
+    """Tell whether any of the first filled cells reads as a geometry (WKT, corners...)."""
+    filled = [v for v in values if empty_kind(v) is None][:sample]
+    for value in filled:
+        try:
+            parse_geometry_cell(value)
+        except CoordinateParseError:
+            continue
+        return True
+    return False
 
 
 class _BlockResult:
     def __init__(self, roles: dict[str, str], geoms: np.ndarray, precision: np.ndarray,
-                 plan: TablePlan | None) -> None:
+                 plan: TablePlan | None, notes: list[Note]) -> None:
         self.roles, self.geoms, self.precision, self.plan = roles, geoms, precision, plan
+        self.notes = notes + (list(plan.notes) if plan else [])
 
 
-def _read_block(block: SourceBlock, overrides: dict[str, str], crs: Any) -> _BlockResult:
-    roles = _roles(block, overrides)
+def _read_block(block: SourceBlock, overrides: dict[str, str], disabled: set[str], crs: Any
+                ) -> _BlockResult:
+    roles, block_notes = _roles(block, overrides, disabled)
     n = len(block)
     has_geometry = block.geometry is not None and any(g is not None for g in block.geometry)
     plan = None
@@ -218,10 +307,15 @@ def _read_block(block: SourceBlock, overrides: dict[str, str], crs: Any) -> _Blo
             msg = (f"{where}: no coordinate columns found among {found or '(no columns)'}. "
                    "Fix: name them lintang/bujur (or latitude/longitude, one 'koordinat' "
                    "column, easting/northing with crs=, or a WKT 'geometry' column), or pass "
-                   "lat_col= and lon_col=.")
+                   "lat_col= and lon_col=."
+                   + "".join(f" Note: {n}." for n in block_notes))
             raise InputError(msg)
+        mark_non_plots(block, roles)
+        crs, crs_notes = header_crs(block, roles, crs)
+        block_notes += crs_notes
         plan = plan_table(block, roles, crs)
         geoms, precision = locate_rows(block, plan)
+        compare_pair_column(block, roles, geoms)
     for i in range(n):
         where = block.where(i)
         if block.problems[i] is not None:
@@ -234,7 +328,7 @@ def _read_block(block: SourceBlock, overrides: dict[str, str], crs: Any) -> _Blo
         block.notes[i].extend(notes)
         block.problems[i] = prob
         geoms[i] = geom if prob is None else None
-    return _BlockResult(roles, geoms, precision, plan)
+    return _BlockResult(roles, geoms, precision, plan, block_notes)
 
 
 def _vector_to_wgs84(block: SourceBlock, crs: Any) -> np.ndarray:
@@ -293,6 +387,10 @@ def _land_status(block: SourceBlock, roles: dict[str, str], mapping: LandStatusM
 def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: Any,
               mapping: LandStatusMapping) -> gpd.GeoDataFrame:
     n = sum(len(b) for b in blocks)
+    aligned = align_columns([b.frame for b in blocks])
+    for block, part, renames in zip(blocks, parts, aligned):
+        block.frame = block.frame.rename(columns=renames)
+        part.roles = {r: renames.get(c, c) for r, c in part.roles.items()}
     labels: list[str] = []
     wheres: list[tuple[str, str]] = []
     ids: list[str] = []
@@ -317,6 +415,8 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
                 value = f"P{position + i + 1:04d}"
                 if "id" in roles:
                     block.notes[i].append(f"no id in column '{roles['id']}'; generated {value}")
+                else:
+                    block.notes[i].extend(id_damage(id_values[i], roles["id"]))
             ids.append(value)
         if "accuracy" in roles:
             given[position:position + len(block)] = read_accuracy(
@@ -339,17 +439,27 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
     if boundary is not None:
         info = check_within(boundary, geoms, accuracy, places, wheres, notes, problems)
         geoms = object_array([None if p is not None else g for g, p in zip(geoms, problems)])
+    check_outliers(geoms, wheres, problems)
+    geoms = object_array([None if p is not None else g for g, p in zip(geoms, problems)])
     note_duplicates(ids, geoms, labels, notes)
 
     out = pd.concat([b.frame for b in blocks], ignore_index=True) if blocks else pd.DataFrame()
     id_columns = {part.roles.get("id") for part in parts}
-    out = out.drop(columns=[c for c in ADDED_COLUMNS if c in out.columns and c not in id_columns]
-                   + [c for c in ("geometry",) if c in out.columns])
+    # the plot list's own "plot_id" (its id) and "geometry" (read) are replaced by ours;
+    # any other own column named like one of ours, in any case, is renamed and kept
+    out = out.drop(columns=[c for c in ("plot_id", "geometry") if c in out.columns
+                            and (c == "geometry" or c in id_columns)])
+    renames = unique_column_names(out.columns)
+    out = out.rename(columns=renames)
+    for part in parts:
+        part.roles = {r: renames.get(c, c) for r, c in part.roles.items()}
     extra = {
         "plot_id": pd.Series(ids, dtype=object),
         "input_problem": pd.Series([p.en if p else None for p in problems], dtype=object),
         "input_problem_id": pd.Series([p.id if p else None for p in problems], dtype=object),
-        "input_notes": pd.Series(["; ".join(x) if x else None for x in notes], dtype=object),
+        "input_notes": pd.Series([join_notes(x) for x in notes], dtype=object),
+        "input_notes_id": pd.Series([join_notes(x, indonesian=True) for x in notes],
+                                    dtype=object),
         "accuracy_m": pd.Series(accuracy, dtype=float),
         "settled_before_designation": pd.Series(settled, dtype=object),
         "land_status": pd.Series(land_texts, dtype=object),
@@ -361,11 +471,12 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
         "source_row": pd.Series(np.concatenate([b.source_rows for b in blocks])
                                 if blocks else [], dtype="int64"),
     }
-    out = out.drop(columns=[c for c in extra if c in out.columns])
     out = pd.concat([out.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
     result.index = pd.RangeIndex(n)
     result.attrs["lahan_geo"] = _provenance(blocks, parts, problems, info)
+    if renames:
+        result.attrs["lahan_geo"]["renamed_columns"] = renames
     columns = {part.roles.get("land_status") for part in parts} - {None}
     result.attrs["lahan_geo"]["land_status"] = land_status_summary(
         land_texts, land_classes, ", ".join(sorted(columns)) or None, mapping)
@@ -384,7 +495,8 @@ def _provenance(blocks: list[SourceBlock], parts: list[_BlockResult], problems: 
             "rows": len(block),
             "columns": dict(part.roles),
             "read": dict(block.info),
-            "notes": list(part.plan.notes) if part.plan else [],
+            "notes": [str(n) for n in part.notes],
+            "notes_id": [note_id(n) for n in part.notes],
         })
     return {
         "source_file": blocks[0].source_file if blocks else None,
@@ -396,3 +508,26 @@ def _provenance(blocks: list[SourceBlock], parts: list[_BlockResult], problems: 
         **({"within": within} if within else {}),
     }
 
+
+
+def combine_plot_lists(lists: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Put the results of several ``read_plots`` calls one after the other, in order.
+
+    Columns whose names differ only in case ("Desa" in one file, "desa" in another) become
+    one column under the first spelling (recorded in ``attrs["lahan_geo"]["aligned_columns"]``),
+    so no writer meets two names that a GeoPackage or a spreadsheet user would confuse.
+
+    Examples
+    --------
+    >>> a = read_plots(pd.DataFrame({"Desa": ["X"], "lintang": ["-2.5"], "bujur": ["112.2"]}))
+    >>> b = read_plots(pd.DataFrame({"desa": ["Y"], "lintang": ["-2.6"], "bujur": ["112.3"]}))
+    >>> both = combine_plot_lists([a, b])
+    >>> both["Desa"].tolist(), both.attrs["lahan_geo"]["aligned_columns"]
+    (['X', 'Y'], [{}, {'desa': 'Desa'}])
+    """
+    aligned = align_columns(lists)
+    frames = [frame.rename(columns=renames) for frame, renames in zip(lists, aligned)]
+    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out = gpd.GeoDataFrame(combined, geometry="geometry", crs="EPSG:4326")
+    out.attrs["lahan_geo"] = {"aligned_columns": aligned}
+    return out
