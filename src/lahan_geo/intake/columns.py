@@ -154,9 +154,9 @@ def header_hemisphere(name: object, axis: str) -> int | None:
     return signs.pop() if len(signs) == 1 else None
 
 
-#: Column names the library adds to a plot list (read_plots, screen, apply_review and the
-#: writers: CSV's lat/lon/wkt, GeoPackage's fid). A plot list's own column with one of
-#: these names, in any case, is renamed by ``read_plots`` (see :func:`unique_column_names`).
+#: Column names the library adds to a plot list (read_plots, screen, apply_review). A plot
+#: list's own column with one of these names in another case ("Status", "PLOT_ID"), or
+#: exactly one of screen's, is renamed by ``read_plots`` (see :func:`unique_column_names`).
 RESERVED_COLUMNS: tuple[str, ...] = (
     "plot_id", "status", "forest_function", "forest_overlap_pct", "forest_overlaps",
     "forest_decree", "province_code", "zone_class", "zone_name", "zone_overlaps",
@@ -165,8 +165,7 @@ RESERVED_COLUMNS: tuple[str, ...] = (
     "clearances_id", "agencies", "agencies_id", "offices", "legal_basis", "reason_id",
     "reason_en", "input_problem", "input_problem_id", "input_notes", "input_notes_id",
     "accuracy_m", "settled_before_designation", "source_file", "source_sheet", "source_row",
-    "review_status", "review_reason", "reviewer", "review_date", "geometry", "lat", "lon",
-    "wkt", "fid",
+    "review_status", "review_reason", "reviewer", "review_date", "geometry",
 )
 
 
@@ -180,8 +179,8 @@ def unique_column_names(names: Iterable[object], reserved: Iterable[str] = RESER
 
     Examples
     --------
-    >>> unique_column_names(["Status", "Desa", "desa", "ID", "Lat"])
-    {'Status': 'Status (daftar)', 'desa': 'desa_2', 'Lat': 'Lat (daftar)'}
+    >>> unique_column_names(["Status", "Desa", "desa", "ID", "Geometry"])
+    {'Status': 'Status (daftar)', 'desa': 'desa_2', 'Geometry': 'Geometry (daftar)'}
     """
     taken = {str(r).strip().casefold() for r in reserved}
     renames: dict[str, str] = {}

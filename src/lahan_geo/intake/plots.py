@@ -415,8 +415,8 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
                 value = f"P{position + i + 1:04d}"
                 if "id" in roles:
                     block.notes[i].append(f"no id in column '{roles['id']}'; generated {value}")
-                else:
-                    block.notes[i].extend(id_damage(id_values[i], roles["id"]))
+            elif id_values is not None:
+                block.notes[i].extend(id_damage(value, roles["id"]))
             ids.append(value)
         if "accuracy" in roles:
             given[position:position + len(block)] = read_accuracy(
@@ -445,10 +445,11 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
 
     out = pd.concat([b.frame for b in blocks], ignore_index=True) if blocks else pd.DataFrame()
     id_columns = {part.roles.get("id") for part in parts}
-    # the plot list's own "plot_id" (its id) and "geometry" (read) are replaced by ours;
-    # any other own column named like one of ours, in any case, is renamed and kept
-    out = out.drop(columns=[c for c in ("plot_id", "geometry") if c in out.columns
-                            and (c == "geometry" or c in id_columns)])
+    # columns named exactly like ours (a result read back) are replaced by ours; any other
+    # own column named like a library column in another case ("Status") is renamed, kept
+    out = out.drop(columns=[c for c in ADDED_COLUMNS if c in out.columns and c not in id_columns]
+                   + [c for c in ("geometry",) if c in out.columns])
+    out = out.drop(columns=[c for c in ADDED_COLUMNS if c in out.columns])
     renames = unique_column_names(out.columns)
     out = out.rename(columns=renames)
     for part in parts:

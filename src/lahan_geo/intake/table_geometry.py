@@ -139,8 +139,8 @@ def plan_table(block: SourceBlock, roles: dict[str, str], crs: Any) -> TablePlan
                 plan.easting, plan.northing = plan.lon, plan.lat
             plan.lat = plan.lon = None
     if plan.lat and plan.lon:
-        plan.lat_sign = header_hemisphere(plan.lat, "lat")
-        plan.lon_sign = header_hemisphere(plan.lon, "lon")
+        plan.lat_sign = _column_sign(plan, plan.lat, "lat")
+        plan.lon_sign = _column_sign(plan, plan.lon, "lon")
     hint = parse_crs_hint(crs) if crs is not None else None
     if hint is not None and hint.is_geographic:
         if not hint.equals("EPSG:4326"):
@@ -162,6 +162,25 @@ def plan_table(block: SourceBlock, roles: dict[str, str], crs: Any) -> TablePlan
                    "code (crs=32749), or add a 'zona' column.")
             raise InputError(msg)
     return plan
+
+
+def _column_sign(plan: TablePlan, column: str, axis: str) -> int | None:
+    """The header's hemisphere, when the column is written without signs (module notes).
+
+    A column whose values carry a minus sign uses signs for the hemisphere: its header
+    ("Lintang (LS)" of a template) is then not applied, and the plan says so.
+    """
+    sign = header_hemisphere(column, axis)
+    if sign is None or sign > 0:
+        return sign
+    if any(str(v).strip()[:1] in "-\u2212" for v in plan.cells[column]):
+        plan.notes.append(Note(
+            f"column '{column}' names the southern/western hemisphere in its header, but its "
+            "values carry minus signs: the signs as written were used",
+            f"judul kolom '{column}' menyebut belahan selatan/barat, tetapi nilainya bertanda "
+            "minus: dipakai tanda sebagaimana tertulis"))
+        return None
+    return sign
 
 
 def _filled(plan: TablePlan, column: str | None, i: int) -> bool:
