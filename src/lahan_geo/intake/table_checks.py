@@ -23,7 +23,7 @@ Examples
 ...                       "Bujur": ["112.2", "Bujur", "", ""]})
 >>> block = SourceBlock(frame, "daftar.xlsx", [5, 6, 7, 9], sheet="Data")
 >>> mark_non_plots(block, {"lat": "Lintang", "lon": "Bujur"})
->>> [p.en[22:50] if p else None for p in block.problems]
+>>> [p.en[21:49] if p else None for p in block.problems]
 [None, "this row repeats the table's", "this is a total row ('Jumlah", 'this is a footer of the tabl']
 """
 
