@@ -45,7 +45,7 @@ import shapely
 from lahan_geo.errors import CRSError, InputError
 from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
 from lahan_geo.intake.cell_geometry import parse_geometry_cell
-from lahan_geo.intake.columns import header_hemisphere
+from lahan_geo.intake.columns import header_hemisphere, normalize_header
 from lahan_geo.intake.coordinates import (
     CoordinateParseError,
     ParsedCoordinate,
@@ -131,7 +131,8 @@ def plan_table(block: SourceBlock, roles: dict[str, str], crs: Any) -> TablePlan
     plan.cells = {c: block.frame[c].tolist() for c in dict.fromkeys(
         c for c in (plan.geometry, plan.lat, plan.lon, plan.coords, plan.easting,
                     plan.northing, plan.zone) if c is not None)}
-    if plan.lat and plan.lon and "lat" in roles and "lon" in roles:
+    if plan.lat and plan.lon and "lat" in roles and "lon" in roles \
+            and not (_named_degrees(plan.lat) and _named_degrees(plan.lon)):
         if _holds_metres(plan.cells[plan.lat]) and _holds_metres(plan.cells[plan.lon]):
             if not (plan.easting and plan.northing):
                 plan.notes.append(f"columns '{plan.lon}' and '{plan.lat}' hold metres: read as "
@@ -162,6 +163,15 @@ def plan_table(block: SourceBlock, roles: dict[str, str], crs: Any) -> TablePlan
                    "code (crs=32749), or add a 'zona' column.")
             raise InputError(msg)
     return plan
+
+
+_DEGREE_WORDS = ("lintang", "latitude", "lat", "bujur", "longitude", "lon", "long", "lng")
+
+
+def _named_degrees(column: str) -> bool:
+    """A "Lintang"/"Bujur" column holds degrees: big numbers there lost their decimals."""
+    words = normalize_header(column).split()
+    return bool(words) and words[0] in _DEGREE_WORDS
 
 
 def _column_sign(plan: TablePlan, column: str, axis: str) -> int | None:
@@ -353,7 +363,9 @@ def _lat_lon(lat_v: Any, lon_v: Any, plan: TablePlan, where: Where
                 note = (f"latitude and longitude were swapped in this row ('{plan.lat}' held "
                         f"{quote(lat_v)}, '{plan.lon}' held {quote(lon_v)}); corrected")
                 return lat2, lon2, note
-    raise _RowError(coordinate_problem(where, *failure))
+    column, error = failure
+    raise _RowError(coordinate_problem(where, column, error,
+                                       "lat" if column == plan.lat else "lon"))
 
 
 def _metres_value(value: Any, column: str, where: Where) -> tuple[float, int]:
