@@ -180,6 +180,15 @@ def _damage(where: Where, column: str, err: CoordinateParseError, axis: str | No
             "save the list as CSV from the surveyor's original",
             "format kolom sebagai Teks lalu ketik ulang koordinatnya (mis. -2.512345), atau "
             "simpan daftar sebagai CSV dari data asli surveyor")
+    if "short map link" in str(err):
+        return problem(
+            cell, f"{v} is a short map link, which names no coordinates and cannot be resolved "
+            "without the internet", f"{v} adalah tautan peta pendek yang tidak memuat "
+            "koordinat dan tidak dapat dibuka tanpa internet",
+            "open the link, tap the red pin and copy the coordinates it shows (e.g. "
+            "'-3.43012, 112.17034') into the cell",
+            "buka tautannya, ketuk pin merah lalu salin koordinat yang tampil (mis. "
+            "'-3.43012, 112.17034') ke sel ini")
     guesses = decimal_suggestions(text, axis)
     if guesses:
         shown = " or ".join(f"{g:.10g}" for g in guesses)
