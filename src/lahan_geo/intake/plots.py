@@ -272,6 +272,26 @@ def _roles(block: SourceBlock, overrides: dict[str, str], disabled: set[str]
     return roles, notes
 
 
+def _sheet_notes(block: SourceBlock) -> list[Note]:
+    """Say which hidden sheets were left out, or that a named hidden sheet was read."""
+    notes = []
+    hidden = block.info.get("skipped_hidden_sheets")
+    if hidden:
+        listing = ", ".join(f"'{name}'" for name in hidden)
+        notes.append(note(
+            f"hidden sheet(s) {listing} hold coordinate columns but were not read: a hidden "
+            "sheet holds old or working data as a rule. Fix: pass sheet= to read one",
+            f"lembar tersembunyi {listing} berisi kolom koordinat tetapi tidak dibaca: lembar "
+            "tersembunyi biasanya berisi data lama atau kerja. Perbaikan: sebutkan lembarnya "
+            "dengan sheet= bila perlu dibaca"))
+    if block.info.get("hidden_sheet_read"):
+        notes.append(note(f"sheet '{block.sheet}' is hidden in the workbook; read because "
+                          "sheet= names it",
+                          f"lembar '{block.sheet}' tersembunyi di workbook; dibaca karena "
+                          "disebut dengan sheet="))
+    return notes
+
+
 def _holds_geometry(values: list[Any], sample: int = 200) -> bool:
     """Tell whether any of the first filled cells reads as a geometry (WKT, corners...)."""
     filled = [v for v in values if empty_kind(v) is None][:sample]
@@ -294,6 +314,7 @@ class _BlockResult:
 def _read_block(block: SourceBlock, overrides: dict[str, str], disabled: set[str], crs: Any
                 ) -> _BlockResult:
     roles, block_notes = _roles(block, overrides, disabled)
+    block_notes += _sheet_notes(block)
     n = len(block)
     has_geometry = block.geometry is not None and any(g is not None for g in block.geometry)
     plan = None
