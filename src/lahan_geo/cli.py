@@ -381,7 +381,7 @@ def _read_plot_lists(args: argparse.Namespace) -> pd.DataFrame:
     """Read every plot list with the command line's options; warnings on one line each."""
     from lahan_geo.intake.plots import combine_plot_lists, header_only_message
 
-    lists = []
+    lists, warned = [], []
     for path in args.plots:
         with _reading("plots"), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", InputWarning)
@@ -392,7 +392,7 @@ def _read_plot_lists(args: argparse.Namespace) -> pd.DataFrame:
                 columns=_column_options(args) or None))
         for warning in caught:
             if issubclass(warning.category, InputWarning):
-                _fail(f"warning: {warning.message}")
+                warned.append(str(warning.message))
             else:
                 warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                        warning.lineno)
@@ -401,6 +401,8 @@ def _read_plot_lists(args: argparse.Namespace) -> pd.DataFrame:
         raise InputError(header_only_message(lists[0]) if len(lists) == 1 else
                          f"none of the {len(lists)} plot lists has a plot row. Fix: fill in "
                          "one row per plot below each header.")
+    for message in warned:  # a file without rows among others: said, then screened
+        _fail(f"warning: {message}")
     plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots],
                                 **plots.attrs["lahan_geo"]}
     return plots

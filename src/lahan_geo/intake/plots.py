@@ -551,5 +551,12 @@ def combine_plot_lists(lists: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     frames = [frame.rename(columns=renames) for frame, renames in zip(lists, aligned)]
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     out = gpd.GeoDataFrame(combined, geometry="geometry", crs="EPSG:4326")
-    out.attrs["lahan_geo"] = {"aligned_columns": aligned}
+    blocks = []
+    for frame, renames in zip(lists, aligned):
+        for block in frame.attrs.get("lahan_geo", {}).get("blocks", []):
+            columns = {r: renames.get(c, c) for r, c in block.get("columns", {}).items()}
+            blocks.append({**block, "columns": columns})
+    first = lists[0].attrs.get("lahan_geo", {}) if lists else {}
+    out.attrs["lahan_geo"] = {"columns": dict(first.get("columns", {})), "blocks": blocks,
+                              "rows": len(out), "aligned_columns": aligned}
     return out

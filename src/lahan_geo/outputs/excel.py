@@ -63,6 +63,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lahan_geo.errors import InputError
+from lahan_geo.intake.columns import unique_column_names
 from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path, recorded_inputs
 from lahan_geo.outputs._extra_sheets import (
     CANDIDATE_SHEET,
@@ -299,6 +300,14 @@ def _layout(result: gpd.GeoDataFrame, with_links: bool) -> list[_Column]:
         if column.header not in seen:
             seen.add(column.header)
             unique.append(column)
+    # a plot-list column whose name is one of the sheet's headers in any case ("lintang",
+    # "Alasan") keeps its values under the name with " (daftar)", never two equal headers
+    headers = {c.header.casefold() for c in unique if c not in others}
+    for i, column in enumerate(unique):
+        if column in others and column.header.casefold() in headers:
+            unique[i] = replace(column, header=unique_column_names(
+                [column.header], [c.header for c in unique if c not in others]
+            ).get(column.header, column.header))
     return sorted(unique, key=lambda column: not column.paper)  # printed ones first
 
 
