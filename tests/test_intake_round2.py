@@ -122,9 +122,9 @@ def test_a_status_column_is_renamed_and_reported(tmp_path):
 
 
 def test_reserved_columns_cover_every_column_the_library_adds():
+    from lahan_geo.intake.plots import ADDED_COLUMNS
     from lahan_geo.outputs._tabular import RESULT_COLUMNS
     from lahan_geo.review import REVIEW_COLUMNS
-    from lahan_geo.intake.plots import ADDED_COLUMNS
 
     assert set(RESULT_COLUMNS) | set(REVIEW_COLUMNS) | set(ADDED_COLUMNS) <= set(
         RESERVED_COLUMNS)
@@ -413,7 +413,7 @@ def test_cli_error_is_worded_with_its_own_options(tmp_path, layers):
     code, _, err = run_cli("screen", path, "--out", tmp_path / "o", "--no-details")
     assert code == 2 and err.count("\n") == 1
     assert "--lat-col" in err and "lat_col=" not in err
-    code, out, err = run_cli("screen", path, "--lat-col", "koord_a", "--lon-col", "koord_b",
+    code, _, err = run_cli("screen", path, "--lat-col", "koord_a", "--lon-col", "koord_b",
                              "--id-col", "ID", "--forest", layers["forest"], "--forest-layer",
                              "kawasan", "--forest-column", "KODE_X", "--zoning",
                              layers["zoning"], "--zoning-column", "POLA", "--out",

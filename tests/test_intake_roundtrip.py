@@ -45,7 +45,8 @@ def test_csv_round_trip(rows, pair, encoding):
     sep = ";" if any(spec[2] for _, _, spec, _ in rows) else ","
     buffer = io.StringIO()
     out = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
-    out.writerow(["ID Lahan", "Koordinat"] if pair else ["ID Lahan", "Lintang (derajat)", "Bujur (derajat)"])
+    out.writerow(["ID Lahan", "Koordinat"] if pair
+                 else ["ID Lahan", "Lintang (derajat)", "Bujur (derajat)"])
     for i, (lat, lon, spec, style) in enumerate(rows):
         lat_text, lon_text = written(lat, lon, spec, style)
         if pair:

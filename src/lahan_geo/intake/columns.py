@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["RESERVED_COLUMNS", "ROLES", "align_columns", "guess_columns", "header_hemisphere", "locates_plots",
-           "normalize_header", "unique_column_names"]
+__all__ = ["RESERVED_COLUMNS", "ROLES", "align_columns", "guess_columns", "header_hemisphere",
+           "locates_plots", "normalize_header", "unique_column_names"]
 
 #: Header aliases per role, already normalized (see :func:`normalize_header`). A header
 #: matches when its normalized form equals an alias or starts with it followed by a

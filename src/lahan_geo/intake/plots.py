@@ -61,8 +61,8 @@ from lahan_geo.intake.plausibility import (
 )
 from lahan_geo.intake.precision import MAX_IMPLIED_UNCERTAINTY_M, plot_accuracy, read_accuracy
 from lahan_geo.intake.projected import parse_crs_hint
-from lahan_geo.intake.sources import load_blocks
 from lahan_geo.intake.row_problems import quote
+from lahan_geo.intake.sources import load_blocks
 from lahan_geo.intake.table_checks import (
     compare_pair_column,
     header_crs,
@@ -195,8 +195,9 @@ def header_only_message(plots: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> header_only_message(pd.DataFrame())
-    '<DataFrame>: the plot list has a header but no plot rows. Fix: fill in one row per plot below the header.'
+    >>> print(header_only_message(pd.DataFrame()))  # doctest: +NORMALIZE_WHITESPACE
+    <DataFrame>: the plot list has a header but no plot rows. Fix: fill in one row per
+    plot below the header.
     """
     meta = plots.attrs.get("lahan_geo", {}) if isinstance(plots.attrs, dict) else {}
     where = meta.get("source_file") or "<DataFrame>"

@@ -23,8 +23,9 @@ Examples
 ...                       "Bujur": ["112.2", "Bujur", "", ""]})
 >>> block = SourceBlock(frame, "daftar.xlsx", [5, 6, 7, 9], sheet="Data")
 >>> mark_non_plots(block, {"lat": "Lintang", "lon": "Bujur"})
->>> [p.en[21:49] if p else None for p in block.problems]
-[None, "this row repeats the table's", "this is a total row ('Jumlah", 'this is a footer of the tabl']
+>>> [p.en[21:49] if p else None for p in block.problems]  # doctest: +NORMALIZE_WHITESPACE
+[None, "this row repeats the table's", "this is a total row ('Jumlah",
+ 'this is a footer of the tabl']
 """
 
 from __future__ import annotations
@@ -185,8 +186,9 @@ def id_damage(value: Any, column: str) -> list[Note]:
 
     Examples
     --------
-    >>> id_damage("1.23E+05", "ID")[0]
-    "id '1.23E+05' in column 'ID' is in scientific notation: Excel shortened a long number and its last digits are lost. Fix: format the column as Text and type the ids again"
+    >>> print(id_damage("1.23E+05", "ID")[0])  # doctest: +NORMALIZE_WHITESPACE
+    id '1.23E+05' in column 'ID' is in scientific notation: Excel shortened a long number
+    and its last digits are lost. Fix: format the column as Text and type the ids again
     >>> id_damage("A-12", "ID")
     []
     """

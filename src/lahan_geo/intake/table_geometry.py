@@ -169,13 +169,13 @@ _DEGREE_WORDS = ("lintang", "latitude", "lat", "bujur", "longitude", "lon", "lon
 
 
 def _named_degrees(column: str) -> bool:
-    """A "Lintang"/"Bujur" column holds degrees: big numbers there lost their decimals."""
+    """Tell whether a column is named for degrees ("Lintang"): big numbers there lost decimals."""
     words = normalize_header(column).split()
     return bool(words) and words[0] in _DEGREE_WORDS
 
 
 def _column_sign(plan: TablePlan, column: str, axis: str) -> int | None:
-    """The header's hemisphere, when the column is written without signs (module notes).
+    """Return the header's hemisphere, when the column is written without signs.
 
     A column whose values carry a minus sign uses signs for the hemisphere: its header
     ("Lintang (LS)" of a template) is then not applied, and the plan says so.
