@@ -72,7 +72,7 @@ RESULT_COLUMNS = (
     "zone_boundary_distance_m", "zone_tolerance_m", "area_m2",
     "land_status", "land_title_class", "rules", "clearances",
     "clearances_id", "agencies", "agencies_id", "offices", "legal_basis", "reason_id",
-    "reason_en", "input_problem", "input_problem_id", "input_notes",
+    "reason_en", "input_problem", "input_problem_id", "input_notes", "input_notes_id",
 )
 
 #: Plot-list columns (any case) that give a plot's province, as a BPS code or a name.
@@ -323,7 +323,7 @@ def _as_plots(plots: Any) -> gpd.GeoDataFrame:
             msg = "The plots have no CRS. Fix: plots.set_crs('EPSG:4326') or use read_plots."
             raise CRSError(msg)
         out = plots.to_crs("EPSG:4326") if not plots.crs.equals("EPSG:4326") else plots
-        for column in ("accuracy_m", "input_problem_id", "input_notes",
+        for column in ("accuracy_m", "input_problem_id", "input_notes", "input_notes_id",
                        "settled_before_designation"):
             if column not in out.columns:
                 out = out.assign(**{column: None})
@@ -712,6 +712,7 @@ def _describe(n: int, plots: gpd.GeoDataFrame, valid: np.ndarray, f_ov: LayerOve
         "input_problem_id": pd.Series(plots["input_problem_id"].to_numpy(dtype=object),
                                       dtype=object),
         "input_notes": pd.Series(plots["input_notes"].to_numpy(dtype=object), dtype=object),
+        "input_notes_id": pd.Series(plots["input_notes_id"].to_numpy(dtype=object), dtype=object),
     })
 
 

@@ -200,7 +200,7 @@ _DETAIL: tuple[_Column, ...] = (
     _Column("Akurasi Posisi (m)", "accuracy_m", 1),
     _Column("Dikuasai Sebelum Penetapan Kawasan", "settled_before_designation"),
     _Column("Masalah Data", "input_problem_id", width=40, wrap=True),
-    _Column("Catatan Data", "input_notes", width=40, wrap=True),
+    _Column("Catatan Data", "input_notes_id", width=40, wrap=True),
     _Column("Berkas Sumber", "source_file", width=24),
     _Column("Lembar Sumber", "source_sheet", width=14),
     _Column("Baris Sumber", "source_row", 0, grouped=False, convert=_whole, width=9),
@@ -212,6 +212,7 @@ _FALLBACK = {
     "agencies_id": "agencies",
     "reason_id": "reason_en",
     "input_problem_id": "input_problem",
+    "input_notes_id": "input_notes",
     "land_status_id": "land_status",
 }
 #: Headers for other known plot-list columns added by ``read_plots``.
