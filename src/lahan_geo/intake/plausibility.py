@@ -155,12 +155,15 @@ def check_outliers(geoms: np.ndarray, wheres: list[Where], problems: list[Any]) 
     points = shapely.points([_xy(geoms[i]) for i in index])
     tree = shapely.STRtree(points)
     km = 111.32
-    for k, i in enumerate(index):
+    pairs, distances = tree.query_nearest(points, exclusive=True, return_distance=True)
+    nearest = np.full(len(points), np.inf)
+    np.minimum.at(nearest, pairs[0], distances)
+    far = np.flatnonzero((nearest * km >= OUTLIER_KM) & np.isfinite(nearest))
+    for k in far.tolist():
+        i = index[k]
         point = points[k]
+        dist = nearest[k:k + 1]
         if abs(point.y) < 0.05:
-            continue
-        _, dist = tree.query_nearest(point, exclusive=True, return_distance=True)
-        if not len(dist) or dist[0] * km < OUTLIER_KM:
             continue
         flipped = shapely.Point(point.x, -point.y)
         near, near_dist = tree.query_nearest(flipped, exclusive=False, return_distance=True)

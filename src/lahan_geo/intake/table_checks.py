@@ -64,6 +64,11 @@ _FOOTER_RE = re.compile(
 _SCIENTIFIC_ID_RE = re.compile(r"[0-9](?:[.,][0-9]+)?e\+?[0-9]+", re.IGNORECASE)
 
 
+def _numeric_start(value: Any) -> bool:
+    text = value.lstrip() if isinstance(value, str) else ""
+    return bool(text) and text[0] in "-+0123456789"
+
+
 def _placing_empty(block: SourceBlock, roles: dict[str, str], i: int) -> bool:
     columns = [roles[r] for r in _PLACING if r in roles]
     return all(empty_kind(block.frame.at[i, c]) is not None for c in columns)
@@ -73,9 +78,10 @@ def mark_non_plots(block: SourceBlock, roles: dict[str, str]) -> None:
     """Give repeated headers, total rows and footers an ``input_problem`` saying so."""
     names = [normalize_header(c) for c in block.frame.columns]
     placing = {roles[r] for r in _PLACING if r in roles}
+    firsts = [block.frame[c].tolist() for c in dict.fromkeys(placing)]
     for i, row in enumerate(block.frame.itertuples(index=False, name=None)):
-        if block.problems[i] is not None:
-            continue
+        if block.problems[i] is not None or any(_numeric_start(c[i]) for c in firsts):
+            continue  # a coordinate is written: a plot row (good or bad), not a label
         cells = ["" if empty_kind(v) == "blank" else str(v).strip() for v in row]
         filled = [c for c in cells if c]
         if not filled:
