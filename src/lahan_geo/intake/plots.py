@@ -8,7 +8,9 @@ in input order, the original columns kept, plus
 - ``geometry``: a Point or Polygon in EPSG:4326, or None;
 - ``input_problem`` / ``input_problem_id``: None, or why the row cannot be used
   (English / Indonesian), naming the row, column, value and the fix;
-- ``input_notes``: what was corrected or assumed (a swap, a repair, a duplicate);
+- ``input_notes`` / ``input_notes_id``: what was corrected or assumed (a swap, a repair,
+  a duplicate, a hemisphere taken from the header), in English / Indonesian
+  (:mod:`~lahan_geo.intake.notes`);
 - ``accuracy_m``: the plot's positional accuracy in metres (from an ``akurasi``
   column, raised to the written precision when that is coarser; NaN means the
   screening default, see :mod:`~lahan_geo.intake.precision`);
@@ -18,6 +20,25 @@ in input order, the original columns kept, plus
   (:mod:`~lahan_geo.intake.land_status`); ``not_given`` when the list has no such column;
 - ``source_file``, ``source_sheet`` (workbooks; None otherwise), ``source_row``: where
   to go back to.
+
+How a list is read, where field teams' files differ from a clean table:
+
+- an explicit column choice (``lat_col=``, ``columns=``) always wins over a guess; a
+  guessed geometry column ("Batas Lahan", "Geometry") is not read when coordinate columns
+  are chosen, nor when it holds no geometry (neighbour descriptions, "titik"), and
+  ``columns={"geometry": None}`` says there is none (noted in ``blocks[i]["notes"]``);
+- a hemisphere in a header ("Lintang (LS)", "Latitude (S)") applies to a column written
+  without signs, noted on each row; a CRS in a header or title row ("X (UTM 50S)", "Zona
+  UTM 49 S") is used when ``crs=`` is not given (:mod:`~lahan_geo.intake.table_checks`);
+- a repeated header row, a "Jumlah"/total row and a footer ("Sumber: ...") stay rows,
+  with an ``input_problem`` that says what they are; hidden sheets are skipped (noted)
+  unless ``sheet=`` names them;
+- a plot list's own column named like one of the library's in another case ("Status",
+  "PLOT_ID"), or exactly like one of ``screen``'s, and a second column equal to an
+  earlier one in any case, are renamed ("Status (daftar)", "desa_2"), listed in
+  ``attrs["lahan_geo"]["renamed_columns"]``, so no writer meets two equal names;
+- a list with a header and no rows gives an empty result and an
+  :class:`~lahan_geo.errors.InputWarning`.
 """
 
 from __future__ import annotations
@@ -115,11 +136,13 @@ def read_plots(
     columns : mapping, optional
         Override the guess for any role: ``{"easting": "X_UTM", "northing": "Y_UTM",
         "zone": "Zona", "geometry": "WKT", "desa": "Nama Desa", ...}`` (roles:
-        :data:`lahan_geo.intake.columns.ROLES`). The guess used is reported in
-        ``attrs["lahan_geo"]["columns"]``.
+        :data:`lahan_geo.intake.columns.ROLES`); ``None`` says the list has no such column
+        (``{"geometry": None}``). A choice always wins over the guess. The roles used are
+        reported in ``attrs["lahan_geo"]["columns"]``.
     sheet : str, int or list, optional
-        Workbook sheet(s) by name or 0-based number. Default: every sheet whose header
-        names coordinate columns, in workbook order (``source_sheet`` tells them apart).
+        Workbook sheet(s) by name or 0-based number. Default: every visible sheet whose
+        header names coordinate columns, in workbook order (``source_sheet`` tells them
+        apart); hidden sheets are read only when named.
     layer : str or int, optional
         Layer of a multi-layer vector file (GeoPackage), or the file inside a zip archive.
     encoding, sep : str, optional

@@ -11,7 +11,11 @@ Forms as field teams fill them are handled:
   two-row header ("Koordinat" merged over "Lintang | Bujur") is joined;
 - merged cells: every cell of a merged range holds the range's value;
 - rows that are blank in every cell are not plots: they are skipped and their numbers
-  listed in ``info["blank_rows"]``; every other row is kept;
+  listed in ``info["blank_rows"]``; every other row is kept; the rows above the header
+  (titles) are kept as text in ``info["title_rows"]`` (a coordinate system written there
+  is used, see :mod:`~lahan_geo.intake.table_checks`);
+- a formula whose value was never saved (a workbook written by a program that does not
+  calculate) keeps its formula text, so the row says so instead of "blank";
 - text files: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"),
   cp1252 and Latin-1; delimiter comma, semicolon, tab or bar, guessed from the lines.
   A UTF-8 file with a few lines in cp1252 (rows pasted in from another file) is read
@@ -568,9 +572,11 @@ def read_workbook(
     path : Path
         The workbook (.xlsx or .xlsm).
     sheet : str, int or list of them, optional
-        The sheet(s) to read, by name or 0-based number. Default: every sheet whose
-        first rows hold a coordinate header (sheets without one, such as instructions,
-        are listed in each block's ``info["skipped_sheets"]``).
+        The sheet(s) to read, by name or 0-based number. Default: every visible sheet
+        whose first rows hold a coordinate header (sheets without one, such as
+        instructions, are listed in each block's ``info["skipped_sheets"]``; hidden sheets
+        with one, usually old data, in ``info["skipped_hidden_sheets"]``). A named sheet
+        is read even when hidden (``info["hidden_sheet_read"]``).
     wanted : collection of str
         Column names the caller asked for; a row holding them all is the header.
     """
