@@ -527,3 +527,11 @@ def test_corpus_round_trip_through_the_cli(tmp_path, layers):
     with sqlite3.connect(out / "hasil_screening.gpkg") as db:  # the layer opens in QGIS too
         assert db.execute("select count(*) from gpkg_contents").fetchone()[0] >= 1
     assert gpkg["input_problem_id"].notna().sum() == gpkg["input_problem"].notna().sum()
+
+
+def test_a_broken_wkt_column_is_still_the_geometry_column(tmp_path):
+    path = write_csv(tmp_path / "wkt_rusak.csv", [
+        ["id", "WKT"], ["a", "POLYGON ((112.3 -2.5, 112.31 -2.5"], ["b", "Utara: Jalan"]])
+    plots = lg.read_plots(path)
+    assert plots.attrs["lahan_geo"]["columns"]["geometry"] == "WKT"
+    assert "tanda kurungnya tidak tertutup" in plots["input_problem_id"][0]

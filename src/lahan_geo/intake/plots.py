@@ -43,6 +43,7 @@ How a list is read, where field teams' files differ from a clean table:
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from os import PathLike
@@ -316,10 +317,23 @@ def _sheet_notes(block: SourceBlock) -> list[Note]:
     return notes
 
 
+_GEOMETRY_START_RE = re.compile(r"\s*(POINT|POLYGON|MULTI|SRID|GEOMETRYCOLLECTION|\{)",
+                                re.IGNORECASE)
+_NUMBERS_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+
+
 def _holds_geometry(values: list[Any], sample: int = 200) -> bool:
-    """Tell whether any of the first filled cells reads as a geometry (WKT, corners...)."""
+    """Tell whether a column holds geometries, even broken ones (WKT, corners...).
+
+    A column whose first filled cells neither read as a geometry nor try to be one (WKT
+    or GeoJSON text, two numbers or more) holds something else: "Utara: Jalan Desa",
+    "titik".
+    """
     filled = [v for v in values if empty_kind(v) is None][:sample]
     for value in filled:
+        text = str(value)
+        if _GEOMETRY_START_RE.match(text) or len(_NUMBERS_RE.findall(text)) >= 2:
+            return True
         try:
             parse_geometry_cell(value)
         except CoordinateParseError:

@@ -120,6 +120,35 @@ _REASONS_ID: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] 
 )
 _AXIS_ID = {"latitude": "lintang", "longitude": "bujur", "coordinate": "koordinat"}
 
+_GEOMETRY_REASONS_ID: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = tuple(
+    (re.compile(pattern), sub) for pattern, sub in (
+        (r"its brackets do not close", lambda m: "tanda kurungnya tidak tertutup (apakah isi "
+         "sel terpotong? satu sel spreadsheet memuat paling banyak 32.767 karakter)"),
+        (r"is not WKT of a point or polygon", lambda m: "bukan WKT titik atau poligon"),
+        (r"is not well-formed WKT", lambda m: "bukan WKT yang benar (periksa kurung, koma dan "
+         "titik desimal)"),
+        (r"is not well-formed GeoJSON", lambda m: "bukan GeoJSON yang benar"),
+        (r"is not a GeoJSON geometry", lambda m: "bukan geometri GeoJSON (perlu 'type' dan "
+         "'coordinates')"),
+        (r"is a GeoJSON '(.+?)', not a point or polygon",
+         lambda m: f"berupa GeoJSON '{m[1]}', bukan titik atau poligon"),
+        (r"has a corner that is not two numbers",
+         lambda m: "memiliki titik sudut yang bukan dua angka"),
+        (r"has a coordinate that is not a finite number",
+         lambda m: "memiliki koordinat yang bukan angka terhingga"),
+        (r"has a ring with (\d+) distinct corners",
+         lambda m: f"memiliki cincin dengan {m[1]} titik sudut berbeda; poligon perlu minimal 3"),
+        (r"holds two corners", lambda m: "hanya berisi dua titik sudut; poligon perlu minimal "
+         "3 (titik perlu satu pasangan)"),
+        (r"holds no coordinates", lambda m: "tidak berisi koordinat"),
+        (r"does not hold the coordinates a (\w+) needs",
+         lambda m: f"tidak berisi koordinat yang diperlukan {m[1]}"),
+        (r"is a (\w+), not a point or polygon", lambda m: f"berupa {m[1]}, bukan titik atau "
+         "poligon"),
+        (r"is ([0-9,]+) characters long", lambda m: f"terlalu panjang ({m[1]} karakter)"),
+    )
+)
+
 _FORMULA_FIX = (
     "the cell holds the formula {v} whose value was not saved in the file (it was written "
     "by a program that does not calculate formulas), so it reads as blank",
@@ -236,10 +265,13 @@ def geometry_problem(where: Where, column: str, err: CoordinateParseError) -> Ro
     """Turn the error of a geometry cell (WKT, corner list) into a row problem."""
     if err.kind in ("blank", "placeholder"):
         return coordinate_problem(where, column, err)
+    reason = next((sub(found) for pattern, sub in _GEOMETRY_REASONS_ID
+                   if (found := pattern.search(str(err))) is not None),
+                  "bukan geometri yang dapat dibaca")
     return RowProblem(
         f"{where[0]}, column '{column}': {err}",
-        f"{where[1]}, kolom '{column}': nilai {quote(err.value)} bukan geometri yang dapat "
-        "dibaca. Perbaikan: tulis WKT seperti POLYGON ((112.30 -2.50, 112.31 -2.50, 112.31 "
-        "-2.51, 112.30 -2.50)) (bujur dulu), atau titik-titik sudut sebagai pasangan "
+        f"{where[1]}, kolom '{column}': nilai {quote(err.value)} {reason}. Perbaikan: tulis "
+        "WKT seperti POLYGON ((112.30 -2.50, 112.31 -2.50, 112.31 -2.51, 112.30 -2.50)) "
+        "(bujur dulu), atau titik-titik sudut sebagai pasangan "
         "'lintang, bujur' dipisah titik koma.",
     )
