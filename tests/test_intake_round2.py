@@ -535,3 +535,19 @@ def test_a_broken_wkt_column_is_still_the_geometry_column(tmp_path):
     plots = lg.read_plots(path)
     assert plots.attrs["lahan_geo"]["columns"]["geometry"] == "WKT"
     assert "tanda kurungnya tidak tertutup" in plots["input_problem_id"][0]
+
+
+def test_cli_coords_and_accuracy_columns(tmp_path):
+    path = write_csv(tmp_path / "kolom.csv", [
+        ["Kode", "Tautan", "GPS (m)"],
+        ["A", "https://maps.google.com/?q=-2.490120,112.290340", "8"]])
+    code, out, err = run_cli("screen", path, "--coords-col", "Tautan", "--accuracy-col",
+                             "GPS (m)", "--id-col", "Kode", "--out", tmp_path / "o",
+                             "--no-details")
+    assert code == 0, err
+    result = pd.read_csv(tmp_path / "o" / "hasil_screening.csv")
+    assert result["plot_id"].tolist() == ["A"] and result["lat"].round(5).tolist() == [-2.49012]
+    assert "accuracy_m" not in result or result["accuracy_m"].tolist() == [8.0]
+    assert lg.read_plots(path, coords_col="Tautan", accuracy_col="GPS (m)")["accuracy_m"][0] == 8
+    code, _, err = run_cli("screen", path, "--column", "bogus", "--out", tmp_path / "o")
+    assert code == 2 and "ROLE=COLUMN" in err

@@ -371,8 +371,11 @@ def _read_block(block: SourceBlock, overrides: dict[str, str], disabled: set[str
             raise InputError(msg)
         mark_non_plots(block, roles)
         crs, crs_notes = header_crs(block, roles, crs)
-        block_notes += crs_notes
         plan = plan_table(block, roles, crs)
+        in_metres = plan.easting is not None or plan.geometry is not None \
+            or plan.coords is not None
+        if in_metres or plan.projected_crs is None:  # a stated zone of unused metres: silent
+            block_notes += crs_notes
         geoms, precision = locate_rows(block, plan)
         compare_pair_column(block, roles, geoms)
     for i in range(n):
