@@ -541,7 +541,7 @@ def test_cli_coords_and_accuracy_columns(tmp_path):
     path = write_csv(tmp_path / "kolom.csv", [
         ["Kode", "Tautan", "GPS (m)"],
         ["A", "https://maps.google.com/?q=-2.490120,112.290340", "8"]])
-    code, out, err = run_cli("screen", path, "--coords-col", "Tautan", "--accuracy-col",
+    code, _, err = run_cli("screen", path, "--coords-col", "Tautan", "--accuracy-col",
                              "GPS (m)", "--id-col", "Kode", "--out", tmp_path / "o",
                              "--no-details")
     assert code == 0, err
