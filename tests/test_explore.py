@@ -234,3 +234,10 @@ def test_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
                       "leaflet-control-scale", "leaflet-control-layers"):
         assert css_class in dom, css_class
     assert "Uncaught" not in done.stderr
+
+
+def test_the_same_result_gives_the_same_html_bytes(full_html: str) -> None:
+    """branca names elements with random ids; explore numbers them instead."""
+    again = explore(make_result(hostile=True), forest=make_forest(), zoning=make_zoning())
+    assert again.get_root().render() == full_html
+    assert "map_00000000000000000000000000000000" in full_html

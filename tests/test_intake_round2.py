@@ -124,10 +124,11 @@ def test_a_status_column_is_renamed_and_reported(tmp_path):
 def test_reserved_columns_cover_every_column_the_library_adds():
     from lahan_geo.intake.plots import ADDED_COLUMNS
     from lahan_geo.outputs._tabular import RESULT_COLUMNS
+    from lahan_geo.outputs.files import GPKG_ORDER_FIELD, STATUS_LABEL_FIELD
     from lahan_geo.review import REVIEW_COLUMNS
 
-    assert set(RESULT_COLUMNS) | set(REVIEW_COLUMNS) | set(ADDED_COLUMNS) <= set(
-        RESERVED_COLUMNS)
+    assert set(RESULT_COLUMNS) | set(REVIEW_COLUMNS) | set(ADDED_COLUMNS) | {
+        GPKG_ORDER_FIELD, STATUS_LABEL_FIELD} <= set(RESERVED_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------
@@ -508,7 +509,11 @@ def test_corpus_round_trip_through_the_cli(tmp_path, layers):
     for name in ("hasil_screening.xlsx", "hasil_screening.gpkg", "hasil_screening.geojson",
                  "hasil_screening.csv", "peta_ringkasan.png"):
         assert (out / name).is_file(), name
-    gpkg = gpd.read_file(out / "hasil_screening.gpkg")
+    import pyogrio
+
+    gpkg = pd.concat([gpd.read_file(out / "hasil_screening.gpkg", layer=name)
+                      for name, _ in pyogrio.list_layers(out / "hasil_screening.gpkg")
+                      if name.startswith("lahan_")], ignore_index=True)
     geojson = gpd.read_file(out / "hasil_screening.geojson")
     table = pd.read_csv(out / "hasil_screening.csv")
     header = next(load_workbook(out / "hasil_screening.xlsx", read_only=True).worksheets[0]

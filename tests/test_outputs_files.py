@@ -113,22 +113,44 @@ def test_csv_escapes_formula_like_text(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- GeoPackage
 
 
+def _read_result_layers(path: Path) -> gpd.GeoDataFrame:
+    parts = []
+    for name in ("lahan_titik", "lahan_bidang", "lahan_tanpa_lokasi"):
+        part = gpd.read_file(path, layer=name)
+        if not isinstance(part, gpd.GeoDataFrame):
+            part = gpd.GeoDataFrame(part, geometry=[None] * len(part), crs="EPSG:4326")
+        parts.append(part.assign(layer=name))
+    import pandas as pd
+
+    return pd.concat(parts, ignore_index=True).sort_values("result_row", ignore_index=True)
+
+
 def test_geopackage_layers(tmp_path: Path) -> None:
     result = make_result()
     path = to_geopackage(
         result, tmp_path / "hasil.gpkg",
         layers={"kawasan_hutan": make_forest(), "pola_ruang": make_zoning()},
     )
-    names = [name for name, _ in pyogrio.list_layers(path)]
-    assert names == ["hasil_screening", "kawasan_hutan", "pola_ruang"]
-    plots = gpd.read_file(path, layer="hasil_screening")
-    assert plots["plot_id"].tolist() == result["plot_id"].tolist()
-    assert plots.crs.to_epsg() == 4326
+    layers = dict(pyogrio.list_layers(path).tolist())
+    assert layers == {"lahan_titik": "Point", "lahan_bidang": "Polygon",
+                      "lahan_tanpa_lokasi": None, "kawasan_hutan": "Polygon",
+                      "pola_ruang": "Polygon", "layer_styles": None}
+    plots = _read_result_layers(path)
+    assert plots["result_row"].tolist() == list(range(1, len(result) + 1))
+    assert plots["plot_id"].tolist() == result["plot_id"].tolist()  # nothing lost
+    assert plots["layer"].tolist() == ["lahan_titik", "lahan_bidang", "lahan_titik",
+                                       "lahan_bidang", "lahan_tanpa_lokasi", "lahan_titik"]
+    assert gpd.read_file(path, layer="lahan_titik").crs.to_epsg() == 4326
     assert plots.loc[1, "rules"] == "F2; Z2"
-    assert plots.geometry.iloc[4] is None or plots.geometry.iloc[4].is_empty
     assert plots.loc[0, "nama_koperasi"] == FORMULA_LIKE[0]
-    info = pyogrio.read_info(path, layer="hasil_screening")
-    assert json.loads(info["layer_metadata"]["lahan_geo"])["rules_version"] == "2026.11.0"
+    assert plots.loc[4, "status"] == "invalid"
+    assert plots.loc[4, "status_label_id"] == "Data tidak valid"
+    assert plots.loc[1, "status_label_id"] == "Perlu izin"
+    for name in ("lahan_titik", "lahan_bidang", "lahan_tanpa_lokasi"):
+        info = pyogrio.read_info(path, layer=name)
+        assert json.loads(info["layer_metadata"]["lahan_geo"])["rules_version"] == "2026.11.0"
+        fields = list(info["fields"])
+        assert fields[:4] == ["result_row", "plot_id", "status", "status_label_id"]
 
     forest = gpd.read_file(path, layer="kawasan_hutan")
     assert len(forest) == len(make_forest()) - 1  # the far-away polygon is clipped out
@@ -141,16 +163,99 @@ def test_geopackage_layers(tmp_path: Path) -> None:
     assert len(zoning) == 3 and zoning.crs.to_epsg() == 4326
 
 
+def _field_types(path: Path, layer: str) -> dict[str, str]:
+    """OGR field types as GDAL reports them (the same as ogrinfo)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        return {row[1]: row[2] for row in db.execute(f"PRAGMA table_info('{layer}')")}
+
+
+def test_geopackage_fields_are_typed(tmp_path: Path) -> None:
+    import numpy as np
+
+    result = make_result()
+    result["luas_teks"] = ["1000", "1200", "", "950", None, "2000"]  # a plot list's text
+    result["kode_desa"] = ["007", "008", "009", "010", "011", "012"]  # leading zeros: text
+    result["settled_before_designation"] = [None, True, False, None, None, None]
+    result["kosong"] = np.nan
+    path = to_geopackage(result, tmp_path / "hasil.gpkg")
+    for layer in ("lahan_titik", "lahan_bidang", "lahan_tanpa_lokasi"):
+        types = _field_types(path, layer)
+        assert types["result_row"] == "INTEGER"
+        for name in ("accuracy_m", "area_m2", "luas_m2", "boundary_distance_m", "kosong"):
+            assert types[name] in ("REAL", "DOUBLE"), (layer, name, types[name])
+        assert types["luas_teks"] == "INTEGER" and types["source_row"] == "INTEGER"
+        assert types["settled_before_designation"] == "BOOLEAN"
+        assert types["kode_desa"] == "TEXT" and types["status_label_id"] == "TEXT"
+    plots = _read_result_layers(path)
+    assert plots["luas_teks"].tolist()[:2] == [1000, 1200]
+    assert plots["kode_desa"].tolist()[0] == "007"
+    assert plots.loc[1, "settled_before_designation"] is True or bool(
+        plots.loc[1, "settled_before_designation"])
+
+
+def test_geopackage_stores_a_qgis_style_per_geometry_layer(tmp_path: Path) -> None:
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    path = to_geopackage(make_result(), tmp_path / "hasil.gpkg")
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT f_table_name, f_geometry_column, useAsDefault, styleQML, "
+                          "update_time FROM layer_styles ORDER BY id").fetchall()
+        contents = dict(db.execute("SELECT table_name, data_type FROM gpkg_contents"))
+    assert [r[:3] for r in rows] == [("lahan_titik", "geom", 1), ("lahan_bidang", "geom", 1)]
+    assert contents["layer_styles"] == "attributes"
+    from lahan_geo.outputs._draw import STATUS_COLOURS  # the maps' palette, one place
+
+    def rgba(hex_colour: str) -> str:
+        return ",".join(str(int(hex_colour[i:i + 2], 16)) for i in (1, 3, 5)) + ",255"
+
+    colours = {s: rgba(c) for s, c in STATUS_COLOURS.items()} | {"invalid": "158,158,158,255"}
+    for (_, _, _, qml, _), symbol in zip(rows, ("SimpleMarker", "SimpleFill"), strict=True):
+        root = ET.fromstring(qml)
+        renderer = root.find("renderer-v2")
+        assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "status"
+        found = {}
+        for category in renderer.iter("category"):
+            number = category.get("symbol")
+            sym = renderer.find(f"symbols/symbol[@name='{number}']")
+            assert sym.find("layer").get("class") == symbol
+            found[category.get("value")] = sym.find("layer/Option/Option[@name='color']").get(
+                "value")
+        assert found == colours
+        labels = {c.get("value"): c.get("label") for c in renderer.iter("category")}
+        assert labels["not_permitted"] == "Tidak diizinkan (pindah lokasi)"
+
+
+def test_geopackage_is_byte_identical_for_identical_results(tmp_path: Path) -> None:
+    layers = {"pola_ruang": make_zoning()}
+    first = to_geopackage(make_result(), tmp_path / "a.gpkg", layers=layers).read_bytes()
+    second = to_geopackage(make_result(), tmp_path / "b.gpkg", layers=layers).read_bytes()
+    assert first == second
+
+
+def test_geojson_properties_are_typed(tmp_path: Path) -> None:
+    result = make_result()
+    result["luas_teks"] = ["1000", "1200", "", "950", None, "2000"]
+    result["settled_before_designation"] = [None, True, False, None, None, None]
+    data = json.loads(to_geojson(result, tmp_path / "h.geojson").read_text(encoding="utf-8"))
+    props = [f["properties"] for f in data["features"]]
+    assert [p["luas_teks"] for p in props] == [1000, 1200, None, 950, None, 2000]
+    assert props[1]["settled_before_designation"] is True
+    assert props[0]["accuracy_m"] == 5.0 and props[0]["source_row"] == 2
+
+
 def test_geopackage_without_valid_plots_writes_empty_extra_layers(tmp_path: Path) -> None:
     result = make_result().iloc[[4]]
     path = to_geopackage(result, tmp_path / "h.gpkg", layers={"kawasan_hutan": make_forest()})
-    assert len(gpd.read_file(path, layer="hasil_screening")) == 1
+    assert len(pyogrio.read_dataframe(path, layer="lahan_tanpa_lokasi")) == 1
     assert len(gpd.read_file(path, layer="kawasan_hutan")) == 0
 
 
 def test_geopackage_rejects_bad_layers(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="hasil_screening"):
-        to_geopackage(make_result(), tmp_path / "h.gpkg", layers={"hasil_screening": make_forest()})
+    with pytest.raises(InputError, match="lahan_titik"):
+        to_geopackage(make_result(), tmp_path / "h.gpkg", layers={"lahan_titik": make_forest()})
     with pytest.raises(InputError, match="GeoDataFrame"):
         to_geopackage(make_result(), tmp_path / "h.gpkg", layers={"x": [1, 2]})
     with pytest.raises(CRSError):

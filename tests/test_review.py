@@ -7,13 +7,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from _result_factory import make_result
 from lahan_geo.errors import InputError
 from lahan_geo.outputs import to_csv, to_excel, to_geojson, to_geopackage
-from lahan_geo.outputs.files import RESULT_LAYER
+from lahan_geo.outputs.files import RESULT_LAYERS
 from lahan_geo.review import REVIEW_COLUMNS, apply_review
 from lahan_geo.statuses import STATUSES
 
@@ -162,6 +163,9 @@ def test_gis_files_carry_the_review(reviewed, tmp_path: Path):
     assert (props["review_status"], props["review_date"]) == ("clear", "2025-11-17")
     csv = pd.read_csv(to_csv(reviewed, tmp_path / "h.csv"), encoding="utf-8-sig")
     assert csv.loc[3, "reviewer"] == "Sari (BPKHTL)"
-    gpkg = gpd.read_file(to_geopackage(reviewed, tmp_path / "h.gpkg"), layer=RESULT_LAYER)
+    path = to_geopackage(reviewed, tmp_path / "h.gpkg")
+    gpkg = pd.concat([gpd.read_file(path, layer=name) for name in RESULT_LAYERS.values()
+                      if name in dict(pyogrio.list_layers(path).tolist())])
+    gpkg = gpkg.sort_values("result_row")
     back = [v if isinstance(v, str) else None for v in gpkg["review_status"].tolist()]
     assert back[:4] == [None, "needs_clearance", None, "clear"]

@@ -22,27 +22,43 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pandas as pd
 
 from lahan_geo import __version__
-from lahan_geo.errors import InputError, InputWarning, LahanGeoError
+from lahan_geo.accuracy import map_accuracy_m
+from lahan_geo.errors import InputError, InputWarning, LahanGeoError, LahanGeoWarning
 from lahan_geo.intake import read_plots
 from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
+from lahan_geo.layers.service import is_address
+from lahan_geo.layers.window import NEAR_M, default_margin_m
+from lahan_geo.layers.zoning import DEFAULT_ZONING_SCALE
+from lahan_geo.outputs._atomic import describe_os_error, output_set
 from lahan_geo.rules import APPLICANTS, Programme, load_rules
 from lahan_geo.screen import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 
-__all__ = ["CLI_OPTIONS", "DETAIL_FOLDER", "cli_wording", "main"]
+__all__ = ["CLI_OPTIONS", "DETAIL_FOLDER", "OUTPUTS", "cli_wording", "main"]
 
 #: Sub-folder of ``--out`` that receives the detail maps.
 DETAIL_FOLDER = "peta_detail"
+#: What ``screen`` writes into ``--out``, in the order the new set replaces the old one
+#: (the workbook last, after the maps it links to). They are replaced together.
+DOSSIER = "dokumen_penyaringan.pdf"
+INTERACTIVE_MAP = "peta_interaktif.html"
+OUTPUTS = (DETAIL_FOLDER, "hasil_screening.gpkg", "hasil_screening.geojson",
+           "hasil_screening.csv", "peta_ringkasan.png", INTERACTIVE_MAP, DOSSIER,
+           "hasil_screening.xlsx")
 
 _EPILOG = """\
 example:
   lahan-geo screen usulan_lahan.csv bidang.geojson \\
       --forest KWSHUTAN_AR_250K.gpkg --zoning pola_ruang.gpkg --out hasil/
+
+  --forest and --zoning also take an ArcGIS REST layer address, e.g.
+      --forest https://geoportal.menlhk.go.id/server/rest/services/backup/KWSHUTAN_B/MapServer/0
+  (only the features near the plots are fetched).
 
   writes hasil/hasil_screening.xlsx (the workbook to submit), .gpkg, .geojson, .csv,
   peta_ringkasan.png (overview map) and peta_detail/detail_<ID>.png (one map per plot
@@ -113,14 +129,18 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"CRS of the {what} when the file has none, e.g. EPSG:4326")
     s.add_argument("--within", type=Path, default=None,
                    help="district or village boundaries: plots outside are flagged")
-    s.add_argument("--forest", type=Path, help="forest-area layer (KWSHUTAN-style)")
+    s.add_argument("--forest", type=_layer_source,
+                   help="forest-area layer (KWSHUTAN-style): a file, or an ArcGIS REST layer "
+                        "address https://…/MapServer/<n> (only the plots' area is fetched)")
     s.add_argument("--forest-scale", type=float, default=250_000,
                    help="scale denominator of the forest layer (default 250000)")
-    s.add_argument("--zoning", type=Path, help="pola ruang layer (RTRW/RDTR)")
+    s.add_argument("--zoning", type=_layer_source,
+                   help="pola ruang layer (RTRW/RDTR): a file or an ArcGIS REST layer address")
     s.add_argument("--zoning-mapping", type=Path, help="your district's zoning mapping TOML")
     s.add_argument("--rules", type=Path, help="rules TOML (default: the shipped rules)")
-    s.add_argument("--rdtr", type=Path, help="outlines of the RDTRs integrated in OSS: decides "
-                   "the KKPR route (Konfirmasi inside, Persetujuan outside)")
+    s.add_argument("--rdtr", type=_layer_source,
+                   help="outlines of the RDTRs integrated in OSS (a file or an ArcGIS REST layer "
+                        "address): decides the KKPR route (Konfirmasi inside, Persetujuan outside)")
     s.add_argument("--psn", action="store_true",
                    help="treat the outlets as a National Strategic Project (unconfirmed for "
                    "KDMP): changes the LP2B and PIPPIB outcomes, recorded in the metadata")
@@ -129,11 +149,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--applicant", choices=APPLICANTS, default="pemda",
                    help="who applies for a PPKH: pemda (the bupati, default) or koperasi")
     s.add_argument("--tolerance", type=float, help="one tolerance in metres for every plot")
-    s.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
+    s.add_argument("--out", type=Path, required=True,
+                   help="output folder (created if needed); the earlier results in it are "
+                        "replaced together at the end, and only if the run succeeds")
     s.add_argument("--note", default=None, help="footnote on the map, e.g. 'Data contoh sintetis'")
     s.add_argument("--details", action=argparse.BooleanOptionalAction, default=True,
                    help=f"write one detail map per plot that is not clear into "
-                        f"OUT/{DETAIL_FOLDER}/ (default: on)")
+                        f"OUT/{DETAIL_FOLDER}/, the printable dossier {DOSSIER} (cover, "
+                        f"overview, one page per plot that is not clear) and the offline "
+                        f"interactive map {INTERACTIVE_MAP} (default: on)")
     s.add_argument("--reviews", type=Path, default=None,
                    help="reviewers' decisions (CSV/XLSX: id_lahan, status_baru, alasan, "
                         "pemeriksa, tanggal), written beside the computed status")
@@ -155,6 +179,43 @@ def _parser() -> argparse.ArgumentParser:
                    help="also print what changed in each version of the rule set")
     r.set_defaults(func=_rules)
     return parser
+
+
+def _layer_source(value: str) -> Path | str:
+    """Take a layer as a file, or as an ArcGIS REST layer address (text, fetched later)."""
+    return value.strip() if is_address(value) else Path(value)
+
+
+def _read_layers(args: argparse.Namespace, plots: pd.DataFrame) -> tuple[Any, Any, Any]:
+    """Read --forest, --zoning and --rdtr; an address is fetched for the plots' area only."""
+    near = NEAR_M
+    if args.suggest_sites:  # the sites searched must lie in what was fetched
+        near = max(NEAR_M, args.search_radius + NEAR_M - 2000)
+
+    def window(source: Path | str, map_m: float) -> dict[str, Any]:
+        if not is_address(source):
+            return {}
+        tolerance = args.tolerance if args.tolerance is not None else map_m
+        return {"around": plots, "margin_m": default_margin_m(plots, tolerance, near)}
+
+    forest = zoning = rdtr = None
+    if args.forest:
+        with _reading("forest"):
+            forest = read_forest_area(args.forest, scale=args.forest_scale,
+                                      layer=args.forest_layer, crs=args.forest_crs,
+                                      function_column=args.forest_column,
+                                      **window(args.forest, map_accuracy_m(args.forest_scale)))
+    if args.zoning:
+        with _reading("zoning"):
+            zoning = read_zoning(args.zoning, mapping=args.zoning_mapping,
+                                 layer=args.zoning_layer, crs=args.zoning_crs,
+                                 zone_column=args.zoning_column,
+                                 **window(args.zoning, map_accuracy_m(DEFAULT_ZONING_SCALE)))
+    if args.rdtr:  # an outline: no map tolerance of its own
+        with _reading("rdtr"):
+            rdtr = read_rdtr(args.rdtr, layer=args.rdtr_layer, crs=args.rdtr_crs,
+                             name_column=args.rdtr_column, **window(args.rdtr, 0.0))
+    return forest, zoning, rdtr
 
 
 def _one_line(text: object) -> str:
@@ -247,9 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(err)
         return 2
     except OSError as err:  # a folder that cannot be created, a disk that is full, ...
-        where = f" '{err.filename}'" if err.filename else ""
-        _fail(f"cannot read or write{where}: {err.strerror or err}. "
-              "Fix: check the path and that the folder is writable.")
+        _fail(describe_os_error(err))
         return 2
     except KeyboardInterrupt:
         _fail("interrupted")
@@ -263,21 +322,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check_out(out: Path, inputs: list[Path]) -> None:
-    """Refuse an output folder that is a file (an input, for example), before any work."""
+    """Refuse, before any work, an output folder that is a file or would replace an input.
+
+    An input inside ``--out`` that has the name of an output (``hasil_screening.csv``, or
+    anything in ``peta_detail/``) is refused here: the outputs are written in a staging
+    folder, so the writers themselves never see the final names.
+    """
     if out.exists() and not out.is_dir():
         is_input = any(out.resolve() == p.resolve() for p in inputs)
         what = "one of the input files" if is_input else "an existing file"
         msg = (f"--out '{out}' is {what}, not a folder. "
                "Fix: give a folder for the results, e.g. --out hasil/.")
         raise InputError(msg)
+    if not out.is_dir():
+        return
+    folder = out.resolve()
+    for path in inputs:
+        where = path.resolve()
+        if any(where == folder / name or folder / name in where.parents for name in OUTPUTS):
+            msg = (f"The results in --out '{out}' would replace '{path}', which is one of "
+                   "the input files. Fix: move the input out of that folder, or choose "
+                   "another --out folder.")
+            raise InputError(msg)
 
 
 def _screen(args: argparse.Namespace) -> int:
     from lahan_geo.compare import compare
     from lahan_geo.outputs import (
+        explore,
         plot_details,
         plot_overview,
         to_csv,
+        to_dossier,
         to_excel,
         to_geojson,
         to_geopackage,
@@ -287,25 +363,19 @@ def _screen(args: argparse.Namespace) -> int:
     from lahan_geo.review import apply_review
 
     protect = [p for p in (*args.plots, args.forest, args.zoning, args.rules,
-                           args.zoning_mapping, args.reviews, args.rdtr) if p]
+                           args.zoning_mapping, args.reviews, args.rdtr)
+                if isinstance(p, Path)]
     out: Path = args.out
     _check_out(out, protect)
     plots = _read_plot_lists(args)
-    forest = zoning = rdtr = None
-    if args.forest:
-        with _reading("forest"):
-            forest = read_forest_area(args.forest, scale=args.forest_scale,
-                                      layer=args.forest_layer, crs=args.forest_crs,
-                                      function_column=args.forest_column)
-    if args.zoning:
-        with _reading("zoning"):
-            zoning = read_zoning(args.zoning, mapping=args.zoning_mapping,
-                                 layer=args.zoning_layer, crs=args.zoning_crs,
-                                 zone_column=args.zoning_column)
-    if args.rdtr:
-        with _reading("rdtr"):
-            rdtr = read_rdtr(args.rdtr, layer=args.rdtr_layer, crs=args.rdtr_crs,
-                             name_column=args.rdtr_column)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", LahanGeoWarning)
+        forest, zoning, rdtr = _read_layers(args, plots)
+    for note in notes:  # e.g. a layer re-used offline from the cache: say so, on one line
+        if issubclass(note.category, LahanGeoWarning):
+            _fail(f"note: {note.message}")
+        else:
+            warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
     programme = Programme(psn=args.psn, public_interest=args.public_interest,
                           applicant=args.applicant)
     result = screen(plots, forest=forest, zoning=zoning, rules=args.rules,
@@ -315,7 +385,6 @@ def _screen(args: argparse.Namespace) -> int:
         result = apply_review(result, args.reviews)
     # read the earlier run before this one may replace its files in the same --out
     changes = compare(args.compare_with, result) if args.compare_with else None
-    out.mkdir(parents=True, exist_ok=True)
     counts = result["status"].value_counts()
     print(f"Screened {len(result)} plots from {len(args.plots)} file(s).")
     for status in STATUSES:
@@ -330,35 +399,42 @@ def _screen(args: argparse.Namespace) -> int:
         print(f"  {found} of {candidates['plot_id'].nunique()} plot(s) have a clear site "
               f"within {args.search_radius:,.0f} m")
 
-    details: list[Path] = []
-    if args.details:
-        folder = out / DETAIL_FOLDER
-        print(f"Drawing {int(needs_detail(result).sum())} detail map(s) into {folder} ...",
-              flush=True)
-        details = plot_details(result, forest=forest, zoning=zoning, out_dir=folder,
-                               protect=protect, candidates=candidates)
-        keep = {p.name for p in details}
-        for stale in sorted(folder.glob("detail_*.png")):  # maps of an earlier run
-            if stale.name not in keep:
-                stale.unlink()
-    written = [
-        to_excel(result, out / "hasil_screening.xlsx", protect=protect,
-                 detail_maps=details if args.details else None, candidates=candidates,
-                 compare_with=changes),
-        to_geopackage(result, out / "hasil_screening.gpkg", protect=protect,
+    # Everything is written into a staging folder inside --out, then swapped in as one
+    # set: an error or Ctrl-C leaves the earlier results whole, and a second run into
+    # the same folder is refused while this one holds its lock.
+    with output_set(out, OUTPUTS, protect=protect) as run:
+        if run.swept:
+            print(f"Removed {run.swept} leftover(s) of an interrupted earlier run in {out}.")
+        stage = run.path
+        details: list[Path] = []
+        if args.details:
+            print(f"Drawing {int(needs_detail(result).sum())} detail map(s) into "
+                  f"{out / DETAIL_FOLDER} ...", flush=True)
+            details = plot_details(result, forest=forest, zoning=zoning,
+                                   out_dir=stage / DETAIL_FOLDER, protect=protect,
+                                   candidates=candidates, within=args.within)
+        to_geopackage(result, stage / "hasil_screening.gpkg", protect=protect,
                       layers={k: v for k, v in (("kawasan_hutan", forest),
-                                                ("pola_ruang", zoning)) if v is not None}),
-        to_geojson(result, out / "hasil_screening.geojson", protect=protect),
-        to_csv(result, out / "hasil_screening.csv", protect=protect),
-    ]
-    map_path = out / "peta_ringkasan.png"
-    plot_overview(result, forest=forest, zoning=zoning, path=map_path,
-                  title="Hasil penyaringan lokasi gerai KDMP", note=args.note,
-                  candidates=candidates)
-    written.append(map_path)
+                                                ("pola_ruang", zoning)) if v is not None})
+        to_geojson(result, stage / "hasil_screening.geojson", protect=protect)
+        to_csv(result, stage / "hasil_screening.csv", protect=protect)
+        plot_overview(result, forest=forest, zoning=zoning, path=stage / "peta_ringkasan.png",
+                      title="Hasil penyaringan lokasi gerai KDMP", note=args.note,
+                      candidates=candidates, within=args.within)
+        if args.details:  # the dossier and the interactive map go with the detail maps
+            to_dossier(result, stage / DOSSIER, forest=forest, zoning=zoning,
+                       within=args.within, candidates=candidates, note=args.note,
+                       protect=protect)
+            explore(result, forest=forest, zoning=zoning, candidates=candidates,
+                    detail_folder=DETAIL_FOLDER).save(str(stage / INTERACTIVE_MAP))
+        to_excel(result, stage / "hasil_screening.xlsx", protect=protect,
+                 detail_maps=details if args.details else None, candidates=candidates,
+                 compare_with=changes)
+        written = run.commit()
     print("Wrote:")
-    for path in written:
-        print(f"  {path}")
+    for path in sorted(written, key=lambda p: p.suffix != ".xlsx"):  # the workbook first
+        if path.name != DETAIL_FOLDER:
+            print(f"  {path}")
     if args.details:
         print(f"  {out / DETAIL_FOLDER}{os.sep} ({len(details)} detail maps)")
     return 0

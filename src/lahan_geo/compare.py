@@ -56,10 +56,11 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import InputError
-from lahan_geo.intake.gdal_files import open_vector
+from lahan_geo.intake.gdal_files import VectorFile, open_vector
 from lahan_geo.intake.sniff import fits, mismatch_message, sniff
 from lahan_geo.intake.tables import read_text_file
 from lahan_geo.metric import utm_epsg
+from lahan_geo.result import GPKG_ORDER_FIELD, GPKG_RESULT_LAYERS
 
 __all__ = ["CHANGES", "COMPARE_COLUMNS", "compare"]
 
@@ -74,7 +75,7 @@ COMPARE_COLUMNS = (
 CHANGES = ("added", "removed", "changed", "unchanged")
 
 _LIST_COLUMNS = ("rules", "clearances", "clearances_id")
-_GPKG_LAYER = "hasil_screening"
+_GPKG_LAYER = "hasil_screening"  # the one result layer of GeoPackages before #16
 
 
 def compare(
@@ -187,19 +188,37 @@ def _read_file(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any] | None]:
             raise InputError(msg) from None
         return gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326"), None
     source = open_vector(path, label=label, fix=fix)
-    layer = _GPKG_LAYER if source.driver == "GPKG" else None
-    gdf = source.frame(layer)
+    if source.driver == "GPKG":
+        return _read_gpkg(source, fix)
+    gdf = source.frame()
     meta = None
     try:
         if source.driver == "GeoJSON":
             meta = json.loads(read_text_file(path, label)).get("lahan_geo")
-        elif source.driver == "GPKG":
-            info = source.info(layer).get("layer_metadata") or {}
-            meta = json.loads(info["lahan_geo"]) if "lahan_geo" in info else None
     except (ValueError, AttributeError, TypeError) as err:
         msg = f"compare(): cannot read the lahan_geo notes of {path}: {err}. Fix: {fix}."
         raise InputError(msg) from None
     return gdf, meta
+
+
+def _read_gpkg(source: VectorFile, fix: str) -> tuple[gpd.GeoDataFrame, dict[str, Any] | None]:
+    """Read a GeoPackage export: its result layers put back together in result order."""
+    present = {name for name, _ in source.layers()}
+    names = [n for n in GPKG_RESULT_LAYERS.values() if n in present] or [_GPKG_LAYER]
+    parts = [source.frame(name) for name in names]
+    parts = [part if isinstance(part, gpd.GeoDataFrame)
+             else gpd.GeoDataFrame(part, geometry=[None] * len(part), crs="EPSG:4326")
+             for part in parts]
+    gdf = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if GPKG_ORDER_FIELD in gdf.columns:
+        gdf = gdf.sort_values(GPKG_ORDER_FIELD, kind="stable", ignore_index=True)
+    try:
+        info = source.info(names[0]).get("layer_metadata") or {}
+        meta = json.loads(info["lahan_geo"]) if "lahan_geo" in info else None
+    except (ValueError, AttributeError, TypeError) as err:
+        msg = f"compare(): cannot read the lahan_geo notes of {source.path}: {err}. Fix: {fix}."
+        raise InputError(msg) from None
+    return gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name, crs="EPSG:4326"), meta
 
 
 def _keys(gdf: gpd.GeoDataFrame) -> list[tuple[str, int]]:

@@ -79,6 +79,15 @@ class Limits:
         by GDAL, plot list or legal layer.
     plot_vertices : int
         Vertices of one plot geometry.
+    service_features : int
+        Features fetched from an ArcGIS REST layer for one read (checked against the
+        service's own count before any page is fetched).
+    service_pages : int
+        Pages (requests of up to ``maxRecordCount`` features) for one read.
+    service_response_bytes : int
+        Size of one answer of a service (a description, a count, a page).
+    service_bytes : int
+        Size of all the pages of one read together.
     """
 
     text_bytes: int = 200 * _MB
@@ -95,6 +104,10 @@ class Limits:
     archive_members: int = 10_000
     vector_bytes: int = 2048 * _MB
     plot_vertices: int = 1_000_000
+    service_features: int = 250_000
+    service_pages: int = 500
+    service_response_bytes: int = 64 * _MB
+    service_bytes: int = 512 * _MB
 
 
 def _from_env(text: str | None) -> Limits:

@@ -91,6 +91,7 @@ from lahan_geo.intake.gdal_files import open_vector
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import read_forest_area
 from lahan_geo.layers.source import find_column
+from lahan_geo.layers.window import require_margin
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import utm_epsg
 from lahan_geo.rules import Programme, Rule, RuleSet, fired_rules, load_rules
@@ -238,6 +239,9 @@ def suggest_sites(
         tolerance_m = _provenance(result).get("tolerance", {}).get("override_m")
     forest_n = _layer(forest, "forest_function", read_forest_area)
     zoning_n = _layer(zoning, "zone_class", read_zoning)
+    reach = params.radius + math.hypot(params.width, params.depth)
+    for layer, kind in ((forest_n, "forest area"), (zoning_n, "zoning")):
+        require_margin(layer, reach, kind, "suggest_sites searches")
     constraints = _constraints(layers)
     villages = _villages(within)
     verify = _Verifier(forest_n, zoning_n, constraints, ruleset, tolerance_m)

@@ -22,7 +22,20 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-__all__ = ["ScreeningResult"]
+__all__ = ["GPKG_ORDER_FIELD", "GPKG_RESULT_LAYERS", "ScreeningResult"]
+
+#: The layers a result is split into in a GeoPackage (``lahan_geo.to_geopackage``), one
+#: per kind of geometry: plots given as points, as polygons, rows without a location
+#: (an attribute table) and, should a result hold one, any other geometry type.
+GPKG_RESULT_LAYERS: dict[str, str] = {
+    "point": "lahan_titik",
+    "polygon": "lahan_bidang",
+    "none": "lahan_tanpa_lokasi",
+    "other": "lahan_lain",
+}
+#: The field holding each row's 1-based position in the whole result, so that the
+#: layers can be put back together in input order.
+GPKG_ORDER_FIELD = "result_row"
 
 
 class ScreeningResult(gpd.GeoDataFrame):

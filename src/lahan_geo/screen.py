@@ -29,8 +29,10 @@ from lahan_geo.layers.cache import cached_geometries, layer_fingerprint
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import FOREST_ESTATE, read_forest_area
 from lahan_geo.layers.rdtr import rdtr_coverage, read_rdtr
+from lahan_geo.layers.service import is_address
 from lahan_geo.layers.source import find_column
 from lahan_geo.layers.subdivide import subdivided_layer
+from lahan_geo.layers.window import beyond_window
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import (
     MAX_SEGMENT_DEG,
@@ -102,8 +104,9 @@ def screen(
     plots : GeoDataFrame, DataFrame or path
         Best the output of :func:`lahan_geo.read_plots`; anything else is passed
         through it first.
-    forest : GeoDataFrame or path, optional
-        Output of :func:`lahan_geo.read_forest_area` (or a path to read with it).
+    forest : GeoDataFrame, path or address, optional
+        Output of :func:`lahan_geo.read_forest_area` (or a path to read with it, or an
+        ArcGIS REST layer address: fetched for the plots' area only).
         Without it every plot's forest status is unknown (rule F7, verify).
     zoning : GeoDataFrame or path, optional
         Output of :func:`lahan_geo.read_zoning`. Without it every plot is Z5, verify.
@@ -190,9 +193,9 @@ def screen(
     constraints = _as_constraints(layers, ruleset)
     plots = _as_plots(plots)
     land_texts, land_classes, land_info = land_status_columns(plots, land_status_mapping)
-    forest = _as_layer(forest, "forest_function", read_forest_area)
-    zoning = _as_layer(zoning, "zone_class", read_zoning)
-    rdtr = _as_layer(rdtr, "rdtr_name", read_rdtr)
+    forest = _as_layer(forest, "forest_function", read_forest_area, plots)
+    zoning = _as_layer(zoning, "zone_class", read_zoning, plots)
+    rdtr = _as_layer(rdtr, "rdtr_name", read_rdtr, plots)
     programme = _as_programme(programme)
     if tolerance_m is not None and (
         isinstance(tolerance_m, bool) or not isinstance(tolerance_m, (int, float))
@@ -238,6 +241,17 @@ def screen(
         z_ov = _overlay(n, groups, metric, zoning, "zone_class", z_key, zone_tol, bar, geoms,
                         area)
 
+    wgs84 = np.asarray(geoms.array, dtype=object)
+    blanked = {name: beyond_window(layer, wgs84, tol, ov.distance_m, valid, kind)
+               for name, layer, tol, ov, kind in (
+                   ("forest", forest, forest_tol, f_ov, "forest area"),
+                   ("zoning", zoning, zone_tol, z_ov, "zoning")) if ov is not None}
+    if rdtr is not None:  # an outline read for other plots cannot say they are outside it
+        beyond_window(rdtr, wgs84, np.zeros(n), np.full(n, np.nan), valid, "RDTR coverage")
+    for layer in constraints:
+        widest = float(np.max(layer["setback_m"].to_numpy(dtype=float), initial=0.0))
+        beyond_window(layer, wgs84, np.full(n, widest), np.full(n, np.nan), valid,
+                      f"constraint ({layer.attrs['lahan_geo'].get('name')})")
     hits = _constraint_hits(n, groups, metric, constraints, bar)
     described = _describe(n, plots, valid, f_ov, z_ov, forest, zoning, area, forest_tol,
                           zone_tol, permission_of)
@@ -268,6 +282,9 @@ def screen(
                              copy=False)
     result.attrs["lahan_geo"] = _provenance(ruleset, plots, forest, zoning, tolerance_m, result,
                                             constraints)
+    for name, count in blanked.items():  # distances a windowed layer cannot vouch for
+        if "window" in result.attrs["lahan_geo"]["layers"][name]:
+            result.attrs["lahan_geo"]["layers"][name]["window"]["distances_unknown"] = count
     result.attrs["lahan_geo"]["programme"] = programme.to_dict()
     if rdtr is not None:
         result.attrs["lahan_geo"]["layers"]["rdtr"] = _plain(rdtr.attrs.get("lahan_geo", {}))
@@ -381,7 +398,8 @@ def _recheck_geometry(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return plots.set_geometry(plots.geometry.where(keep, None))
 
 
-def _as_layer(layer: Any, column: str, reader: Any) -> gpd.GeoDataFrame | None:
+def _as_layer(layer: Any, column: str, reader: Any, plots: gpd.GeoDataFrame
+              ) -> gpd.GeoDataFrame | None:
     if layer is None:
         return None
     if isinstance(layer, gpd.GeoDataFrame) and column in layer.columns:
@@ -390,7 +408,7 @@ def _as_layer(layer: Any, column: str, reader: Any) -> gpd.GeoDataFrame | None:
                    f"{reader.__name__}(..., crs='EPSG:4326') or call .set_crs() first.")
             raise CRSError(msg)
         return layer
-    return reader(layer)
+    return reader(layer, around=plots) if is_address(layer) else reader(layer)
 
 
 def _as_constraints(layers: Sequence[gpd.GeoDataFrame], ruleset: RuleSet

@@ -169,6 +169,7 @@ RESERVED_COLUMNS: tuple[str, ...] = (
     "reason_en", "input_problem", "input_problem_id", "input_notes", "input_notes_id",
     "accuracy_m", "settled_before_designation", "source_file", "source_sheet", "source_row",
     "review_status", "review_reason", "reviewer", "review_date", "geometry",
+    "result_row", "status_label_id",  # the GeoPackage writer's
 )
 
 

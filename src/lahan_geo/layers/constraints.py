@@ -37,6 +37,7 @@ import shapely
 
 from lahan_geo.errors import LayerError
 from lahan_geo.layers.source import find_column, read_layer
+from lahan_geo.layers.window import default_margin_m, window_of
 
 __all__ = ["CONSTRAINT_RULES", "buffer_constraint", "read_constraint"]
 
@@ -62,13 +63,16 @@ def read_constraint(
     setback_column: str | None = None,
     class_column: str | None = None,
     setbacks: Mapping[str, float] | None = None,
+    around: Any = None,
+    margin_m: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a constraint layer and attach the rule it triggers.
 
     Parameters
     ----------
-    source : path or GeoDataFrame
-        Polygons (peat, moratorium, HGU/PBPH/IUP areas) or lines (rivers, coast).
+    source : path, address or GeoDataFrame
+        Polygons (peat, moratorium, HGU/PBPH/IUP areas) or lines (rivers, coast), as a
+        file or an ArcGIS REST layer address (``https://…/MapServer/<n>``).
     rule : str
         The rule id the layer triggers, e.g. "X1" (see the rules file).
     name : str, optional
@@ -83,6 +87,11 @@ def read_constraint(
     class_column, setbacks : optional
         A class column (e.g. river type) and the setback in metres per class. A class
         the mapping lacks takes the largest setback given, recorded on the row.
+    around : GeoDataFrame or tuple, optional
+        Read only the features near these plots, as in :func:`lahan_geo.read_forest_area`.
+    margin_m : float, optional
+        Metres around ``around``; the default (:data:`~lahan_geo.layers.window.NEAR_M`
+        beyond the plots' accuracy) must exceed the widest setback, else pass more.
 
     Returns
     -------
@@ -95,8 +104,10 @@ def read_constraint(
         msg = "rule= must name the rule the layer triggers, e.g. rule='X1'."
         raise LayerError(msg)
     label = name or CONSTRAINT_RULES.get(rule, rule)
+    window = None if around is None else window_of(
+        around, default_margin_m(around, 0.0) if margin_m is None else margin_m)
     gdf, info = read_layer(source, kind=f"constraint ({label})", layer=layer, crs=crs,
-                           reader="read_constraint")
+                           reader="read_constraint", window=window)
     lines = gdf.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
     distances, notes = _setbacks(gdf, setback_m, setback_column, class_column, setbacks)
     missing = lines & np.isnan(distances)
@@ -110,6 +121,14 @@ def read_constraint(
     if np.isinf(distances).any():  # buffering by infinity fails deep inside GEOS
         msg = (f"The constraint layer {label!r} has an infinite setback; setbacks are metres "
                ">= 0. Fix: give each feature a finite setback, e.g. setback_m=100.")
+        raise LayerError(msg)
+    widest = max([float(np.nan_to_num(distances).max()) if len(gdf) else 0.0,
+                  float(setback_m or 0.0), *map(float, (setbacks or {}).values())])
+    if window is not None and widest > window.margin_m:
+        msg = (f"The constraint layer {label!r} has a setback of {widest:,.0f} m, wider than "
+               f"the {window.margin_m:,.0f} m around the plots it was read for: a feature "
+               f"beyond the margin could still reach a plot. Fix: pass margin_m={widest:.0f} "
+               "or more.")
         raise LayerError(msg)
     gdf["constraint_rule"] = rule
     gdf["constraint_name"] = label

@@ -30,6 +30,7 @@ from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
 from lahan_geo.errors import LayerError
 from lahan_geo.layers.cache import cached_layer
 from lahan_geo.layers.source import find_column, read_layer
+from lahan_geo.layers.window import default_margin_m, window_of
 
 __all__ = [
     "FOREST_ESTATE",
@@ -107,13 +108,17 @@ def read_forest_area(
     function_column: str | None = None,
     scale: float = DEFAULT_FOREST_SCALE,
     accuracy_class: int = DEFAULT_ACCURACY_CLASS,
+    around: Any = None,
+    margin_m: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a forest-area (kawasan hutan) layer and normalize its forest function.
 
     Parameters
     ----------
-    source : path or GeoDataFrame
-        An official ``KWSHUTAN``-style layer or any polygon layer with a code or label.
+    source : path, address or GeoDataFrame
+        An official ``KWSHUTAN``-style layer or any polygon layer with a code or label:
+        a file, or the ArcGIS REST layer itself (``https://…/MapServer/0``, fetched
+        by :mod:`lahan_geo.layers.service`).
     layer : str or int, optional
         Layer of a multi-layer file.
     crs : optional
@@ -126,6 +131,12 @@ def read_forest_area(
         tolerance (Perka BIG 15/2014).
     accuracy_class : {1, 2, 3}, default 3
         CE90 class of the map; 3 is the cautious default when the class is not stated.
+    around : GeoDataFrame or tuple, optional
+        The plots (or a (minx, miny, maxx, maxy) box in EPSG:4326): only the features
+        within ``margin_m`` of them are read (:mod:`lahan_geo.layers.window`).
+    margin_m : float, optional
+        Metres around ``around``; by default the plots' largest tolerance for this
+        layer plus :data:`~lahan_geo.layers.window.NEAR_M`.
 
     Returns
     -------
@@ -149,16 +160,20 @@ def read_forest_area(
     >>> forest.attrs["lahan_geo"]["tolerance_m"], forest.attrs["lahan_geo"]["unknown_features"]
     (125.0, 1)
     """
+    tolerance = map_accuracy_m(scale, accuracy_class)
+    window = None if around is None else window_of(
+        around, default_margin_m(around, tolerance) if margin_m is None else margin_m)
     options = {"layer": layer, "crs": str(crs), "function_column": function_column,
-               "scale": scale, "accuracy_class": accuracy_class}
+               "scale": scale, "accuracy_class": accuracy_class,
+               "window": None if window is None else repr(window)}
     return cached_layer(source, "read_forest_area", options, lambda: _read_forest_area(
         source, layer=layer, crs=crs, function_column=function_column, scale=scale,
-        accuracy_class=accuracy_class))
+        accuracy_class=accuracy_class, window=window))
 
 
 def _read_forest_area(source: Any, *, layer: Any, crs: Any, function_column: str | None,
-                      scale: float, accuracy_class: int) -> gpd.GeoDataFrame:
-    gdf, info = read_layer(source, kind="forest area", layer=layer, crs=crs)
+                      scale: float, accuracy_class: int, window: Any) -> gpd.GeoDataFrame:
+    gdf, info = read_layer(source, kind="forest area", layer=layer, crs=crs, window=window)
     tolerance = map_accuracy_m(scale, accuracy_class)
     code_col = function_column or find_column(gdf, _CODE_COLUMNS)
     label_col = find_column(gdf, _LABEL_COLUMNS) if function_column is None else None

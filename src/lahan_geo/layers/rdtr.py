@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.layers.source import find_column, read_layer
+from lahan_geo.layers.window import default_margin_m, window_of
 
 __all__ = ["RDTR_COVERAGE", "rdtr_coverage", "read_rdtr"]
 
@@ -45,18 +46,26 @@ def read_rdtr(
     layer: str | int | None = None,
     crs: Any = None,
     name_column: str | None = None,
+    around: Any = None,
+    margin_m: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Read the outlines of the RDTRs integrated in OSS (an RDTR-coverage layer).
 
     Parameters
     ----------
-    source : path or GeoDataFrame
-        Polygons: one or more per integrated RDTR, in any CRS.
+    source : path, address or GeoDataFrame
+        Polygons: one or more per integrated RDTR, in any CRS; a file or an ArcGIS REST
+        layer address (``https://…/MapServer/<n>``, e.g. GISTARU's).
     layer, crs : optional
         As in :func:`lahan_geo.read_forest_area`; a layer without a CRS is refused.
     name_column : str, optional
         Column naming each RDTR; by default the first of NAMA_RDTR, NAMOBJ, NAMA,
         WADMKK, REMARK present (any case), else none.
+    around : GeoDataFrame or tuple, optional
+        Read only the outlines near these plots, as in :func:`lahan_geo.read_forest_area`.
+    margin_m : float, optional
+        Metres around ``around`` (default: the plots' accuracy plus
+        :data:`~lahan_geo.layers.window.NEAR_M`).
 
     Returns
     -------
@@ -64,8 +73,10 @@ def read_rdtr(
         The original columns plus ``rdtr_name``, in EPSG:4326; ``attrs["lahan_geo"]``
         holds the load report (path, hash, features, repairs).
     """
+    window = None if around is None else window_of(
+        around, default_margin_m(around, 0.0) if margin_m is None else margin_m)
     gdf, info = read_layer(source, kind="RDTR coverage", layer=layer, crs=crs,
-                           reader="read_rdtr")
+                           reader="read_rdtr", window=window)
     column = find_column(gdf, (name_column,) if name_column else _NAME_COLUMNS)
     names = (gdf[column] if column is not None else pd.Series(None, index=gdf.index))
     gdf["rdtr_name"] = pd.Series([None if pd.isna(v) else str(v) for v in names],

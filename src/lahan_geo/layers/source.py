@@ -20,6 +20,8 @@ import shapely
 from lahan_geo.errors import CRSError, LayerError
 from lahan_geo.intake.gdal_files import open_vector
 from lahan_geo.layers.cache import file_sha256
+from lahan_geo.layers.service import fetch_cached, is_address
+from lahan_geo.layers.window import Window
 from lahan_geo.metric import crs_misfit
 
 __all__ = ["check_fits_crs", "content_sha256", "find_column", "read_layer", "repair_polygons"]
@@ -32,13 +34,16 @@ def read_layer(
     layer: str | int | None = None,
     crs: Any = None,
     reader: str = "read_forest_area",
+    window: Window | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Read ``source`` as a polygon layer and return it with a provenance dict.
 
     Parameters
     ----------
-    source : path or GeoDataFrame
-        Any vector format GDAL reads (GeoPackage, Shapefile, GeoJSON, ...).
+    source : path, address or GeoDataFrame
+        Any vector format GDAL reads (GeoPackage, Shapefile, GeoJSON, ...), or an
+        ArcGIS REST layer address (``https://…/MapServer/<n>``, fetched by
+        :mod:`lahan_geo.layers.service`).
     kind : str
         What the layer is, for messages ("forest area", "zoning").
     layer : str or int, optional
@@ -48,14 +53,22 @@ def read_layer(
         refused rather than guessed.
     reader : str
         The public function the user called, named in the fix of an error.
+    window : Window, optional
+        Keep only the features intersecting it (:mod:`lahan_geo.layers.window`);
+        a service is asked for those only.
 
     Returns
     -------
     (GeoDataFrame, dict)
         The layer with a ``geometry_repair`` column (None, or what was repaired), and
-        ``{"path", "sha256", "crs", "features", "repairs", "empty"}``.
+        ``{"path", "sha256", "crs", "features", "repairs", "empty"}``, plus ``window``
+        when one was given and the service's provenance for an address.
     """
-    if isinstance(source, gpd.GeoDataFrame):
+    fetched: dict[str, Any] = {}
+    if is_address(source):
+        gdf, fetched = fetch_cached(str(source), bbox=window.bbox if window else None)
+        path = None
+    elif isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
         path = None
     elif isinstance(source, (str, PathLike)):
@@ -67,7 +80,7 @@ def read_layer(
             msg = (f"The {kind} layer {path} is a folder. Fix: pass the layer file in it "
                    "(.gpkg, .shp, .geojson).")
             raise LayerError(msg)
-        gdf = _read_file(path, kind, layer)
+        gdf = _read_file(path, kind, layer, crs, window)
         if not isinstance(gdf, gpd.GeoDataFrame):
             msg = (f"The {kind} layer {path} has no geometry (it is a table of "
                    f"{len(gdf):,} rows). Fix: pass the layer's polygons as GeoPackage, "
@@ -79,7 +92,7 @@ def read_layer(
             f"not {type(source).__name__}."
         )
         raise LayerError(msg)
-    where = str(path) if path is not None else "the GeoDataFrame"
+    where = str(path) if path is not None else fetched.get("service", "the GeoDataFrame")
     if gdf.crs is None:
         if crs is None:
             msg = (
@@ -89,18 +102,47 @@ def read_layer(
             )
             raise CRSError(msg)
         gdf = gdf.set_crs(crs)
+    if window is not None:
+        gdf = gdf[_near(gdf, _box_in(window, gdf.crs))]
     gdf = gdf.reset_index(drop=True)
     gdf, repairs = repair_polygons(gdf)
     check_fits_crs(gdf, f"The {kind} layer {where}")
     info = {
-        "path": str(path) if path is not None else None,
-        "sha256": file_sha256(path) if path is not None else content_sha256(gdf),
+        "path": str(path) if path is not None else fetched.get("service"),
+        "sha256": (file_sha256(path) if path is not None and window is None
+                   else content_sha256(gdf)),
         "crs": gdf.crs.to_string(),
         "features": len(gdf),
         "repairs": int(repairs),
         "empty": int((gdf.geometry.isna() | gdf.geometry.is_empty).sum()),
+        **fetched,
     }
+    if window is not None:
+        info["window"] = window.as_dict()
     return gdf, info
+
+
+def _box_in(window: Window, crs: Any) -> shapely.Geometry:
+    """Return the window's box in ``crs``: its own bounds there, so it covers the window."""
+    box = shapely.box(*window.bbox)
+    if crs is None or crs.equals("EPSG:4326"):
+        return box
+    from pyproj import Transformer
+
+    move = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return shapely.box(*move.transform_bounds(*window.bbox, densify_pts=21))
+
+
+def _near(gdf: gpd.GeoDataFrame, box: shapely.Geometry) -> np.ndarray:
+    """Say which features intersect ``box`` (by their bounds where GEOS cannot tell)."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    present = ~pd.isna(geoms)
+    out = np.zeros(len(geoms), dtype=bool)
+    try:
+        out[present] = shapely.intersects(geoms[present], box)
+    except shapely.errors.GEOSException:  # an invalid polygon: its bounds decide (more kept)
+        out[present] = shapely.intersects(shapely.box(*shapely.bounds(geoms[present]).T), box)
+    return out
 
 
 def check_fits_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
@@ -146,12 +188,23 @@ def check_fits_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
 
 
 
-def _read_file(path: Path, kind: str, layer: Any) -> Any:
-    """Read a layer file through :func:`~lahan_geo.intake.gdal_files.open_vector`."""
+def _read_file(path: Path, kind: str, layer: Any, crs: Any = None,
+               window: Window | None = None) -> Any:
+    """Read a layer file through :func:`~lahan_geo.intake.gdal_files.open_vector`.
+
+    With a window, GDAL reads only the features in the window's box (in the file's CRS).
+    """
     where = f"the {kind} layer {path}" + (f" (layer {layer!r})" if layer is not None else "")
-    return open_vector(path, label=where, error=LayerError, fix=(
+    source = open_vector(path, label=where, error=LayerError, fix=(
         "pass a GeoPackage, Shapefile or GeoJSON file, and layer= for a multi-layer file"
-    )).frame(layer)
+    ))
+    bbox = None
+    native = (source.info(layer).get("crs") or crs) if window is not None else None
+    if native is not None:  # a file without CRS is refused after reading, for that
+        from pyproj import CRS
+
+        bbox = tuple(shapely.bounds(_box_in(window, CRS.from_user_input(native))).tolist())
+    return source.frame(layer, bbox=bbox)
 
 
 def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:

@@ -41,6 +41,7 @@ from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
 from lahan_geo.errors import LayerError
 from lahan_geo.layers.cache import cached_layer
 from lahan_geo.layers.source import find_column, read_layer
+from lahan_geo.layers.window import default_margin_m, window_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -161,13 +162,16 @@ def read_zoning(
     mapping: str | PathLike[str] | ZoningMapping | None = None,
     scale: float = DEFAULT_ZONING_SCALE,
     accuracy_class: int = DEFAULT_ACCURACY_CLASS,
+    around: Any = None,
+    margin_m: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a pola ruang layer and classify each zone.
 
     Parameters
     ----------
-    source : path or GeoDataFrame
-        The RTRW or RDTR pola ruang polygons, in any projected or geographic CRS.
+    source : path, address or GeoDataFrame
+        The RTRW or RDTR pola ruang polygons, in any projected or geographic CRS, as
+        a file or an ArcGIS REST layer address (``https://…/MapServer/<n>``).
     layer, crs : optional
         As in :func:`lahan_geo.read_forest_area`.
     zone_column : str, optional
@@ -179,6 +183,8 @@ def read_zoning(
         Scale denominator of the plan map (a kabupaten RTRW is 1:50,000).
     accuracy_class : {1, 2, 3}, default 3
         CE90 class of the plan map (Perka BIG 15/2014); 3 is the cautious default.
+    around, margin_m : optional
+        Read only the features near these plots, as in :func:`lahan_geo.read_forest_area`.
 
     Returns
     -------
@@ -202,16 +208,22 @@ def read_zoning(
     ['Zona Aneh']
     """
     mapping = mapping if isinstance(mapping, ZoningMapping) else load_zoning_mapping(mapping)
+    tolerance = map_accuracy_m(scale, accuracy_class)
+    window = None if around is None else window_of(
+        around, default_margin_m(around, tolerance) if margin_m is None else margin_m)
     options = {"layer": layer, "crs": str(crs), "zone_column": zone_column, "scale": scale,
-               "accuracy_class": accuracy_class, "mapping": mapping.fingerprint}
+               "accuracy_class": accuracy_class, "mapping": mapping.fingerprint,
+               "window": None if window is None else repr(window)}
     return cached_layer(source, "read_zoning", options, lambda: _read_zoning(
         source, layer=layer, crs=crs, zone_column=zone_column, mapping=mapping, scale=scale,
-        accuracy_class=accuracy_class))
+        accuracy_class=accuracy_class, window=window))
 
 
 def _read_zoning(source: Any, *, layer: Any, crs: Any, zone_column: str | None,
-                 mapping: ZoningMapping, scale: float, accuracy_class: int) -> gpd.GeoDataFrame:
-    gdf, info = read_layer(source, kind="zoning", layer=layer, crs=crs, reader="read_zoning")
+                 mapping: ZoningMapping, scale: float, accuracy_class: int, window: Any
+                 ) -> gpd.GeoDataFrame:
+    gdf, info = read_layer(source, kind="zoning", layer=layer, crs=crs, reader="read_zoning",
+                           window=window)
     column = zone_column or find_column(gdf, mapping.source_columns)
     if column is None or column not in gdf.columns:
         msg = (

@@ -598,4 +598,48 @@ def explore(
         minx, miny, maxx, maxy = framed[0].total_bounds
         pad = 0.005 if math.isclose(minx, maxx) and math.isclose(miny, maxy) else 0.0
         m.fit_bounds([[miny - pad, minx - pad], [maxy + pad, maxx + pad]])
+    stable_ids(m)
     return m
+
+
+def stable_ids(element: Any) -> Any:
+    """Give a folium map and everything in it ids that depend only on its structure.
+
+    branca names each element with a random id (``map_59d0...``), so two saves of the
+    same map differ; numbering the elements in the order they were added (children,
+    and elements held as attributes such as a popup's HTML) makes the same inputs give
+    the same HTML bytes. Elements added after this call keep their random ids: call it
+    again before saving.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = folium.Map(tiles=None)
+    >>> _ = folium.Marker([-2.5, 112.0]).add_to(m)
+    >>> [e.get_name() for e in (stable_ids(m), *m._children.values())]
+    ['map_00000000000000000000000000000000', 'marker_00000000000000000000000000000001']
+    """
+    from branca.element import Element
+
+    def parts(node: Any) -> list[Any]:
+        held = [v for k, v in sorted(vars(node).items())
+                if k not in ("_parent", "_children") and isinstance(v, Element)]
+        return [*getattr(node, "_children", {}).values(), *held]
+
+    seen: set[int] = set()
+    order = []
+    queue = [element]
+    while queue:  # breadth first, in the order elements were added
+        node = queue.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        queue.extend(parts(node))
+    for count, node in enumerate(order):
+        node._id = f"{count:032x}"
+    for node in order:  # children are keyed by their names: rekey them
+        children = getattr(node, "_children", None)
+        if children:
+            node._children = type(children)((c.get_name(), c) for c in children.values())
+    return element
