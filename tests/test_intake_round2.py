@@ -461,7 +461,7 @@ def test_cli_header_only_file_exits_2_on_one_line(tmp_path):
 def test_cli_wording_is_one_mechanism():
     assert cli_wording("Fix: pass sheet= with one of 0: 'A'.", "plots") == \
         "Fix: pass --sheet with one of 0: 'A'."
-    assert cli_wording("pass layer='x'", "zoning") == "pass --zoning-layer x"
+    assert cli_wording("pass layer='x'", "zoning") == "pass --zoning-layer 'x'"
 
 
 # --------------------------------------------------------------------------------------

@@ -238,7 +238,7 @@ CLI_OPTIONS: dict[str, dict[str, str]] = {
                "crs": "--zoning-crs", "mapping": "--zoning-mapping"},
     "rdtr": {"name_column": "--rdtr-column", "layer": "--rdtr-layer", "crs": "--rdtr-crs"},
 }
-_VALUE = r"(?:'([^']*)'|\"([^\"]*)\"|([^\s,;.)]+(?:\.[^\s,;.)]+)*))?"
+_VALUE = r"(?:'([^']*)'|\"([^\"]*)\"|([A-Za-z0-9_][^\s,;.)/=]*(?:\.[^\s,;.)/=]+)*))?"
 
 
 def cli_wording(message: str, reader: str) -> str:
@@ -247,19 +247,25 @@ def cli_wording(message: str, reader: str) -> str:
     Examples
     --------
     >>> cli_wording("Fix: pass lat_col= and lon_col=, or crs='49S'.", "plots")
-    'Fix: pass --lat-col and --lon-col, or --crs 49S.'
+    "Fix: pass --lat-col and --lon-col, or --crs '49S'."
+    >>> cli_wording("Fix: pass crs=, e.g. read_plots(..., crs='EPSG:4326').", "plots")
+    "Fix: pass --crs, e.g. --crs 'EPSG:4326'."
     >>> cli_wording("pass columns={'geometry': None} to say so", "plots")
     'pass --column geometry=none to say so'
     >>> cli_wording("Fix: pass function_column= with the code column.", "forest")
     'Fix: pass --forest-column with the code column.'
+    >>> cli_wording("or pass sheet= and lat_col=/lon_col=. Or crs=32749.", "plots")
+    'or pass --sheet and --lat-col/--lon-col. Or --crs 32749.'
     """
     def flag(match: re.Match[str]) -> str:
-        value = next((g for g in match.groups()[1:] if g is not None), None)
         option = CLI_OPTIONS[reader][match[1]]
-        return f"{option} {value}" if value else option
+        if match[2] is not None or match[3] is not None:  # quoted: keep the quotes
+            return f"{option} '{match[2] if match[2] is not None else match[3]}'"
+        return f"{option} {match[4]}" if match[4] else option
 
     names = "|".join(sorted(CLI_OPTIONS[reader], key=len, reverse=True))
-    text = re.sub(rf"(?<![\w-])({names})={_VALUE}", flag, message)
+    text = re.sub(r"\bread_\w+\(\.\.\., ([^()]*)\)", r"\1", message)  # the call, not its args
+    text = re.sub(rf"(?<![\w-])({names})={_VALUE}", flag, text)
     text = re.sub(r"columns=\{'(\w+)': (?:'([^']*)'|(None|\.\.\.))\}",
                   lambda m: f"--column {m[1]}={m[2] or ('none' if m[3] == 'None' else 'COLUMN')}",
                   text)
