@@ -556,3 +556,17 @@ def test_cli_coords_and_accuracy_columns(tmp_path):
     assert lg.read_plots(path, coords_col="Tautan", accuracy_col="GPS (m)")["accuracy_m"][0] == 8
     code, _, err = run_cli("screen", path, "--column", "bogus", "--out", tmp_path / "o")
     assert code == 2 and "ROLE=COLUMN" in err
+
+
+def test_the_earlier_corpora_have_indonesian_notes_too(tmp_path):
+    from intake_corpus import formats, messy_workbook
+
+    messy = tmp_path / "messy.xlsx"
+    messy_workbook.build(messy)
+    sources = [messy, formats.write_kml(tmp_path / "a.kml"), formats.write_gpx(tmp_path / "b.gpx"),
+               formats.write_geojson_unclosed(tmp_path / "c.geojson")]
+    for source in sources:
+        plots = lg.read_plots(source)
+        notes = [n for n in plots["input_notes_id"] if n is not None]
+        assert notes or source.suffix != ".xlsx"
+        assert not [n for n in notes if "[EN]" in n], source
