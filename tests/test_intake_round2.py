@@ -570,3 +570,10 @@ def test_the_earlier_corpora_have_indonesian_notes_too(tmp_path):
         notes = [n for n in plots["input_notes_id"] if n is not None]
         assert notes or source.suffix != ".xlsx"
         assert not [n for n in notes if "[EN]" in n], source
+
+
+def test_two_lone_mirror_images_are_not_guessed_at(tmp_path):
+    path = write_csv(tmp_path / "mirror.csv", [
+        ["ID", "Lintang", "Bujur"], ["A", "2.490120", "112.290340"],
+        ["B", "-2.490120", "112.290340"], ["C", "-8.490120", "120.290340"]])
+    assert lg.read_plots(path)["input_problem"].isna().all()

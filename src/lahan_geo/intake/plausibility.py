@@ -144,10 +144,11 @@ FLIPPED_NEAR_KM = 50.0
 def check_outliers(geoms: np.ndarray, wheres: list[Where], problems: list[Any]) -> None:
     """Report a plot far from the whole list whose latitude, sign flipped, joins it.
 
-    A list of outlet plots is one district or a few; a plot ~1000 km from all the others
-    whose latitude with the other sign lies beside them is a missing minus (or an LU
-    written for LS). Such a row gets an ``input_problem`` with the suggestion; a plot
-    that is far from the rest for no such reason is left alone.
+    A list of outlet plots is one district or a few; a plot :data:`OUTLIER_KM` or more
+    from all the others whose latitude with the other sign lies within
+    :data:`FLIPPED_NEAR_KM` of a plot that has neighbours of its own is a missing minus
+    (or an LU written for LS). Such a row gets an ``input_problem`` with the suggestion;
+    a plot that is far from the rest for no such reason is left alone.
     """
     index = [i for i, g in enumerate(geoms) if g is not None and problems[i] is None]
     if len(index) < 3:
@@ -167,7 +168,10 @@ def check_outliers(geoms: np.ndarray, wheres: list[Where], problems: list[Any]) 
             continue
         flipped = shapely.Point(point.x, -point.y)
         near, near_dist = tree.query_nearest(flipped, exclusive=False, return_distance=True)
-        if len(near_dist) and near_dist[0] * km <= FLIPPED_NEAR_KM and near[0] != k:
+        # the flipped position joins a group of plots (not another lone plot: of two
+        # mirror images far from everything, which one slipped cannot be told)
+        if len(near_dist) and near_dist[0] * km <= FLIPPED_NEAR_KM and near[0] != k \
+                and nearest[int(near[0])] * km < OUTLIER_KM:
             other = wheres[index[int(near[0])]]
             problems[i] = problem(
                 wheres[i],
