@@ -577,3 +577,20 @@ def test_two_lone_mirror_images_are_not_guessed_at(tmp_path):
         ["ID", "Lintang", "Bujur"], ["A", "2.490120", "112.290340"],
         ["B", "-2.490120", "112.290340"], ["C", "-8.490120", "120.290340"]])
     assert lg.read_plots(path)["input_problem"].isna().all()
+
+
+def test_tm3_zone_in_a_merged_group_header_over_x_and_y(tmp_path):
+    x, y = _utm(117.15, -0.50, TM3_ZONES["50.1"])
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["No", "Kode Lahan", "Koordinat X/Y (TM-3 zona 50.1)", None])
+    sheet.merge_cells("C1:D1")
+    sheet.append([None, None, "X", "Y"])
+    sheet.append([1, "A", round(x, 2), round(y, 2)])
+    sheet.append([2, "B", 9882000.0, 99.0])  # does not fit the zone: reported
+    book.save(tmp_path / "tm3.xlsx")
+    plots = lg.read_plots(tmp_path / "tm3.xlsx")
+    assert round(plots.geometry.iloc[0].x, 4) == 117.15
+    assert plots["input_problem"].iloc[1] is not None
+    assert any("TM-3 zone 50.1 taken from" in n
+               for n in plots.attrs["lahan_geo"]["blocks"][0]["notes"])
