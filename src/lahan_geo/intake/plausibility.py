@@ -153,42 +153,43 @@ def check_outliers(geoms: np.ndarray, wheres: list[Where], problems: list[Any]) 
     index = [i for i, g in enumerate(geoms) if g is not None and problems[i] is None]
     if len(index) < 3:
         return
-    points = shapely.points([_xy(geoms[i]) for i in index])
-    tree = shapely.STRtree(points)
+    xy = shapely.get_coordinates(shapely.point_on_surface(
+        np.asarray(geoms, dtype=object)[index]))
     km = 111.32
+    if np.hypot(*np.ptp(xy, axis=0)) * km < OUTLIER_KM:
+        return  # the whole list lies within the distance: nothing is far from the rest
+    # one point per location: plots at the same place are each other's neighbours
+    unique, inverse, counts = np.unique(xy, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    points = shapely.points(unique)
+    tree = shapely.STRtree(points)
     pairs, distances = tree.query_nearest(points, exclusive=True, return_distance=True)
     nearest = np.full(len(points), np.inf)
     np.minimum.at(nearest, pairs[0], distances)
-    far = np.flatnonzero((nearest * km >= OUTLIER_KM) & np.isfinite(nearest))
-    for k in far.tolist():
-        i = index[k]
-        point = points[k]
-        dist = nearest[k:k + 1]
-        if abs(point.y) < 0.05:
+    nearest[counts > 1] = 0.0
+    first = {int(u): k for k, u in reversed(list(enumerate(inverse.tolist())))}
+    for u in np.flatnonzero(np.isfinite(nearest) & (nearest * km >= OUTLIER_KM)).tolist():
+        x, y = unique[u]
+        if abs(y) < 0.05:
             continue
-        flipped = shapely.Point(point.x, -point.y)
-        near, near_dist = tree.query_nearest(flipped, exclusive=False, return_distance=True)
+        near, near_dist = tree.query_nearest(shapely.Point(x, -y), return_distance=True)
         # the flipped position joins a group of plots (not another lone plot: of two
         # mirror images far from everything, which one slipped cannot be told)
-        if len(near_dist) and near_dist[0] * km <= FLIPPED_NEAR_KM and near[0] != k \
-                and nearest[int(near[0])] * km < OUTLIER_KM:
-            other = wheres[index[int(near[0])]]
-            problems[i] = problem(
-                wheres[i],
-                f"latitude {point.y:.10g} puts the plot ~{dist[0] * km:,.0f} km from every "
-                f"other plot of the list; with the other sign ({-point.y:.10g}) it lies "
-                f"~{near_dist[0] * km:,.0f} km from {other[0]}. Did you mean {-point.y:.10g}?",
-                f"lintang {point.y:.10g} menempatkan lahan ~{dist[0] * km:,.0f} km dari semua "
-                f"lahan lain dalam daftar; dengan tanda sebaliknya ({-point.y:.10g}) lahan "
-                f"berada ~{near_dist[0] * km:,.0f} km dari {other[1]}. Maksudnya "
-                f"{-point.y:.10g}?",
-                "check the hemisphere of the latitude (LS = south = minus) and correct it",
-                "periksa belahan bumi lintang (LS = selatan = minus) lalu betulkan")
-
-
-def _xy(geom: Any) -> tuple[float, float]:
-    point = geom if geom.geom_type == "Point" else geom.representative_point()
-    return point.x, point.y
+        if not len(near) or near_dist[0] * km > FLIPPED_NEAR_KM or int(near[0]) == u \
+                or nearest[int(near[0])] * km >= OUTLIER_KM:
+            continue
+        i, other = index[first[u]], wheres[index[first[int(near[0])]]]
+        far_km, near_km = nearest[u] * km, near_dist[0] * km
+        problems[i] = problem(
+            wheres[i],
+            f"latitude {y:.10g} puts the plot ~{far_km:,.0f} km from every other plot of the "
+            f"list; with the other sign ({-y:.10g}) it lies ~{near_km:,.0f} km from "
+            f"{other[0]}. Did you mean {-y:.10g}?",
+            f"lintang {y:.10g} menempatkan lahan ~{far_km:,.0f} km dari semua lahan lain dalam "
+            f"daftar; dengan tanda sebaliknya ({-y:.10g}) lahan berada ~{near_km:,.0f} km dari "
+            f"{other[1]}. Maksudnya {-y:.10g}?",
+            "check the hemisphere of the latitude (LS = south = minus) and correct it",
+            "periksa belahan bumi lintang (LS = selatan = minus) lalu betulkan")
 
 
 def note_duplicates(ids: list[str], geoms: np.ndarray, labels: list[str],
