@@ -165,7 +165,8 @@ def test_header_found_in_an_xlsx_below_a_title(tmp_path):
 
 def test_bare_status_column_read_by_its_values_and_noted():
     plots = lg.read_plots(_table("Status", ["TKD", "hibah warga", "aset Pemda"]))
-    assert plots.attrs["lahan_geo"]["columns"]["land_status"] == "Status"
+    assert plots.attrs["lahan_geo"]["columns"]["land_status"] == "Status (daftar)"
+    assert plots.attrs["lahan_geo"]["renamed_columns"] == {"Status": "Status (daftar)"}
     assert plots["land_title_class"].tolist() == ["village_uncertified", "private_no_deed",
                                                   "regional_asset"]
     assert all("read as the land status" in n and "dibaca sebagai status lahan" in n

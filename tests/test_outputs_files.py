@@ -348,3 +348,18 @@ def test_geojson_with_nan_in_attrs_and_no_attrs(tmp_path: Path) -> None:
     result.attrs = {}
     data = json.loads(to_geojson(result, tmp_path / "b.geojson").read_text(encoding="utf-8"))
     assert "lahan_geo" not in data and len(data["features"]) == len(result)
+
+
+def test_csv_keeps_a_plot_list_column_named_like_its_own_lon_lat(tmp_path):
+    """The CSV adds lon/lat/wkt; a list column of that name is kept, renamed, not overwritten."""
+    import pandas as pd
+
+    import lahan_geo as lg
+
+    plots = lg.read_plots(pd.DataFrame({"id": ["A"], "lintang": ["-2.5"], "bujur": ["112.1"],
+                                        "wkt": ["catatan lapangan"]}), lat_col="lintang",
+                          lon_col="bujur", columns={"geometry": None})
+    out = pd.read_csv(lg.to_csv(lg.screen(plots), tmp_path / "h.csv"), dtype=str)
+    assert out.columns.tolist().count("wkt") == 1
+    assert out.loc[0, "wkt (daftar)"] == "catatan lapangan"
+    assert out.loc[0, "wkt"] != "catatan lapangan"  # the geometry column is the CSV's own

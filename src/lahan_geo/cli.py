@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 
 from lahan_geo.accuracy import map_accuracy_m
-from lahan_geo.errors import InputError, LahanGeoError, LahanGeoWarning
+from lahan_geo.errors import InputError, InputWarning, LahanGeoError, LahanGeoWarning
 from lahan_geo.intake import read_plots
 from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
 from lahan_geo.layers.service import is_address
@@ -37,7 +39,7 @@ from lahan_geo.screening import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
 from lahan_geo.version import __version__
 
-__all__ = ["DETAIL_FOLDER", "OUTPUTS", "main"]
+__all__ = ["CLI_OPTIONS", "DETAIL_FOLDER", "OUTPUTS", "cli_wording", "main"]
 
 #: Sub-folder of ``--out`` that receives the detail maps.
 DETAIL_FOLDER = "peta_detail"
@@ -102,8 +104,29 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("plots", nargs="+", type=Path, help="plot list file(s); rows are kept in order")
     s.add_argument("--crs", default=None,
                    help="CRS of easting/northing columns, e.g. 49S, 'TM-3 49.2', EPSG:23879")
-    s.add_argument("--sheet", default=None, help="workbook sheet to read (default: every sheet "
-                   "with coordinate headers)")
+    s.add_argument("--sheet", default=None, help="workbook sheet to read (default: every visible "
+                   "sheet with coordinate headers)")
+    s.add_argument("--layer", default=None, help="layer of a GeoPackage plot list, or the file "
+                   "inside a zip archive")
+    s.add_argument("--lat-col", metavar="COLUMN", help="the latitude column (default: guessed "
+                   "from the header, e.g. lintang)")
+    s.add_argument("--lon-col", metavar="COLUMN", help="the longitude column (e.g. bujur)")
+    s.add_argument("--coords-col", metavar="COLUMN", help="one column holding 'lat, lon' "
+                   "(or a map link)")
+    s.add_argument("--id-col", metavar="COLUMN", help="the plot id column (e.g. id_lahan)")
+    s.add_argument("--accuracy-col", metavar="COLUMN", help="the GPS accuracy column in metres")
+    s.add_argument("--column", action="append", default=[], metavar="ROLE=COLUMN",
+                   help="the column of any role, e.g. --column easting=X_UTM, --column "
+                   "geometry=none (no geometry column); repeatable")
+    for name, what, column_help in (
+            ("forest", "forest layer", "the forest-function column (e.g. FUNGSIKWS)"),
+            ("zoning", "pola ruang layer", "the zone-name column (e.g. NAMOBJ)"),
+            ("rdtr", "RDTR outlines", "the RDTR name column")):
+        s.add_argument(f"--{name}-layer", default=None,
+                       help=f"layer of the {what} file (GeoPackage) or file inside its zip")
+        s.add_argument(f"--{name}-column", default=None, metavar="COLUMN", help=column_help)
+        s.add_argument(f"--{name}-crs", default=None,
+                       help=f"CRS of the {what} when the file has none, e.g. EPSG:4326")
     s.add_argument("--within", type=Path, default=None,
                    help="district or village boundaries: plots outside are flagged")
     s.add_argument("--forest", type=_layer_source,
@@ -177,13 +200,21 @@ def _read_layers(args: argparse.Namespace, plots: pd.DataFrame) -> tuple[Any, An
 
     forest = zoning = rdtr = None
     if args.forest:
-        forest = read_forest_area(args.forest, scale=args.forest_scale,
-                                  **window(args.forest, map_accuracy_m(args.forest_scale)))
+        with _reading("forest"):
+            forest = read_forest_area(args.forest, scale=args.forest_scale,
+                                      layer=args.forest_layer, crs=args.forest_crs,
+                                      function_column=args.forest_column,
+                                      **window(args.forest, map_accuracy_m(args.forest_scale)))
     if args.zoning:
-        zoning = read_zoning(args.zoning, mapping=args.zoning_mapping,
-                             **window(args.zoning, map_accuracy_m(DEFAULT_ZONING_SCALE)))
+        with _reading("zoning"):
+            zoning = read_zoning(args.zoning, mapping=args.zoning_mapping,
+                                 layer=args.zoning_layer, crs=args.zoning_crs,
+                                 zone_column=args.zoning_column,
+                                 **window(args.zoning, map_accuracy_m(DEFAULT_ZONING_SCALE)))
     if args.rdtr:  # an outline: no map tolerance of its own
-        rdtr = read_rdtr(args.rdtr, **window(args.rdtr, 0.0))
+        with _reading("rdtr"):
+            rdtr = read_rdtr(args.rdtr, layer=args.rdtr_layer, crs=args.rdtr_crs,
+                             name_column=args.rdtr_column, **window(args.rdtr, 0.0))
     return forest, zoning, rdtr
 
 
@@ -193,6 +224,66 @@ def _one_line(text: object) -> str:
 
 def _fail(message: object) -> None:
     print(f"lahan-geo: {_one_line(message)}", file=sys.stderr)
+
+
+#: Per reader the CLI calls: its keyword arguments and the command-line options that set
+#: them. Messages of errors raised while reading are reworded with these options.
+CLI_OPTIONS: dict[str, dict[str, str]] = {
+    "plots": {"lat_col": "--lat-col", "lon_col": "--lon-col", "coords_col": "--coords-col",
+              "id_col": "--id-col", "accuracy_col": "--accuracy-col", "layer": "--layer",
+              "sheet": "--sheet", "crs": "--crs", "within": "--within"},
+    "forest": {"function_column": "--forest-column", "layer": "--forest-layer",
+               "crs": "--forest-crs", "scale": "--forest-scale"},
+    "zoning": {"zone_column": "--zoning-column", "layer": "--zoning-layer",
+               "crs": "--zoning-crs", "mapping": "--zoning-mapping"},
+    "rdtr": {"name_column": "--rdtr-column", "layer": "--rdtr-layer", "crs": "--rdtr-crs"},
+}
+_VALUE = r"(?:'([^']*)'|\"([^\"]*)\"|([A-Za-z0-9_][^\s,;.)/=]*(?:\.[^\s,;.)/=]+)*))?"
+
+
+def cli_wording(message: str, reader: str) -> str:
+    """Reword a reader's message for the command line: ``lat_col=`` becomes ``--lat-col``.
+
+    Examples
+    --------
+    >>> cli_wording("Fix: pass lat_col= and lon_col=, or crs='49S'.", "plots")
+    "Fix: pass --lat-col and --lon-col, or --crs '49S'."
+    >>> cli_wording("Fix: pass crs=, e.g. read_plots(..., crs='EPSG:4326').", "plots")
+    "Fix: pass --crs, e.g. --crs 'EPSG:4326'."
+    >>> cli_wording("pass columns={'geometry': None} to say so", "plots")
+    'pass --column geometry=none to say so'
+    >>> cli_wording("Fix: pass function_column= with the code column.", "forest")
+    'Fix: pass --forest-column with the code column.'
+    >>> cli_wording("or pass sheet= and lat_col=/lon_col=. Or crs=32749.", "plots")
+    'or pass --sheet and --lat-col/--lon-col. Or --crs 32749.'
+    """
+    def flag(match: re.Match[str]) -> str:
+        option = CLI_OPTIONS[reader][match[1]]
+        if match[2] is not None or match[3] is not None:  # quoted: keep the quotes
+            return f"{option} '{match[2] if match[2] is not None else match[3]}'"
+        return f"{option} {match[4]}" if match[4] else option
+
+    names = "|".join(sorted(CLI_OPTIONS[reader], key=len, reverse=True))
+    text = re.sub(r"\bread_\w+\(\.\.\., ([^()]*)\)", r"\1", message)  # the call, not its args
+    text = re.sub(rf"(?<![\w-])({names})={_VALUE}", flag, text)
+    text = re.sub(r"columns=\{'(\w+)': (?:'([^']*)'|(None|\.\.\.))\}",
+                  lambda m: f"--column {m[1]}={m[2] or ('none' if m[3] == 'None' else 'COLUMN')}",
+                  text)
+    return re.sub(r"columns\['(\w+)'\]=", r"--column \1=", text)
+
+
+@contextmanager
+def _reading(reader: str) -> Iterator[None]:
+    """Reword the errors raised inside with :func:`cli_wording` for ``reader``."""
+    try:
+        yield
+    except LahanGeoError as err:
+        worded = cli_wording(str(err), reader)
+        try:
+            again = type(err)(worded)
+        except TypeError:  # an error class with more arguments
+            again = InputError(worded)
+        raise again from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -282,9 +373,7 @@ def _screen(args: argparse.Namespace) -> int:
                 if isinstance(p, Path)]
     out: Path = args.out
     _check_out(out, protect)
-    plots = pd.concat([read_plots(p, crs=args.crs, sheet=args.sheet, within=args.within)
-                       for p in args.plots], ignore_index=True)
-    plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots]}
+    plots = _read_plot_lists(args)
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", LahanGeoWarning)
         forest, zoning, rdtr = _read_layers(args, plots)
@@ -355,6 +444,50 @@ def _screen(args: argparse.Namespace) -> int:
     if args.details:
         print(f"  {out / DETAIL_FOLDER}{os.sep} ({len(details)} detail maps)")
     return 0
+
+
+def _column_options(args: argparse.Namespace) -> dict[str, str | None]:
+    """``--column ROLE=COLUMN`` (``none`` for no such column) as read_plots' ``columns=``."""
+    columns: dict[str, str | None] = {}
+    for item in args.column:
+        role, sep, name = item.partition("=")
+        if not sep or not role.strip():
+            msg = (f"--column {item!r} is not ROLE=COLUMN. Fix: write e.g. --column "
+                   "easting=X_UTM or --column geometry=none.")
+            raise InputError(msg)
+        columns[role.strip()] = None if name.strip().lower() == "none" else name
+    return columns
+
+
+def _read_plot_lists(args: argparse.Namespace) -> pd.DataFrame:
+    """Read every plot list with the command line's options; warnings on one line each."""
+    from lahan_geo.intake.plots import combine_plot_lists, header_only_message
+
+    lists, warned = [], []
+    for path in args.plots:
+        with _reading("plots"), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InputWarning)
+            lists.append(read_plots(
+                path, crs=args.crs, sheet=args.sheet, layer=args.layer, within=args.within,
+                lat_col=args.lat_col, lon_col=args.lon_col, coords_col=args.coords_col,
+                id_col=args.id_col, accuracy_col=args.accuracy_col,
+                columns=_column_options(args) or None))
+        for warning in caught:
+            if issubclass(warning.category, InputWarning):
+                warned.append(str(warning.message))
+            else:
+                warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                       warning.lineno)
+    plots = combine_plot_lists(lists)
+    if not len(plots):
+        raise InputError(header_only_message(lists[0]) if len(lists) == 1 else
+                         f"none of the {len(lists)} plot lists has a plot row. Fix: fill in "
+                         "one row per plot below each header.")
+    for message in warned:  # a file without rows among others: said, then screened
+        _fail(f"warning: {message}")
+    plots.attrs["lahan_geo"] = {"source_files": [str(p) for p in args.plots],
+                                **plots.attrs["lahan_geo"]}
+    return plots
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ __all__ = [
     "CacheWarning",
     "CoordinateError",
     "InputError",
+    "InputWarning",
     "LahanGeoError",
     "LahanGeoWarning",
     "LayerError",
@@ -63,4 +64,11 @@ class CacheWarning(LahanGeoWarning):
 
     A cache never changes a result, so this is a notice (about speed, or about a
     cache folder that needs fixing), never an error.
+    """
+
+
+class InputWarning(LahanGeoWarning):
+    """A plot list was read, but something about it as a whole needs attention.
+
+    For example a file with a header and no plot rows: the result is empty.
     """

@@ -262,7 +262,7 @@ def as_plots(plots: Any) -> gpd.GeoDataFrame:
             msg = "The plots have no CRS. Fix: plots.set_crs('EPSG:4326') or use read_plots."
             raise CRSError(msg)
         out = plots.to_crs("EPSG:4326") if not plots.crs.equals("EPSG:4326") else plots
-        for column in ("accuracy_m", "input_problem_id", "input_notes",
+        for column in ("accuracy_m", "input_problem_id", "input_notes", "input_notes_id",
                        "settled_before_designation"):
             if column not in out.columns:
                 out = out.assign(**{column: None})
@@ -506,6 +506,7 @@ def _describe(batch: Batch, on_forest: Overlaid, on_zoning: Overlaid,
         "input_problem_id": pd.Series(plots["input_problem_id"].to_numpy(dtype=object),
                                       dtype=object),
         "input_notes": pd.Series(plots["input_notes"].to_numpy(dtype=object), dtype=object),
+        "input_notes_id": pd.Series(plots["input_notes_id"].to_numpy(dtype=object), dtype=object),
     })
 
 

@@ -33,7 +33,8 @@ __all__ = ["ADDED_COLUMNS", "LIST_SEP", "RESULT_COLUMNS", "REVIEW_COLUMNS", "che
 
 #: Columns read_plots adds (after the original ones).
 ADDED_COLUMNS = (
-    "plot_id", "input_problem", "input_problem_id", "input_notes", "accuracy_m",
+    "plot_id", "input_problem", "input_problem_id", "input_notes", "input_notes_id",
+    "accuracy_m",
     "settled_before_designation", "land_status", "land_title_class", "source_file",
     "source_sheet", "source_row",
 )
@@ -46,7 +47,7 @@ RESULT_COLUMNS = (
     "zone_boundary_distance_m", "zone_tolerance_m", "area_m2",
     "land_status", "land_title_class", "rules", "clearances",
     "clearances_id", "agencies", "agencies_id", "offices", "legal_basis", "reason_id",
-    "reason_en", "input_problem", "input_problem_id", "input_notes",
+    "reason_en", "input_problem", "input_problem_id", "input_notes", "input_notes_id",
 )
 
 #: The columns ``apply_review`` adds, in this order.

@@ -52,8 +52,8 @@ from lahan_geo.errors import InputError
 __all__ = ["screen_dask", "screen_provenance"]
 
 # The object columns read_plots adds, and the Python values they hold.
-_TEXT_COLUMNS = ("plot_id", "input_problem", "input_problem_id", "input_notes", "source_file",
-                 "source_sheet", "land_status", "land_title_class")
+_TEXT_COLUMNS = ("plot_id", "input_problem", "input_problem_id", "input_notes", "input_notes_id",
+                 "source_file", "source_sheet", "land_status", "land_title_class")
 _FLAG_COLUMN = "settled_before_designation"
 _FLAGS = {"True": True, "False": False, "true": True, "false": False}
 

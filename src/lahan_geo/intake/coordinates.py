@@ -58,6 +58,7 @@ from typing import Literal, NamedTuple, NoReturn, get_args
 import numpy as np
 
 from lahan_geo.errors import CoordinateError
+from lahan_geo.intake.notes import Note
 
 __all__ = [
     "INDONESIA_BOUNDS",
@@ -844,6 +845,14 @@ def parse_coordinate_pair(value: object) -> ParsedPair:
     >>> print(pair.note)
     written longitude first: 112,2345 cannot be a latitude, so the values were swapped
 
+    A Google Maps link, or a location shared on WhatsApp, gives its coordinates:
+
+    >>> pair = parse_coordinate_pair("https://www.google.com/maps/@-3.43,112.17,17z")
+    >>> pair.lat.degrees, pair.lon.degrees
+    (-3.43, 112.17)
+    >>> parse_coordinate_pair("https://maps.google.com/?q=-3.43012,112.17034").lat.degrees
+    -3.43012
+
     """
     if _is_missing_scalar(value) or (isinstance(value, float) and math.isnan(value)):
         _raise_empty("blank", value, "Coordinate pair", _PAIR_FIX)
@@ -853,6 +862,10 @@ def parse_coordinate_pair(value: object) -> ParsedPair:
             f"holding two coordinates. Fix: {_PAIR_FIX}."
         )
         raise CoordinateParseError(msg, "unparseable", value)
+    linked = _from_link(value)
+    if linked is not None:
+        pair = parse_coordinate_pair(linked[0])
+        return ParsedPair(pair.lat, pair.lon, pair.swapped, Note(*linked[1]))
     _check_length(value, value, "Coordinate pair")
     empty = _blank_or_placeholder(value)
     if empty is not None:
@@ -883,6 +896,57 @@ def parse_coordinate_pair(value: object) -> ParsedPair:
         swapped=swapped,
         note=note,
     )
+
+
+#: Longest map link or shared-location message searched for coordinates.
+MAX_LINK_LENGTH = 2000
+
+_NUMBER = r"([-+]?[0-9]{1,3}(?:\.[0-9]+)?)"
+_LINK_PATTERNS = (
+    re.compile(rf"[?&](?:q|query|ll|center|destination|daddr|sll)=(?:loc:)?\s*{_NUMBER}"
+               rf"\s*(?:,|%2C)\s*(?:\+|%20)?{_NUMBER}", re.IGNORECASE),
+    re.compile(rf"/@{_NUMBER},{_NUMBER}(?:,|$|/)"),
+    re.compile(rf"/(?:place|search|dir)/{_NUMBER}(?:,|%2C)\s*(?:\+|%20)?{_NUMBER}",
+               re.IGNORECASE),
+    re.compile(rf"\bgeo:{_NUMBER},{_NUMBER}", re.IGNORECASE),
+)
+_SHORT_LINK_RE = re.compile(r"\b(maps\.app\.goo\.gl|goo\.gl/maps|g\.co/kgs)/\S*", re.IGNORECASE)
+_SHARED_TEXT_RE = re.compile(
+    rf"^[^0-9:+-]{{0,60}}:\s*{_NUMBER}\s*,\s*{_NUMBER}\s*$")
+
+
+def _from_link(value: str) -> tuple[str, tuple[str, str]] | None:
+    """Return ("lat, lon", note) from a map link or a shared location text; None if neither.
+
+    Raises
+    ------
+    CoordinateParseError
+        For a short link (maps.app.goo.gl), which only the internet can resolve.
+    """
+    text = value.strip()
+    if len(text) > MAX_LINK_LENGTH or not re.search(r"https?://|geo:|maps|:", text, re.I):
+        return None
+    for pattern in _LINK_PATTERNS:
+        match = pattern.search(text)
+        if match is not None:
+            return f"{match[1]}, {match[2]}", (
+                f"coordinates read from the map link {_quote(value)}",
+                f"koordinat dibaca dari tautan peta {_quote(value)}")
+    short = _SHORT_LINK_RE.search(text)
+    if short is not None:
+        msg = (
+            f"Coordinate pair {_quote(value)} is a short map link ({short[1]}), which names "
+            "no coordinates and cannot be resolved without the internet. Fix: open the link, "
+            "tap the red pin and copy the coordinates it shows (e.g. '-3.43012, 112.17034') "
+            "into the cell."
+        )
+        raise CoordinateParseError(msg, "unparseable", value)
+    match = _SHARED_TEXT_RE.match(text)
+    if match is not None and not re.search(r"[0-9]", text[: match.start(1)]):
+        return f"{match[1]}, {match[2]}", (
+            f"coordinates read from the shared location text {_quote(value)}",
+            f"koordinat dibaca dari teks lokasi yang dibagikan {_quote(value)}")
+    return None
 
 
 def _raise_no_split(text: str, value: object) -> NoReturn:

@@ -31,7 +31,8 @@ from lahan_geo.intake.blocks import RowProblem
 from lahan_geo.intake.coordinates import INDONESIA_BOUNDS
 from lahan_geo.intake.row_problems import problem
 
-__all__ = ["check_geometry", "check_in_indonesia", "note_duplicates"]
+__all__ = ["FLIPPED_NEAR_KM", "OUTLIER_KM", "check_geometry", "check_in_indonesia",
+           "check_outliers", "note_duplicates"]
 
 _PLOT_TYPES = ("Point", "Polygon", "MultiPolygon", "MultiPoint")
 
@@ -110,12 +111,85 @@ def check_in_indonesia(geom: Any, where: Where) -> tuple[Any, list[str], RowProb
         return swapped, [note], None
     point = geom.representative_point() if geom.geom_type != "Point" else geom
     lat, lon = f"{point.y:.6f}", f"{point.x:.6f}"
+    guess = _sign_guess(coords)
     return None, [], problem(
-        where, f"the position (latitude {lat}, longitude {lon}) lies outside Indonesia",
-        f"posisi (lintang {lat}, bujur {lon}) berada di luar Indonesia",
+        where, f"the position (latitude {lat}, longitude {lon}) lies outside Indonesia"
+        + (f"; did you mean {guess[0]}?" if guess else ""),
+        f"posisi (lintang {lat}, bujur {lon}) berada di luar Indonesia"
+        + (f"; maksudnya {guess[1]}?" if guess else ""),
         "check the coordinates (LS/LU hemisphere sign, degree/minute writing, the zone of "
         "UTM coordinates)",
         "periksa koordinat (tanda LS/LU, penulisan derajat/menit, zona koordinat UTM)")
+
+
+def _sign_guess(coords: np.ndarray) -> tuple[str, str] | None:
+    """Say which sign change (or swap with a sign change) puts every corner in Indonesia."""
+    x, y = coords[0]
+    for flip_x, flip_y in ((1, -1), (-1, 1), (-1, -1)):
+        if _inside(coords * np.array([flip_x, flip_y])):
+            return (f"latitude {flip_y * y:.10g}, longitude {flip_x * x:.10g}",
+                    f"lintang {flip_y * y:.10g}, bujur {flip_x * x:.10g}")
+        if _inside((coords * np.array([flip_x, flip_y]))[:, ::-1]):
+            return (f"latitude {flip_x * x:.10g}, longitude {flip_y * y:.10g} (swapped)",
+                    f"lintang {flip_x * x:.10g}, bujur {flip_y * y:.10g} (tertukar)")
+    return None
+
+
+#: A plot this far (km) from every other plot of the list is checked for a sign slip.
+OUTLIER_KM = 300.0
+#: ... and reported when its sign-flipped latitude lies this close (km) to another plot.
+FLIPPED_NEAR_KM = 50.0
+
+
+def check_outliers(geoms: np.ndarray, wheres: list[Where], problems: list[Any]) -> None:
+    """Report a plot far from the whole list whose latitude, sign flipped, joins it.
+
+    A list of outlet plots is one district or a few; a plot :data:`OUTLIER_KM` or more
+    from all the others whose latitude with the other sign lies within
+    :data:`FLIPPED_NEAR_KM` of a plot that has neighbours of its own is a missing minus
+    (or an LU written for LS). Such a row gets an ``input_problem`` with the suggestion;
+    a plot that is far from the rest for no such reason is left alone.
+    """
+    index = [i for i, g in enumerate(geoms) if g is not None and problems[i] is None]
+    if len(index) < 3:
+        return
+    xy = shapely.get_coordinates(shapely.point_on_surface(
+        np.asarray(geoms, dtype=object)[index]))
+    km = 111.32
+    if np.hypot(*np.ptp(xy, axis=0)) * km < OUTLIER_KM:
+        return  # the whole list lies within the distance: nothing is far from the rest
+    # one point per location: plots at the same place are each other's neighbours
+    unique, inverse, counts = np.unique(xy, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    points = shapely.points(unique)
+    tree = shapely.STRtree(points)
+    pairs, distances = tree.query_nearest(points, exclusive=True, return_distance=True)
+    nearest = np.full(len(points), np.inf)
+    np.minimum.at(nearest, pairs[0], distances)
+    nearest[counts > 1] = 0.0
+    first = {int(u): k for k, u in reversed(list(enumerate(inverse.tolist())))}
+    for u in np.flatnonzero(np.isfinite(nearest) & (nearest * km >= OUTLIER_KM)).tolist():
+        x, y = unique[u]
+        if abs(y) < 0.05:
+            continue
+        near, near_dist = tree.query_nearest(shapely.Point(x, -y), return_distance=True)
+        # the flipped position joins a group of plots (not another lone plot: of two
+        # mirror images far from everything, which one slipped cannot be told)
+        if not len(near) or near_dist[0] * km > FLIPPED_NEAR_KM or int(near[0]) == u \
+                or nearest[int(near[0])] * km >= OUTLIER_KM:
+            continue
+        i, other = index[first[u]], wheres[index[first[int(near[0])]]]
+        far_km, near_km = nearest[u] * km, near_dist[0] * km
+        problems[i] = problem(
+            wheres[i],
+            f"latitude {y:.10g} puts the plot ~{far_km:,.0f} km from every other plot of the "
+            f"list; with the other sign ({-y:.10g}) it lies ~{near_km:,.0f} km from "
+            f"{other[0]}. Did you mean {-y:.10g}?",
+            f"lintang {y:.10g} menempatkan lahan ~{far_km:,.0f} km dari semua lahan lain dalam "
+            f"daftar; dengan tanda sebaliknya ({-y:.10g}) lahan berada ~{near_km:,.0f} km dari "
+            f"{other[1]}. Maksudnya {-y:.10g}?",
+            "check the hemisphere of the latitude (LS = south = minus) and correct it",
+            "periksa belahan bumi lintang (LS = selatan = minus) lalu betulkan")
 
 
 def note_duplicates(ids: list[str], geoms: np.ndarray, labels: list[str],

@@ -8,7 +8,9 @@ in input order, the original columns kept, plus
 - ``geometry``: a Point or Polygon in EPSG:4326, or None;
 - ``input_problem`` / ``input_problem_id``: None, or why the row cannot be used
   (English / Indonesian), naming the row, column, value and the fix;
-- ``input_notes``: what was corrected or assumed (a swap, a repair, a duplicate);
+- ``input_notes`` / ``input_notes_id``: what was corrected or assumed (a swap, a repair,
+  a duplicate, a hemisphere taken from the header), in English / Indonesian
+  (:mod:`~lahan_geo.intake.notes`);
 - ``accuracy_m``: the plot's positional accuracy in metres (from an ``akurasi``
   column, raised to the written precision when that is coarser; NaN means the
   screening default, see :mod:`~lahan_geo.intake.precision`);
@@ -18,10 +20,31 @@ in input order, the original columns kept, plus
   (:mod:`~lahan_geo.intake.land_status`); ``not_given`` when the list has no such column;
 - ``source_file``, ``source_sheet`` (workbooks; None otherwise), ``source_row``: where
   to go back to.
+
+How a list is read, where field teams' files differ from a clean table:
+
+- an explicit column choice (``lat_col=``, ``columns=``) always wins over a guess; a
+  guessed geometry column ("Batas Lahan", "Geometry") is not read when coordinate columns
+  are chosen, nor when it holds no geometry (neighbour descriptions, "titik"), and
+  ``columns={"geometry": None}`` says there is none (noted in ``blocks[i]["notes"]``);
+- a hemisphere in a header ("Lintang (LS)", "Latitude (S)") applies to a column written
+  without signs, noted on each row; a CRS in a header or title row ("X (UTM 50S)", "Zona
+  UTM 49 S") is used when ``crs=`` is not given (:mod:`~lahan_geo.intake.table_checks`);
+- a repeated header row, a "Jumlah"/total row and a footer ("Sumber: ...") stay rows,
+  with an ``input_problem`` that says what they are; hidden sheets are skipped (noted)
+  unless ``sheet=`` names them;
+- a plot list's own column named like one of the library's in another case ("Status",
+  "PLOT_ID"), or exactly like one of ``screen``'s, and a second column equal to an
+  earlier one in any case, are renamed ("Status (daftar)", "desa_2"), listed in
+  ``attrs["lahan_geo"]["renamed_columns"]``, so no writer meets two equal names;
+- a list with a header and no rows gives an empty result and an
+  :class:`~lahan_geo.errors.InputWarning`.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Mapping
 from os import PathLike
 from typing import Any
@@ -30,10 +53,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lahan_geo.errors import CRSError, InputError
+from lahan_geo.errors import CRSError, InputError, InputWarning
 from lahan_geo.intake.blocks import SourceBlock, name_list, object_array
 from lahan_geo.intake.boundary import check_within, load_boundary
-from lahan_geo.intake.columns import ROLES, guess_columns, locates_plots
+from lahan_geo.intake.cell_geometry import parse_geometry_cell
+from lahan_geo.intake.columns import (
+    ROLES,
+    align_columns,
+    guess_columns,
+    locates_plots,
+    unique_column_names,
+)
+from lahan_geo.intake.coordinates import CoordinateParseError, empty_kind
 from lahan_geo.intake.land_status import (
     LandStatusMapping,
     bare_status_note,
@@ -43,14 +74,28 @@ from lahan_geo.intake.land_status import (
     load_land_status_mapping,
     unknown_values,
 )
-from lahan_geo.intake.plausibility import check_geometry, check_in_indonesia, note_duplicates
+from lahan_geo.intake.notes import Note, join_notes, note, note_id
+from lahan_geo.intake.plausibility import (
+    check_geometry,
+    check_in_indonesia,
+    check_outliers,
+    note_duplicates,
+)
 from lahan_geo.intake.precision import MAX_IMPLIED_UNCERTAINTY_M, plot_accuracy, read_accuracy
 from lahan_geo.intake.projected import parse_crs_hint
+from lahan_geo.intake.row_problems import quote
 from lahan_geo.intake.sources import load_blocks
+from lahan_geo.intake.table_checks import (
+    compare_pair_column,
+    header_crs,
+    id_damage,
+    mark_non_plots,
+)
 from lahan_geo.intake.table_geometry import TablePlan, locate_rows, plan_table
 from lahan_geo.schema import ADDED_COLUMNS
 
-__all__ = ["ADDED_COLUMNS", "MAX_IMPLIED_UNCERTAINTY_M", "read_plots"]
+__all__ = ["ADDED_COLUMNS", "MAX_IMPLIED_UNCERTAINTY_M", "combine_plot_lists",
+           "header_only_message", "read_plots"]
 
 
 _YES = {"ya", "y", "yes", "true", "1", "benar", "sudah"}
@@ -87,11 +132,13 @@ def read_plots(
     columns : mapping, optional
         Override the guess for any role: ``{"easting": "X_UTM", "northing": "Y_UTM",
         "zone": "Zona", "geometry": "WKT", "desa": "Nama Desa", ...}`` (roles:
-        :data:`lahan_geo.intake.columns.ROLES`). The guess used is reported in
-        ``attrs["lahan_geo"]["columns"]``.
+        :data:`lahan_geo.intake.columns.ROLES`); ``None`` says the list has no such column
+        (``{"geometry": None}``). A choice always wins over the guess. The roles used are
+        reported in ``attrs["lahan_geo"]["columns"]``.
     sheet : str, int or list, optional
-        Workbook sheet(s) by name or 0-based number. Default: every sheet whose header
-        names coordinate columns, in workbook order (``source_sheet`` tells them apart).
+        Workbook sheet(s) by name or 0-based number. Default: every visible sheet whose
+        header names coordinate columns, in workbook order (``source_sheet`` tells them
+        apart); hidden sheets are read only when named.
     layer : str or int, optional
         Layer of a multi-layer vector file (GeoPackage), or the file inside a zip archive.
     encoding, sep : str, optional
@@ -144,15 +191,9 @@ def read_plots(
     >>> plots["input_problem"].iloc[2][:75]
     "row 3: columns 'lintang' and 'bujur': the coordinates are written so coarse"
     """
-    shortcuts = {"lat": lat_col, "lon": lon_col, "coords": coords_col, "id": id_col,
-                 "accuracy": accuracy_col}
-    overrides = {**dict(columns or {}), **{r: c for r, c in shortcuts.items() if c is not None}}
-    overrides = {r: c if isinstance(c, str) else str(c) for r, c in overrides.items()}
-    unknown = sorted(set(overrides) - set(ROLES))
-    if unknown:
-        msg = (f"columns= has unknown role(s) {', '.join(map(repr, unknown))}. Fix: use "
-               f"{', '.join(ROLES)}.")
-        raise InputError(msg)
+    overrides, disabled = _overrides(columns, lat_col=lat_col, lon_col=lon_col,
+                                     coords_col=coords_col, id_col=id_col,
+                                     accuracy_col=accuracy_col)
     if crs is not None:
         parse_crs_hint(crs)  # a typo in crs= is the caller's error, raised here
     blocks = load_blocks(source, sheet=sheet, layer=layer, encoding=encoding, sep=sep,
@@ -161,8 +202,42 @@ def read_plots(
     boundary = load_boundary(within) if within is not None else None
     mapping = load_land_status_mapping(land_status_mapping)
 
-    parts = [_read_block(block, overrides, crs) for block in blocks]
-    return _assemble(blocks, parts, boundary, mapping)
+    parts = [_read_block(block, overrides, disabled, crs) for block in blocks]
+    result = _assemble(blocks, parts, boundary, mapping)
+    if not len(result):
+        warnings.warn(header_only_message(result), InputWarning, stacklevel=2)
+    return result
+
+
+def header_only_message(plots: pd.DataFrame) -> str:
+    """Return the one-line message for a plot list without any data row.
+
+    Examples
+    --------
+    >>> print(header_only_message(pd.DataFrame()))  # doctest: +NORMALIZE_WHITESPACE
+    <DataFrame>: the plot list has a header but no plot rows. Fix: fill in one row per
+    plot below the header.
+    """
+    meta = plots.attrs.get("lahan_geo", {}) if isinstance(plots.attrs, dict) else {}
+    where = meta.get("source_file") or "<DataFrame>"
+    return (f"{where}: the plot list has a header but no plot rows. Fix: fill in one row per "
+            "plot below the header.")
+
+
+def _overrides(columns: Mapping[str, str | None] | None, **shortcuts: str | None
+               ) -> tuple[dict[str, str], set[str]]:
+    """Return the explicit column choices and the roles switched off (``None``)."""
+    given = dict(columns or {})
+    named = {k.removesuffix("_col"): v for k, v in shortcuts.items() if v is not None}
+    disabled = {r for r, c in given.items() if c is None} - set(named)
+    overrides = {**{r: c for r, c in given.items() if c is not None}, **named}
+    overrides = {r: c if isinstance(c, str) else str(c) for r, c in overrides.items()}
+    unknown = sorted((set(overrides) | disabled) - set(ROLES))
+    if unknown:
+        msg = (f"columns= has unknown role(s) {', '.join(map(repr, unknown))}. Fix: use "
+               f"{', '.join(ROLES)}.")
+        raise InputError(msg)
+    return overrides, disabled
 
 
 def _check_overrides(blocks: list[SourceBlock], overrides: dict[str, str]) -> None:
@@ -176,8 +251,16 @@ def _check_overrides(blocks: list[SourceBlock], overrides: dict[str, str]) -> No
             raise InputError(msg)
 
 
-def _roles(block: SourceBlock, overrides: dict[str, str]) -> dict[str, str]:
+_PLACING = ("lat", "lon", "coords", "easting", "northing")
+
+
+def _roles(block: SourceBlock, overrides: dict[str, str], disabled: set[str]
+           ) -> tuple[dict[str, str], list[Note]]:
+    """Return the roles of the block's columns: explicit choices win over every guess."""
     roles = guess_columns(block.frame.columns)
+    notes: list[Note] = []
+    for role in disabled:
+        roles.pop(role, None)
     for role, name in overrides.items():
         if name not in block.frame.columns:
             continue
@@ -189,17 +272,82 @@ def _roles(block: SourceBlock, overrides: dict[str, str]) -> dict[str, str]:
         roles.pop("coords", None)
     if "id" not in roles and block.id_hint and block.id_hint in block.frame.columns:
         roles["id"] = block.id_hint
-    return roles
+    guessed = roles.get("geometry") if "geometry" not in overrides else None
+    if guessed is not None and set(overrides) & set(_PLACING):
+        del roles["geometry"]
+        notes.append(note(
+            f"column '{guessed}' looks like a geometry column by its name, but the coordinate "
+            "columns were chosen explicitly: it is not read as the plots' geometry",
+            f"kolom '{guessed}' tampak seperti kolom geometri dari namanya, tetapi kolom "
+            "koordinat sudah dipilih secara eksplisit: kolom ini tidak dibaca sebagai geometri"))
+    elif guessed is not None and not _holds_geometry(block.frame[guessed].tolist()):
+        del roles["geometry"]
+        sample = next((str(v) for v in block.frame[guessed] if empty_kind(v) is None), "")
+        notes.append(note(
+            f"column '{guessed}' looks like a geometry column by its name, but holds no "
+            f"geometry (e.g. {quote(sample)}): ignored. Fix: pass columns={{'geometry': None}} "
+            "to say so, or columns={'geometry': ...} to name the geometry column",
+            f"kolom '{guessed}' tampak seperti kolom geometri dari namanya, tetapi tidak berisi "
+            f"geometri (mis. {quote(sample)}): diabaikan"))
+    return roles, notes
+
+
+def _sheet_notes(block: SourceBlock) -> list[Note]:
+    """Say which hidden sheets were left out, or that a named hidden sheet was read."""
+    notes = []
+    hidden = block.info.get("skipped_hidden_sheets")
+    if hidden:
+        listing = ", ".join(f"'{name}'" for name in hidden)
+        notes.append(note(
+            f"hidden sheet(s) {listing} hold coordinate columns but were not read: a hidden "
+            "sheet holds old or working data as a rule. Fix: pass sheet= to read one",
+            f"lembar tersembunyi {listing} berisi kolom koordinat tetapi tidak dibaca: lembar "
+            "tersembunyi biasanya berisi data lama atau kerja. Perbaikan: sebutkan lembarnya "
+            "dengan sheet= bila perlu dibaca"))
+    if block.info.get("hidden_sheet_read"):
+        notes.append(note(f"sheet '{block.sheet}' is hidden in the workbook; read because "
+                          "sheet= names it",
+                          f"lembar '{block.sheet}' tersembunyi di workbook; dibaca karena "
+                          "disebut dengan sheet="))
+    return notes
+
+
+_GEOMETRY_START_RE = re.compile(r"\s*(POINT|POLYGON|MULTI|SRID|GEOMETRYCOLLECTION|\{)",
+                                re.IGNORECASE)
+_NUMBERS_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+
+
+def _holds_geometry(values: list[Any], sample: int = 200) -> bool:
+    """Tell whether a column holds geometries, even broken ones (WKT, corners...).
+
+    A column whose first filled cells neither read as a geometry nor try to be one (WKT
+    or GeoJSON text, two numbers or more) holds something else: "Utara: Jalan Desa",
+    "titik".
+    """
+    filled = [v for v in values if empty_kind(v) is None][:sample]
+    for value in filled:
+        text = str(value)
+        if _GEOMETRY_START_RE.match(text) or len(_NUMBERS_RE.findall(text)) >= 2:
+            return True
+        try:
+            parse_geometry_cell(value)
+        except CoordinateParseError:
+            continue
+        return True
+    return False
 
 
 class _BlockResult:
     def __init__(self, roles: dict[str, str], geoms: np.ndarray, precision: np.ndarray,
-                 plan: TablePlan | None) -> None:
+                 plan: TablePlan | None, notes: list[Note]) -> None:
         self.roles, self.geoms, self.precision, self.plan = roles, geoms, precision, plan
+        self.notes = notes + (list(plan.notes) if plan else [])
 
 
-def _read_block(block: SourceBlock, overrides: dict[str, str], crs: Any) -> _BlockResult:
-    roles = _roles(block, overrides)
+def _read_block(block: SourceBlock, overrides: dict[str, str], disabled: set[str], crs: Any
+                ) -> _BlockResult:
+    roles, block_notes = _roles(block, overrides, disabled)
+    block_notes += _sheet_notes(block)
     n = len(block)
     has_geometry = block.geometry is not None and any(g is not None for g in block.geometry)
     plan = None
@@ -213,10 +361,18 @@ def _read_block(block: SourceBlock, overrides: dict[str, str], crs: Any) -> _Blo
             msg = (f"{where}: no coordinate columns found among {found or '(no columns)'}. "
                    "Fix: name them lintang/bujur (or latitude/longitude, one 'koordinat' "
                    "column, easting/northing with crs=, or a WKT 'geometry' column), or pass "
-                   "lat_col= and lon_col=.")
+                   "lat_col= and lon_col=."
+                   + "".join(f" Note: {n}." for n in block_notes))
             raise InputError(msg)
+        mark_non_plots(block, roles)
+        crs, crs_notes = header_crs(block, roles, crs)
         plan = plan_table(block, roles, crs)
+        in_metres = plan.easting is not None or plan.geometry is not None \
+            or plan.coords is not None
+        if in_metres or plan.projected_crs is None:  # a stated zone of unused metres: silent
+            block_notes += crs_notes
         geoms, precision = locate_rows(block, plan)
+        compare_pair_column(block, roles, geoms)
     for i in range(n):
         where = block.where(i)
         if block.problems[i] is not None:
@@ -229,7 +385,7 @@ def _read_block(block: SourceBlock, overrides: dict[str, str], crs: Any) -> _Blo
         block.notes[i].extend(notes)
         block.problems[i] = prob
         geoms[i] = geom if prob is None else None
-    return _BlockResult(roles, geoms, precision, plan)
+    return _BlockResult(roles, geoms, precision, plan, block_notes)
 
 
 def _vector_to_wgs84(block: SourceBlock, crs: Any) -> np.ndarray:
@@ -288,6 +444,10 @@ def _land_status(block: SourceBlock, roles: dict[str, str], mapping: LandStatusM
 def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: Any,
               mapping: LandStatusMapping) -> gpd.GeoDataFrame:
     n = sum(len(b) for b in blocks)
+    aligned = align_columns([b.frame for b in blocks])
+    for block, part, renames in zip(blocks, parts, aligned):
+        block.frame = block.frame.rename(columns=renames)
+        part.roles = {r: renames.get(c, c) for r, c in part.roles.items()}
     labels: list[str] = []
     wheres: list[tuple[str, str]] = []
     ids: list[str] = []
@@ -312,6 +472,8 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
                 value = f"P{position + i + 1:04d}"
                 if "id" in roles:
                     block.notes[i].append(f"no id in column '{roles['id']}'; generated {value}")
+            elif id_values is not None:
+                block.notes[i].extend(id_damage(value, roles["id"]))
             ids.append(value)
         if "accuracy" in roles:
             given[position:position + len(block)] = read_accuracy(
@@ -334,17 +496,28 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
     if boundary is not None:
         info = check_within(boundary, geoms, accuracy, places, wheres, notes, problems)
         geoms = object_array([None if p is not None else g for g, p in zip(geoms, problems)])
+    check_outliers(geoms, wheres, problems)
+    geoms = object_array([None if p is not None else g for g, p in zip(geoms, problems)])
     note_duplicates(ids, geoms, labels, notes)
 
     out = pd.concat([b.frame for b in blocks], ignore_index=True) if blocks else pd.DataFrame()
     id_columns = {part.roles.get("id") for part in parts}
+    # columns named exactly like ours (a result read back) are replaced by ours; any other
+    # own column named like a library column in another case ("Status") is renamed, kept
     out = out.drop(columns=[c for c in ADDED_COLUMNS if c in out.columns and c not in id_columns]
                    + [c for c in ("geometry",) if c in out.columns])
+    out = out.drop(columns=[c for c in ADDED_COLUMNS if c in out.columns])
+    renames = unique_column_names(out.columns)
+    out = out.rename(columns=renames)
+    for part in parts:
+        part.roles = {r: renames.get(c, c) for r, c in part.roles.items()}
     extra = {
         "plot_id": pd.Series(ids, dtype=object),
         "input_problem": pd.Series([p.en if p else None for p in problems], dtype=object),
         "input_problem_id": pd.Series([p.id if p else None for p in problems], dtype=object),
-        "input_notes": pd.Series(["; ".join(x) if x else None for x in notes], dtype=object),
+        "input_notes": pd.Series([join_notes(x) for x in notes], dtype=object),
+        "input_notes_id": pd.Series([join_notes(x, indonesian=True) for x in notes],
+                                    dtype=object),
         "accuracy_m": pd.Series(accuracy, dtype=float),
         "settled_before_designation": pd.Series(settled, dtype=object),
         "land_status": pd.Series(land_texts, dtype=object),
@@ -356,11 +529,12 @@ def _assemble(blocks: list[SourceBlock], parts: list[_BlockResult], boundary: An
         "source_row": pd.Series(np.concatenate([b.source_rows for b in blocks])
                                 if blocks else [], dtype="int64"),
     }
-    out = out.drop(columns=[c for c in extra if c in out.columns])
     out = pd.concat([out.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
     result.index = pd.RangeIndex(n)
     result.attrs["lahan_geo"] = _provenance(blocks, parts, problems, info)
+    if renames:
+        result.attrs["lahan_geo"]["renamed_columns"] = renames
     columns = {part.roles.get("land_status") for part in parts} - {None}
     result.attrs["lahan_geo"]["land_status"] = land_status_summary(
         land_texts, land_classes, ", ".join(sorted(columns)) or None, mapping)
@@ -379,7 +553,8 @@ def _provenance(blocks: list[SourceBlock], parts: list[_BlockResult], problems: 
             "rows": len(block),
             "columns": dict(part.roles),
             "read": dict(block.info),
-            "notes": list(part.plan.notes) if part.plan else [],
+            "notes": [str(n) for n in part.notes],
+            "notes_id": [note_id(n) for n in part.notes],
         })
     return {
         "source_file": blocks[0].source_file if blocks else None,
@@ -391,3 +566,33 @@ def _provenance(blocks: list[SourceBlock], parts: list[_BlockResult], problems: 
         **({"within": within} if within else {}),
     }
 
+
+
+def combine_plot_lists(lists: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Put the results of several ``read_plots`` calls one after the other, in order.
+
+    Columns whose names differ only in case ("Desa" in one file, "desa" in another) become
+    one column under the first spelling (recorded in ``attrs["lahan_geo"]["aligned_columns"]``),
+    so no writer meets two names that a GeoPackage or a spreadsheet user would confuse.
+
+    Examples
+    --------
+    >>> a = read_plots(pd.DataFrame({"Desa": ["X"], "lintang": ["-2.5"], "bujur": ["112.2"]}))
+    >>> b = read_plots(pd.DataFrame({"desa": ["Y"], "lintang": ["-2.6"], "bujur": ["112.3"]}))
+    >>> both = combine_plot_lists([a, b])
+    >>> both["Desa"].tolist(), both.attrs["lahan_geo"]["aligned_columns"]
+    (['X', 'Y'], [{}, {'desa': 'Desa'}])
+    """
+    aligned = align_columns(lists)
+    frames = [frame.rename(columns=renames) for frame, renames in zip(lists, aligned)]
+    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out = gpd.GeoDataFrame(combined, geometry="geometry", crs="EPSG:4326")
+    blocks = []
+    for frame, renames in zip(lists, aligned):
+        for block in frame.attrs.get("lahan_geo", {}).get("blocks", []):
+            columns = {r: renames.get(c, c) for r, c in block.get("columns", {}).items()}
+            blocks.append({**block, "columns": columns})
+    first = lists[0].attrs.get("lahan_geo", {}) if lists else {}
+    out.attrs["lahan_geo"] = {"columns": dict(first.get("columns", {})), "blocks": blocks,
+                              "rows": len(out), "aligned_columns": aligned}
+    return out

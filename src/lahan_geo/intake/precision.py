@@ -40,13 +40,15 @@ import pandas as pd
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M
 from lahan_geo.intake.blocks import RowProblem
 from lahan_geo.intake.coordinates import empty_kind
-from lahan_geo.intake.row_problems import problem
+from lahan_geo.intake.notes import note
+from lahan_geo.intake.row_problems import problem, quote
 
 __all__ = ["MAX_IMPLIED_UNCERTAINTY_M", "coarse_problem", "plot_accuracy", "read_accuracy"]
 
 #: Written precision (m) beyond which a position is unusable (rule 1 of the module notes).
 MAX_IMPLIED_UNCERTAINTY_M = 500.0
 
+_THOUSANDS_RE = re.compile(r"^[0-9]{1,3}([.,][0-9]{3})+\s*(m|meter|metre)?$", re.IGNORECASE)
 _METRES_RE = re.compile(r"^[±+]?\s*([0-9]+(?:[.,][0-9]+)?)\s*(m|meter|metre|meters|metres)?$")
 
 
@@ -80,10 +82,30 @@ def read_accuracy(values: Any, column: str, notes: list[list[str]]) -> np.ndarra
     """
     out = np.full(len(notes), np.nan)
     for i, value in enumerate(values):
-        if empty_kind(value) is not None:
+        kind = empty_kind(value)
+        if kind == "placeholder":
+            notes[i].append(note(
+                f"accuracy {quote(value)} in column '{column}' is not known; the default of "
+                f"{DEFAULT_PLOT_ACCURACY_M:g} m for a GPS reading is used",
+                f"akurasi {quote(value)} di kolom '{column}' tidak diketahui; dipakai nilai "
+                f"bawaan {DEFAULT_PLOT_ACCURACY_M:g} m untuk pembacaan GPS"))
+        if kind is not None:
             continue
         if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
             number = float(value)
+        elif _THOUSANDS_RE.match(str(value).strip()):
+            text = str(value).strip()
+            number = float(re.sub(r"[.,]", "", re.sub(r"\s*m.*$", "", text)))
+            small = float(re.sub(r"\s*m.*$", "", text).replace(",", "."))
+            notes[i].append(note(
+                f"accuracy {quote(value)} in column '{column}' read as {number:,.0f} m (a "
+                f"thousands separator, as written in Indonesian), not {small:g} m: the larger "
+                "reading never makes a result look surer than it is. Fix: write metres without "
+                "separators, e.g. 1000 or 1",
+                f"akurasi {quote(value)} di kolom '{column}' dibaca {number:,.0f} m (titik "
+                f"sebagai pemisah ribuan), bukan {small:g} m: bacaan yang lebih besar tidak "
+                "membuat hasil tampak lebih pasti. Perbaikan: tulis meter tanpa pemisah, mis. "
+                "1000 atau 1"))
         else:
             match = _METRES_RE.match(str(value).strip().lower())
             number = float(match.group(1).replace(",", ".")) if match else np.nan

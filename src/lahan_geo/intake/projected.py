@@ -51,6 +51,7 @@ __all__ = [
     "DATUM_GEOGRAPHIC_EPSG",
     "TM3_ZONES",
     "UTM_EPSG",
+    "crs_hint_in_text",
     "parse_crs_hint",
     "plausible_projected",
     "to_wgs84",
@@ -448,3 +449,42 @@ def plausible_projected(
     west, south, east, north = area.bounds
     inside = (lon >= west - 1) & (lon <= east + 1) & (lat >= south - 1) & (lat <= north + 1)
     return bool(inside.all())
+
+
+_TEXT_DATUM_RE = re.compile(r"\b(dgn\s*-?\s*95|srgi\s*-?\s*2013|id\s*-?\s*74|wgs\s*-?\s*84)\b")
+_TEXT_TM3_RE = re.compile(r"\btm\s*-?\s*3\b[^0-9]{0,12}([0-9]{2})\s*[.,]\s*([12])\b")
+_TEXT_UTM_RE = re.compile(
+    r"\butm\b[^0-9]{0,12}([0-9]{2})\s*(selatan|utara|[ns]|[c-x])?\b"
+    r"|\b(?:zona|zone)\s*(?:utm\s*)?([0-9]{2})\s*(selatan|utara|[ns])\b")
+
+
+def crs_hint_in_text(text: str) -> str | None:
+    """Find a coordinate system written in a header or title ("X (UTM 50S)", "DGN95").
+
+    Returns a hint :func:`parse_crs_hint` reads, or None when the text names none.
+
+    Examples
+    --------
+    >>> crs_hint_in_text("X (UTM 50S)"), crs_hint_in_text("Zona UTM 49 S")
+    ('UTM 50S', 'UTM 49S')
+    >>> crs_hint_in_text("WGS 84 / UTM zone 50S"), crs_hint_in_text("Datum: DGN95")
+    ('WGS84 UTM 50S', 'DGN95')
+    >>> crs_hint_in_text("Koordinat X/Y (TM-3 zona 50.1)"), crs_hint_in_text("Lintang") is None
+    ('TM-3 50.1', True)
+    """
+    low = str(text).lower()
+    datum_match = _TEXT_DATUM_RE.search(low)
+    datum = re.sub(r"[\s-]", "", datum_match[1]).upper() if datum_match else None
+    tm3 = _TEXT_TM3_RE.search(low)
+    if tm3:
+        return " ".join(filter(None, (datum if datum != "WGS84" else None,
+                                      f"TM-3 {tm3[1]}.{tm3[2]}")))
+    utm = _TEXT_UTM_RE.search(low)
+    if utm:
+        zone = utm[1] or utm[3]
+        letter = (utm[2] or utm[4] or "").lower()
+        if not letter:
+            return None  # a zone without hemisphere is not guessed
+        letter = {"selatan": "S", "utara": "N"}.get(letter, letter.upper())
+        return " ".join(filter(None, (datum, f"UTM {zone}{letter}")))
+    return datum

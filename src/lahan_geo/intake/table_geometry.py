@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ import shapely
 from lahan_geo.errors import CRSError, InputError
 from lahan_geo.intake.blocks import RowProblem, SourceBlock, object_array
 from lahan_geo.intake.cell_geometry import parse_geometry_cell
+from lahan_geo.intake.columns import header_hemisphere, normalize_header
 from lahan_geo.intake.coordinates import (
     CoordinateParseError,
     ParsedCoordinate,
@@ -53,6 +54,7 @@ from lahan_geo.intake.coordinates import (
     parse_coordinate,
     parse_coordinate_pair,
 )
+from lahan_geo.intake.notes import Note
 from lahan_geo.intake.precision import MAX_IMPLIED_UNCERTAINTY_M, coarse_problem
 from lahan_geo.intake.projected import parse_crs_hint, plausible_projected, to_wgs84
 from lahan_geo.intake.row_problems import coordinate_problem, geometry_problem, problem, quote
@@ -77,6 +79,8 @@ class TablePlan:
     zone: str | None = None
     projected_crs: pyproj.CRS | None = None
     geographic_crs: pyproj.CRS | None = None
+    lat_sign: int | None = None
+    lon_sign: int | None = None
     notes: list[str] = field(default_factory=list)
     cells: dict[str, list[Any]] = field(default_factory=dict)
 
@@ -127,13 +131,17 @@ def plan_table(block: SourceBlock, roles: dict[str, str], crs: Any) -> TablePlan
     plan.cells = {c: block.frame[c].tolist() for c in dict.fromkeys(
         c for c in (plan.geometry, plan.lat, plan.lon, plan.coords, plan.easting,
                     plan.northing, plan.zone) if c is not None)}
-    if plan.lat and plan.lon and "lat" in roles and "lon" in roles:
+    if plan.lat and plan.lon and "lat" in roles and "lon" in roles \
+            and not (_named_degrees(plan.lat) and _named_degrees(plan.lon)):
         if _holds_metres(plan.cells[plan.lat]) and _holds_metres(plan.cells[plan.lon]):
             if not (plan.easting and plan.northing):
                 plan.notes.append(f"columns '{plan.lon}' and '{plan.lat}' hold metres: read as "
                                   "easting and northing")
                 plan.easting, plan.northing = plan.lon, plan.lat
             plan.lat = plan.lon = None
+    if plan.lat and plan.lon:
+        plan.lat_sign = _column_sign(plan, plan.lat, "lat")
+        plan.lon_sign = _column_sign(plan, plan.lon, "lon")
     hint = parse_crs_hint(crs) if crs is not None else None
     if hint is not None and hint.is_geographic:
         if not hint.equals("EPSG:4326"):
@@ -155,6 +163,34 @@ def plan_table(block: SourceBlock, roles: dict[str, str], crs: Any) -> TablePlan
                    "code (crs=32749), or add a 'zona' column.")
             raise InputError(msg)
     return plan
+
+
+_DEGREE_WORDS = ("lintang", "latitude", "lat", "bujur", "longitude", "lon", "long", "lng")
+
+
+def _named_degrees(column: str) -> bool:
+    """Tell whether a column is named for degrees ("Lintang"): big numbers there lost decimals."""
+    words = normalize_header(column).split()
+    return bool(words) and words[0] in _DEGREE_WORDS
+
+
+def _column_sign(plan: TablePlan, column: str, axis: str) -> int | None:
+    """Return the header's hemisphere, when the column is written without signs.
+
+    A column whose values carry a minus sign uses signs for the hemisphere: its header
+    ("Lintang (LS)" of a template) is then not applied, and the plan says so.
+    """
+    sign = header_hemisphere(column, axis)
+    if sign is None or sign > 0:
+        return sign
+    if any(str(v).strip()[:1] in "-\u2212" for v in plan.cells[column]):
+        plan.notes.append(Note(
+            f"column '{column}' names the southern/western hemisphere in its header, but its "
+            "values carry minus signs: the signs as written were used",
+            f"judul kolom '{column}' menyebut belahan selatan/barat, tetapi nilainya bertanda "
+            "minus: dipakai tanda sebagaimana tertulis"))
+        return None
+    return sign
 
 
 def _filled(plan: TablePlan, column: str | None, i: int) -> bool:
@@ -213,9 +249,13 @@ def _locate_row(block: SourceBlock, plan: TablePlan, i: int,
         return _from_cell(block, plan, i, plan.geometry, crs_cache)
     if _filled(plan, plan.lat, i) or _filled(plan, plan.lon, i):
         assert plan.lat is not None and plan.lon is not None
-        lat, lon, note = _lat_lon(plan.cell(plan.lat, i), plan.cell(plan.lon, i), plan, where)
+        lat_v, lon_v = plan.cell(plan.lat, i), plan.cell(plan.lon, i)
+        lat, lon, note = _lat_lon(lat_v, lon_v, plan, where)
         if note:
             block.notes[i].append(note)
+        else:
+            lat = _header_sign(lat, lat_v, plan.lat_sign, plan.lat, block.notes[i])
+            lon = _header_sign(lon, lon_v, plan.lon_sign, plan.lon, block.notes[i])
         uncertainty = max(lat.uncertainty_m, lon.uncertainty_m)
         return (shapely.Point(lon.degrees, lat.degrees), None, uncertainty,
                 _two_columns(plan.lat, plan.lon))
@@ -248,6 +288,30 @@ def _locate_row(block: SourceBlock, plan: TablePlan, i: int,
     except CoordinateParseError as err:
         raise _RowError(coordinate_problem(where, primary, err)) from None
     raise AssertionError("an empty cell parsed")  # pragma: no cover
+
+
+def _header_sign(parsed: ParsedCoordinate, value: Any, sign: int | None, column: str,
+                 notes: list[str]) -> ParsedCoordinate:
+    """Apply the hemisphere of a header ("Lintang (LS)") to an unsigned value, noted."""
+    if sign is None or parsed.hemisphere_given or parsed.degrees == 0:
+        return parsed
+    written = str(value).strip()
+    if written[:1] in "-+\u2212":
+        if (parsed.degrees < 0) != (sign < 0):
+            notes.append(Note(
+                f"column '{column}' names the hemisphere in its header but {quote(value)} "
+                "carries the other sign; the sign as written was used",
+                f"judul kolom '{column}' menyebut belahan bumi, tetapi {quote(value)} bertanda "
+                "sebaliknya; dipakai tanda sebagaimana tertulis"))
+        return parsed
+    if sign > 0:
+        return parsed
+    notes.append(Note(
+        f"{quote(value)} in column '{column}' read as {-parsed.degrees:.10g}: the header "
+        "names the southern/western hemisphere",
+        f"{quote(value)} di kolom '{column}' dibaca {-parsed.degrees:.10g}: judul kolom "
+        "menyebut belahan selatan/barat"))
+    return replace(parsed, degrees=-parsed.degrees)
 
 
 def _two_columns(first: str, second: str) -> tuple[str, str]:
@@ -299,7 +363,9 @@ def _lat_lon(lat_v: Any, lon_v: Any, plan: TablePlan, where: Where
                 note = (f"latitude and longitude were swapped in this row ('{plan.lat}' held "
                         f"{quote(lat_v)}, '{plan.lon}' held {quote(lon_v)}); corrected")
                 return lat2, lon2, note
-    raise _RowError(coordinate_problem(where, *failure))
+    column, error = failure
+    raise _RowError(coordinate_problem(where, column, error,
+                                       "lat" if column == plan.lat else "lon"))
 
 
 def _metres_value(value: Any, column: str, where: Where) -> tuple[float, int]:

@@ -11,7 +11,11 @@ Forms as field teams fill them are handled:
   two-row header ("Koordinat" merged over "Lintang | Bujur") is joined;
 - merged cells: every cell of a merged range holds the range's value;
 - rows that are blank in every cell are not plots: they are skipped and their numbers
-  listed in ``info["blank_rows"]``; every other row is kept;
+  listed in ``info["blank_rows"]``; every other row is kept; the rows above the header
+  (titles) are kept as text in ``info["title_rows"]`` (a coordinate system written there
+  is used, see :mod:`~lahan_geo.intake.table_checks`);
+- a formula whose value was never saved (a workbook written by a program that does not
+  calculate) keeps its formula text, so the row says so instead of "blank";
 - text files: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"),
   cp1252 and Latin-1; delimiter comma, semicolon, tab or bar, guessed from the lines.
   A UTF-8 file with a few lines in cp1252 (rows pasted in from another file) is read
@@ -163,7 +167,9 @@ def _rows_block(rows: list[list[str]], numbers: list[int], label: str, sheet: st
         kept.append(row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))])
         kept_numbers.append(number)
     frame = pd.DataFrame(kept, columns=names, dtype=object)
-    info = {**info, "header_row": numbers[index] if numbers else 1,
+    titles = [" ".join(c.strip() for c in row if c.strip())[:200] for row in rows[:index]]
+    info = {**info, "title_rows": [t for t in titles if t][:HEADER_SEARCH_ROWS],
+            "header_row": numbers[index] if numbers else 1,
             "blank_rows": blank[:_LISTED_BLANK_ROWS], "blank_row_count": len(blank)}
     return SourceBlock(frame, label, np.asarray(kept_numbers, dtype="int64"), sheet=sheet,
                        info=info)
@@ -360,8 +366,13 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _sheet_rows(sheet: Any) -> tuple[list[list[str]], list[int]]:
+def _sheet_rows(sheet: Any, formulas: Any = None) -> tuple[list[list[str]], list[int]]:
     """Cells as text, with merged ranges filled by their top-left value.
+
+    ``formulas`` is the same sheet opened with its formulas: a formula cell whose value was
+    never saved (a workbook written by a program that does not calculate) holds no value;
+    its formula text is kept instead (``"=B2/1000"``), so the row says what is wrong
+    rather than that the cell is blank.
 
     Built from the cells the sheet holds (openpyxl's ``_cells``), not from its bounding
     box: rows without any cell share one empty list, and a row is as long as its last
@@ -375,6 +386,11 @@ def _sheet_rows(sheet: Any) -> tuple[list[list[str]], list[int]]:
         row = present.setdefault(r, {})
         if cell.value is not None:
             row[c] = _cell_text(cell.value)
+        elif formulas is not None:
+            formula = formulas._cells.get((r, c)) if hasattr(formulas, "_cells") else None
+            text = getattr(formula, "value", None)
+            if isinstance(text, str) and text.startswith("="):
+                row[c] = text
     for merged in sheet.merged_cells.ranges:
         value = present.get(merged.min_row, {}).get(merged.min_col, "")
         for r in range(merged.min_row, merged.max_row + 1):
@@ -395,6 +411,7 @@ def _sheet_rows(sheet: Any) -> tuple[list[list[str]], list[int]]:
 
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>]")
 _RANGE_RE = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?")
 _CHUNK = 1 << 20
 
@@ -464,7 +481,7 @@ def _merged_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str,
     return total
 
 
-def check_workbook(path: Path, label: str | None = None) -> None:
+def check_workbook(path: Path, label: str | None = None) -> bool:
     """Refuse a workbook that would hang openpyxl or fill memory, before openpyxl opens it.
 
     An .xlsx is a zip of XML parts: the file is held to the budget
@@ -475,6 +492,8 @@ def check_workbook(path: Path, label: str | None = None) -> None:
     (``workbook_cells``) and the merged ranges, read with an XML parser, are added up
     (``merged_cells``: openpyxl creates one object per merged cell, so
     ``D1:XFD1048576`` alone would be seventeen billion).
+
+    Returns True when a sheet holds formulas (whose saved values are then checked).
     """
     label = label or str(path)
     limits = current()
@@ -496,6 +515,7 @@ def check_workbook(path: Path, label: str | None = None) -> None:
             raise _workbook_too_large(label, declared)
         unpacked = cells = 0
         merging = []
+        formulas = False
         for info in members:
             is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
             tail = b""
@@ -515,6 +535,7 @@ def check_workbook(path: Path, label: str | None = None) -> None:
                                    "and save it again as .xlsx.")
                             raise InputError(msg)
                         cells += len(_CELL_RE.findall(chunk))
+                        formulas = formulas or _FORMULA_RE.search(window) is not None
                         if b"mergeCell" in window and info not in merging:
                             merging.append(info)
                         tail = window[-16:]
@@ -531,6 +552,7 @@ def check_workbook(path: Path, label: str | None = None) -> None:
         merged = 0
         for info in merging:
             merged = _merged_cells(archive, info, label, merged)
+    return formulas
 
 
 def _workbook_too_large(label: str, size: int) -> InputError:
@@ -550,45 +572,72 @@ def read_workbook(
     path : Path
         The workbook (.xlsx or .xlsm).
     sheet : str, int or list of them, optional
-        The sheet(s) to read, by name or 0-based number. Default: every sheet whose
-        first rows hold a coordinate header (sheets without one, such as instructions,
-        are listed in each block's ``info["skipped_sheets"]``).
+        The sheet(s) to read, by name or 0-based number. Default: every visible sheet
+        whose first rows hold a coordinate header (sheets without one, such as
+        instructions, are listed in each block's ``info["skipped_sheets"]``; hidden sheets
+        with one, usually old data, in ``info["skipped_hidden_sheets"]``). A named sheet
+        is read even when hidden (``info["hidden_sheet_read"]``).
     wanted : collection of str
         Column names the caller asked for; a row holding them all is the header.
     """
     import openpyxl  # a heavy import, only for workbooks
 
-    check_workbook(path)
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except Exception as err:  # zip/xml errors of a file that is not a real workbook
-        msg = (f"{path} cannot be opened as an Excel workbook ({type(err).__name__}: {err}). "
-               "Fix: open it in a spreadsheet program and save it as .xlsx.")
-        raise InputError(msg) from None
+    has_formulas = check_workbook(path)
+    book = _open_workbook(openpyxl, path, data_only=True)
     names = list(book.sheetnames)
     if sheet is None:
         chosen, explicit = names, False
     else:
         wanted_sheets = [sheet] if isinstance(sheet, (str, int)) else list(sheet)
         chosen, explicit = [_sheet_name(s, names, path) for s in wanted_sheets], True
+    hidden = [n for n in names if book[n].sheet_state != "visible"]
+    formulas = _open_workbook(openpyxl, path, data_only=False) if has_formulas else None
     blocks: list[SourceBlock] = []
     skipped: list[str] = []
+    skipped_hidden: list[str] = []
     for name in chosen:
-        rows, numbers = _sheet_rows(book[name])
-        block = _rows_block(rows, numbers, str(path), name, {"sheet": name}, wanted,
+        if name in hidden and not explicit:
+            if _rows_block(*_sheet_rows(book[name]), str(path), name, {}, wanted,
+                           require_header=True) is not None:
+                skipped_hidden.append(name)
+            else:
+                skipped.append(name)
+            continue
+        rows, numbers = _sheet_rows(book[name], formulas[name] if formulas else None)
+        info: dict[str, Any] = {"sheet": name}
+        if name in hidden:
+            info["hidden_sheet_read"] = True
+        block = _rows_block(rows, numbers, str(path), name, info, wanted,
                             require_header=not explicit)
         if block is None:
             skipped.append(name)
         else:
             blocks.append(block)
     if not blocks:
+        if skipped_hidden:
+            listing = ", ".join(repr(n) for n in skipped_hidden)
+            msg = (f"{path}: the only sheets with coordinate headers are hidden ({listing}); "
+                   "hidden sheets are not read unless named. Fix: unhide the sheet, or pass "
+                   f"sheet={skipped_hidden[0]!r}.")
+            raise InputError(msg)
         msg = (f"No sheet of {path} has coordinate headers in its first {HEADER_SEARCH_ROWS} "
                f"rows (sheets: {', '.join(names)}). Fix: name the columns lintang/bujur (or "
                "easting/northing, koordinat, WKT), or pass sheet= and lat_col=/lon_col=.")
         raise InputError(msg)
     for block in blocks:
         block.info["skipped_sheets"] = skipped
+        if skipped_hidden:
+            block.info["skipped_hidden_sheets"] = skipped_hidden
     return blocks
+
+
+def _open_workbook(openpyxl: Any, path: Path, *, data_only: bool) -> Any:
+    try:
+        return openpyxl.load_workbook(path, data_only=data_only)
+    except Exception as err:  # zip/xml errors of a file that is not a real workbook
+        msg = (f"{path} cannot be opened as an Excel workbook ({type(err).__name__}: {err}). "
+               "Fix: open it in a spreadsheet program and save it as .xlsx.")
+        raise InputError(msg) from None
 
 
 def _sheet_name(sheet: str | int, names: list[str], path: Path) -> str:

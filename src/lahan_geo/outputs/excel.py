@@ -63,6 +63,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lahan_geo.errors import InputError
+from lahan_geo.intake.columns import unique_column_names
 from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path, recorded_inputs
 from lahan_geo.outputs._extra_sheets import (
     CANDIDATE_SHEET,
@@ -199,7 +200,7 @@ _DETAIL: tuple[_Column, ...] = (
     _Column("Akurasi Posisi (m)", "accuracy_m", 1),
     _Column("Dikuasai Sebelum Penetapan Kawasan", "settled_before_designation"),
     _Column("Masalah Data", "input_problem_id", width=40, wrap=True),
-    _Column("Catatan Data", "input_notes", width=40, wrap=True),
+    _Column("Catatan Data", "input_notes_id", width=40, wrap=True),
     _Column("Berkas Sumber", "source_file", width=24),
     _Column("Lembar Sumber", "source_sheet", width=14),
     _Column("Baris Sumber", "source_row", 0, grouped=False, convert=_whole, width=9),
@@ -211,6 +212,7 @@ _FALLBACK = {
     "agencies_id": "agencies",
     "reason_id": "reason_en",
     "input_problem_id": "input_problem",
+    "input_notes_id": "input_notes",
     "land_status_id": "land_status",
 }
 #: Headers for other known plot-list columns added by ``read_plots``.
@@ -299,6 +301,14 @@ def _layout(result: gpd.GeoDataFrame, with_links: bool) -> list[_Column]:
         if column.header not in seen:
             seen.add(column.header)
             unique.append(column)
+    # a plot-list column whose name is one of the sheet's headers in any case ("lintang",
+    # "Alasan") keeps its values under the name with " (daftar)", never two equal headers
+    headers = {c.header.casefold() for c in unique if c not in others}
+    for i, column in enumerate(unique):
+        if column in others and column.header.casefold() in headers:
+            unique[i] = replace(column, header=unique_column_names(
+                [column.header], [c.header for c in unique if c not in others]
+            ).get(column.header, column.header))
     return sorted(unique, key=lambda column: not column.paper)  # printed ones first
 
 

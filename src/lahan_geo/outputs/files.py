@@ -41,6 +41,7 @@ import shapely
 from shapely.geometry import box, mapping
 
 from lahan_geo.errors import CRSError, InputError
+from lahan_geo.intake.columns import unique_column_names
 from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path, recorded_inputs
 from lahan_geo.outputs._tabular import (
     check_result,
@@ -301,6 +302,8 @@ def to_csv(
         flat = flat.apply(lambda col: col.map(_escape_formula)).astype(object)
         flat.columns = [_escape_formula(str(name)) for name in flat.columns]
     lon, lat = lonlat(wgs84)
+    # a plot list's own "lon"/"lat"/"wkt" column keeps its values under a suffixed name
+    flat = flat.rename(columns=unique_column_names(flat.columns, reserved=("lon", "lat", "wkt")))
     flat["lon"] = lon
     flat["lat"] = lat
     geoms = np.asarray(round_geometries(wgs84.geometry), dtype=object)
