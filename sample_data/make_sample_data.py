@@ -669,97 +669,149 @@ class Plot:
     situation: str
     luas_m2: str
     keterangan: str
+    status_lahan: str  # the land status as the district wrote it (rules v2, T1..T9)
+    title: str  # the land-title class it is meant to fall in (LAND_TITLE_OUTCOME)
 
 
 # Kecamatan order as in the district's report (south to north).
 PLOTS = [
     Plot("SRY-001", "-3.430429", "112.173879", "Parit Nipitak", "APL", PERMUKIMAN_KOTA,
-         "ordinary", "clear", "clear: APL, permukiman perkotaan (capital)", "1200",
-         "Tanah aset Pemda"),
+         "ordinary", "needs_clearance",
+         "T3: APL, permukiman perkotaan inside the RDTR (K1); the land is "
+         "a regional asset (BMD)",
+         "1200", "Tanah aset Pemda", "Aset Pemda (BMD)", "regional_asset"),
     Plot("SRY-002", "-3.454419", "112.157707", "Parit Nipitak", "APL", DAGANG_JASA,
-         "ordinary", "clear", "clear: APL, perdagangan dan jasa (same kelurahan as SRY-001)",
-         "1000", "Bekas kios pasar, aset Pemda"),
+         "ordinary", "needs_clearance",
+         "T3: APL, perdagangan dan jasa inside the RDTR (K1, same "
+         "kelurahan as SRY-001); regional asset",
+         "1000", "Bekas kios pasar, aset Pemda", "Bekas kios pasar, aset Pemkab", "regional_asset"),
     Plot("SRY-003", "-3.374717", "111.917561", "Hapa Indah", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan", "1500", "Tanah kas desa"),
+         "ordinary", "clear",
+         "clear: APL, permukiman perdesaan; certified village asset (T1)",
+         "1500", "Tanah kas desa", "TKD bersertifikat (SHP)", "village_certified"),
     Plot("SRY-004", "-3.375222", "112.271195", "Lubuk Bengger", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan", "1000", "Hibah warga"),
+         "ordinary", "needs_clearance",
+         "T6: APL, permukiman perdesaan; a resident's grant without a "
+         "PPAT deed",
+         "1000", "Hibah warga", "Hibah warga (belum akta)", "private_no_deed"),
     Plot("SRY-005", "-3.374134", "112.403850", "Dusir", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan", "1200", "Tanah kas desa"),
+         "ordinary", "clear",
+         "clear: APL, permukiman perdesaan; private land granted by a "
+         "PPAT deed (T5)",
+         "1200", "Hibah warga, sudah akta", "SHM a.n. warga, hibah akta PPAT", "private_deed"),
     Plot("SRY-006", "-3.244377", "112.315842", "Lingga", "APL", LP2B,
-         "ordinary", "not_permitted", "Z3: APL in LP2B (protected food farmland, no "
-         "conversion unless PSN or public interest)", "2000",
-         "Sawah milik desa"),
+         "ordinary", "not_permitted",
+         "Z3: APL in LP2B (protected food farmland, no conversion unless "
+         "PSN or public interest)",
+         "2000", "Sawah milik desa", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-007", "-3.202990", "112.134016", "Kumpas Makmur", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan (river village)", "1000",
-         "Tanah kas desa, dekat dermaga"),
+         "ordinary", "needs_clearance",
+         "T2: APL, permukiman perdesaan (river village); village asset "
+         "not certified",
+         "1000", "Tanah kas desa, dekat dermaga", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-008", "-3.321337", "112.731046", "Pulau Nipin", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan", "1100", "Hibah warga"),
+         "ordinary", "needs_clearance",
+         "T6: APL, permukiman perdesaan; the owner's oral permission only",
+         "1100", "Hibah warga", "izin lisan pemilik", "private_no_deed"),
     Plot("SRY-009", "-3.258073", "112.420424", "Natai Hutun", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan", "1000", "Tanah kas desa"),
+         "ordinary", "clear",
+         "clear: APL, permukiman perdesaan; certified village asset (T1)",
+         "1000", "Tanah kas desa", "Aset desa bersertifikat", "village_certified"),
     Plot("SRY-010", "-3.208546", "112.692797", "Damaha", "APL", KHUSUS,
-         "ordinary", "verify", "zone value unknown to a generic mapping: APL in 'Kawasan "
-         "Khusus (belum ditetapkan)'", "1500", "Tanah desa"),
+         "ordinary", "verify",
+         "zone value unknown to a generic mapping: APL in 'Kawasan Khusus "
+         "(belum ditetapkan)'",
+         "1500", "Tanah desa", "TKD bersertifikat", "village_certified"),
     Plot("SRY-011", "-3.244018", "111.794769", "Hapus Permai", "APL", TANAMAN_PANGAN,
-         "ordinary", "needs_clearance", "Z2: APL in pertanian tanaman pangan", "1000",
-         "Lahan sawah, hibah warga"),
+         "ordinary", "needs_clearance",
+         "Z2: APL in pertanian tanaman pangan",
+         "1000", "Lahan sawah, hibah warga", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-012", "-3.266591", "111.595784", "Lubuk Lahat", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan", "1200", "Tanah kas desa"),
+         "ordinary", "clear",
+         "clear: APL, permukiman perdesaan; certified village asset (T1)",
+         "1200", "Tanah kas desa", "TKD bersertifikat (SHP)", "village_certified"),
     Plot("SRY-013", "-3.156228", "111.729635", "Tanah Sari", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan", "1000",
-         "Bekas balai desa"),
+         "ordinary", "verify",
+         "T9: APL, permukiman perdesaan; land status 'Bekas balai desa' "
+         "not recognized",
+         "1000", "Bekas balai desa", "Bekas balai desa", "unrecognized"),
     Plot("SRY-014", "-3.075177", "111.575336", "Pibesis Sejahtera", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan", "900", "Hibah warga"),
+         "ordinary", "not_permitted",
+         "T7: APL, permukiman perdesaan; land disputed with the heirs",
+         "900", "Hibah warga", "Sengketa dengan ahli waris", "disputed"),
     Plot("SRY-015", "-3.113667", "112.327373", "Masin", "APL", PERKEBUNAN,
-         "ordinary", "needs_clearance", "Z2: APL in perkebunan", "2500",
-         "Kebun sawit milik desa"),
+         "ordinary", "needs_clearance",
+         "Z2: APL in perkebunan",
+         "2500", "Kebun sawit milik desa", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-016", "-3.042204", "111.902597", "Danau Sakam", "HL", HUTAN_LINDUNG,
-         "ordinary", "needs_clearance", "F2 in HL (southern hill); zoned kawasan hutan lindung, "
-         "which agrees with the forest map and defers to it (Z1f)", "1000",
-         "Tanah desa di kaki bukit"),
+         "ordinary", "needs_clearance",
+         "F2 in HL (southern hill); zoned kawasan hutan lindung, which "
+         "agrees with the forest map and defers to it (Z1f)",
+         "1000", "Tanah desa di kaki bukit", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-017", "-3.141723", "111.906821", "Tanah Subah", "APL", PERMUKIMAN_DESA,
-         "b1", "verify", "B1: APL permukiman, 50 m from the APL/HL boundary", "1200",
-         "Tanah kas desa"),
+         "b1", "verify",
+         "B1: APL permukiman, 50 m from the APL/HL boundary",
+         "1200", "Tanah kas desa", "Tanah kas desa (SHP)", "village_certified"),
     Plot("SRY-018", "-2.887121", "112.141242", "Parit Susi", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan (river village)", "1000",
-         "Tanah kas desa"),
+         "ordinary", "clear",
+         "clear: APL, permukiman perdesaan (river village); certified "
+         "village asset (T1)",
+         "1000", "Tanah kas desa", "Aset desa bersertifikat", "village_certified"),
     Plot("SRY-019", "-2.832774", "111.923121", "Bukit Narir", "HPK", PERMUKIMAN_DESA,
-         "ordinary", "needs_clearance", "F4: village inside HPK, zoned permukiman perdesaan",
-         "1000", "Desa di dalam kawasan hutan"),
+         "ordinary", "needs_clearance",
+         "F4: village inside HPK, zoned permukiman perdesaan",
+         "1000", "Desa di dalam kawasan hutan", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-020", "-2.668381", "112.167881", "Lubuk Hetan", "APL", SEMPADAN,
-         "ordinary", "not_permitted", "Z1: APL in sempadan sungai (river setback zone)", "800",
-         "Lahan di tepi sungai"),
+         "ordinary", "not_permitted",
+         "Z1: APL in sempadan sungai (river setback zone)",
+         "800", "Lahan di tepi sungai", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-021", "-2.610460", "112.448205", "Lubuk Hijut", "unknown", PERMUKIMAN_DESA,
-         "sliver", "verify", "F7: inside the code-0 sliver (Tidak Terdefinisi), ~225 m from "
-         "its edges", "1000", "Tanah kas desa"),
+         "sliver", "verify",
+         "F7: inside the code-0 sliver (Tidak Terdefinisi), ~225 m from "
+         "its edges",
+         "1000", "Tanah kas desa", "", "blank"),
     Plot("SRY-022", "-2.815710", "111.751273", "Riri", "HPK", PERKEBUNAN,
-         "ordinary", "needs_clearance", "F4: HPK, zoned perkebunan (Z2)", "2000",
-         "Lahan kebun warga"),
+         "ordinary", "needs_clearance",
+         "F4: HPK, zoned perkebunan (Z2)",
+         "2000", "Lahan kebun warga", "Lahan kebun warga, pinjam", "private_no_deed"),
     Plot("SRY-023", "-2.187378", "111.866917", "Pulau Hikat", "HPT", HUTAN_PRODUKSI,
-         "ordinary", "needs_clearance", "F3: HPT, zoned kawasan hutan produksi (Z1f)", "1000",
-         "Lahan di luar permukiman"),
+         "ordinary", "needs_clearance",
+         "F3: HPT, zoned kawasan hutan produksi (Z1f)",
+         "1000", "Lahan di luar permukiman", "Aset BMN (PT Inhutani)", "state_asset"),
     Plot("SRY-024", "-2.378466", "112.184484", "Pantai Luresu", "APL", RTH,
-         "ordinary", "not_permitted", "Z1: APL in ruang terbuka hijau (town park)", "1000",
-         "Taman kota, aset Pemda"),
+         "ordinary", "not_permitted",
+         "Z1: APL in ruang terbuka hijau (town park)",
+         "1000", "Taman kota, aset Pemda", "Aset Pemkab (taman kota)", "regional_asset"),
     Plot("SRY-025", "-2.237651", "112.369139", "Pulau Kuma", "HP", PERMUKIMAN_DESA,
-         "ordinary", "needs_clearance", "F3: village inside HP, zoned permukiman perdesaan",
-         "1200", "Desa di dalam kawasan hutan"),
+         "ordinary", "needs_clearance",
+         "F3: village inside HP, zoned permukiman perdesaan",
+         "1200", "Desa di dalam kawasan hutan", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-026", "-1.936137", "112.208324", "Sungai Kinusat", "APL", PERMUKIMAN_DESA,
-         "ordinary", "clear", "clear: APL, permukiman perdesaan (upstream river village)",
-         "1000", "Tanah kas desa"),
-    Plot("SRY-027", "", "", "Sungai Dinjat", "none", "", "no_coordinates", "invalid",
-         "no coordinates (both fields blank)", "1000", "Titik koordinat belum ada"),
+         "ordinary", "clear",
+         "clear: APL, permukiman perdesaan (upstream river village); "
+         "certified village asset (T1)",
+         "1000", "Tanah kas desa", "TKD bersertifikat (SHP)", "village_certified"),
+    Plot("SRY-027", "", "", "Sungai Dinjat", "none", "",
+         "no_coordinates", "invalid",
+         "no coordinates (both fields blank)",
+         "1000", "Titik koordinat belum ada", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-028", "belum disurvei", "belum disurvei", "Bukit Sidang", "none", "",
-         "no_coordinates", "invalid", "no coordinates (text 'belum disurvei')", "",
-         "Lokasi belum disurvei"),
+         "no_coordinates", "invalid",
+         "no coordinates (text 'belum disurvei')",
+         "", "Lokasi belum disurvei", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-029", "-1.515086", "112.202306", "Kuala Majik", "APL", "",
-         "ordinary", "verify", "Z5: APL outside the spatial plan (no zoning polygon)", "1000",
-         "Tanah kas desa"),
+         "ordinary", "needs_clearance",
+         "Z5 + T2: APL outside the spatial plan (no zoning polygon); "
+         "village asset not certified",
+         "1000", "Tanah kas desa", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-030", "-1.010419", "112.030883", "Sumber Geleng", "HK", "",
-         "ordinary", "not_permitted", "F1: HK (national-park-like block); also outside the "
-         "spatial plan", "1000", "Desa di dalam kawasan hutan"),
+         "ordinary", "not_permitted",
+         "F1: HK (national-park-like block); also outside the spatial plan",
+         "1000", "Desa di dalam kawasan hutan", "Tanah kas desa", "village_uncertified"),
     Plot("SRY-031", "-1.098055", "112.306797", "Sumber Kiseting", "HL", "",
-         "deep_hl", "needs_clearance", "F2 more than 5 km inside HL; also outside the spatial "
-         "plan (Z5)", "1000", "Desa di dalam kawasan hutan"),
+         "deep_hl", "needs_clearance",
+         "F2 more than 5 km inside HL; also outside the spatial plan (Z5)",
+         "1000", "Desa di dalam kawasan hutan", "Tanah kas desa", "village_uncertified"),
 ]
 
 
@@ -812,6 +864,14 @@ FOREST_OUTCOME = {"HK": "not_permitted", "HL": "needs_clearance", "HP": "needs_c
                   "unknown": "verify"}
 ZONE_OUTCOME = {"allowed": "clear", "budidaya": "needs_clearance", "lp2b": "not_permitted",
                 "lindung": "not_permitted", "unknown": "verify"}
+# Land-title classes (domain notes v2 section 6) and the status each rule T1..T9 gives. The
+# class of a plot is the intent; tests/test_sample_screening.py checks that lahan_geo reads
+# the written value so. The parcels file has no land-status column ("not_given").
+LAND_TITLE_OUTCOME = {"village_certified": "clear", "village_uncertified": "needs_clearance",
+                      "regional_asset": "needs_clearance", "state_asset": "needs_clearance",
+                      "private_deed": "clear", "private_no_deed": "needs_clearance",
+                      "disputed": "not_permitted", "blank": "verify", "unrecognized": "verify",
+                      "not_given": "clear"}
 SLIVER_MAX_SHARE = 0.25  # an overlap this small and within the tolerance band is a sliver
 
 
@@ -944,7 +1004,8 @@ def check_plot(w: Written, plot: Plot) -> tuple[str, str, str]:
         require(abs(pt.distance(hl_edge) - d_change) < 0.01, f"{name}: nearest edge not APL/HL")
     if plot.check == "sliver":
         require(plot.function == "unknown" and d_any >= 150.0, f"{name}: not 150 m in sliver")
-    statuses = [FOREST_OUTCOME[plot.function], zone_status(plot.zone, {plot.function})]
+    statuses = [FOREST_OUTCOME[plot.function], zone_status(plot.zone, {plot.function}),
+                LAND_TITLE_OUTCOME[plot.title]]
     if d_change < FOREST_TOLERANCE_M:
         statuses.append("verify")  # B1
     require(most_severe(statuses) == plot.status, f"{name}: derived {most_severe(statuses)}")
@@ -1034,10 +1095,14 @@ def write_tables(w: Written, out: Path) -> None:
         kode = w.desa.loc[w.desa["nama"] == desa, "kode"].iloc[0]
         jenis = "Kelurahan" if kode.split(".")[3].startswith("1") else "Desa"
         plot_rows.append([str(no), plot.id_lahan, f"Koperasi {jenis} Merah Putih {desa}", desa,
-                          kecamatan, plot.lintang, plot.bujur, plot.luas_m2, plot.keterangan])
-        expected.append([plot.id_lahan, plot.function, plot.zone, plot.situation, plot.status,
-                         dist])
+                          kecamatan, plot.lintang, plot.bujur, plot.luas_m2, plot.status_lahan,
+                          plot.keterangan])
+        expected.append([plot.id_lahan, plot.function, plot.zone, plot.title, plot.situation,
+                         plot.status, dist])
     require(len(villages) - len(set(villages)) >= 1, "two plots should share a village")
+    titles = {p.title for p in PLOTS}
+    require(titles == set(LAND_TITLE_OUTCOME) - {"not_given"}, f"land titles: {titles}")
+    require(sum(p.status == "clear" for p in PLOTS) >= 2, "two plots should stay clear")
 
     features = []
     for parcel in PARCELS:
@@ -1049,17 +1114,18 @@ def write_tables(w: Written, out: Path) -> None:
                            "keterangan": parcel.keterangan},
             "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
         })
-        expected.append([parcel.id_lahan, parcel.function, parcel.zone, parcel.situation,
-                         parcel.status, dist])
-    statuses = {row[4] for row in expected}
+        expected.append([parcel.id_lahan, parcel.function, parcel.zone, "not_given",
+                         parcel.situation, parcel.status, dist])
+    statuses = {row[5] for row in expected}
     require(statuses == set(SEVERITY), f"not every status is intended: {statuses}")
 
     write_csv(out / "seruyan_plots.csv",
               ["no", "id_lahan", "nama_koperasi", "desa", "kecamatan", "lintang", "bujur",
-               "luas_m2", "keterangan"], plot_rows)
+               "luas_m2", "status_lahan", "keterangan"], plot_rows)
     write_csv(out / "expected_outcomes.csv",
               ["id_lahan", "intended_forest_function", "intended_zone_namobj",
-               "intended_situation", "intended_status", "forest_boundary_distance_m"],
+               "intended_land_title_class", "intended_situation", "intended_status",
+               "forest_boundary_distance_m"],
               expected)
     body = ",\n".join(json.dumps(f, ensure_ascii=False) for f in features)
     text = '{"type": "FeatureCollection", "features": [\n' + body + "\n]}\n"

@@ -33,9 +33,10 @@ GENERATED = (
     "expected_outcomes.csv",
 )
 PLOT_HEADERS = ["no", "id_lahan", "nama_koperasi", "desa", "kecamatan", "lintang", "bujur",
-                "luas_m2", "keterangan"]
+                "luas_m2", "status_lahan", "keterangan"]
 EXPECTED_HEADERS = ["id_lahan", "intended_forest_function", "intended_zone_namobj",
-                    "intended_situation", "intended_status", "forest_boundary_distance_m"]
+                    "intended_land_title_class", "intended_situation", "intended_status",
+                    "forest_boundary_distance_m"]
 FUNCTIONS = {100100.0: "HL", 100200.0: "HK", 100300.0: "HP", 100400.0: "HPT",
              100500.0: "HPK", 100700.0: "APL", 0.0: "unknown"}
 FOREST_COLUMNS = ["FUNGSIKWS", "NOSKKWS", "TGLSKKWS", "KODE_PROV", "deskripsi", "geometry"]
@@ -128,6 +129,7 @@ def test_plot_list_has_the_district_layout(plots):
         assert re.fullmatch(r"-?\d+\.\d{6}", text), text
     assert not ok.duplicated(["lintang", "bujur"]).any()
     assert ok["desa"].duplicated().any()  # two plots share a village
+    assert (plots["status_lahan"] == "").sum() == 1  # the blank land status (T8)
 
 
 def test_forest_layer_schema(forest_raw):
@@ -190,6 +192,12 @@ def test_expected_outcomes_cover_every_status(expected, plots, parcels):
     assert {"HK", "HL", "HP", "HPT", "HPK", "APL", "unknown"} <= functions
     assert (distance[valid["intended_forest_function"] == "HL"] >= 5000).any()
     assert ((distance - 50.0).abs() <= 5.0).any()  # the B1 plot
+    titles = expected["intended_land_title_class"]
+    assert set(titles) == {"village_certified", "village_uncertified", "regional_asset",
+                           "state_asset", "private_deed", "private_no_deed", "disputed",
+                           "blank", "unrecognized", "not_given"}
+    assert (titles[expected["id_lahan"].str.startswith("SRY-B")] == "not_given").all()
+    assert (expected["intended_status"] == "clear").sum() >= 2
 
 
 def test_parcels_file(parcels):

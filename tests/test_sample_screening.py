@@ -34,6 +34,7 @@ def test_every_plot_screens_as_intended(screened):
         function = row.forest_function or ("unknown" if want.intended_forest_function
                                            == "unknown" else "none")
         assert function == want.intended_forest_function, row.plot_id
+        assert row.land_title_class == want.intended_land_title_class, row.plot_id
         if want.forest_boundary_distance_m:
             assert row.boundary_distance_m == pytest.approx(
                 float(want.forest_boundary_distance_m), abs=0.2), row.plot_id
@@ -62,6 +63,22 @@ def test_kkpr_route_follows_the_sample_rdtr(screened):
     assert set(routes.values()) == {"K1", "K2"} and len(routes) > 10
     assert allowed.loc["SRY-001", "rdtr_coverage"] == "covered"
     assert allowed.loc["SRY-003", "rdtr_coverage"] == "not_covered"
+
+
+def test_land_title_rules_decide_where_the_maps_allow(screened):
+    result, _, _ = screened
+    rows = result.set_index("plot_id")
+    assert rows.loc["SRY-001", "land_status"] == "Aset Pemda (BMD)"
+    for plot, rule, status in [("SRY-003", "T1", "clear"), ("SRY-001", "T3", "needs_clearance"),
+                               ("SRY-005", "T5", "clear"), ("SRY-008", "T6", "needs_clearance"),
+                               ("SRY-014", "T7", "not_permitted"), ("SRY-021", "T8", "verify"),
+                               ("SRY-013", "T9", "verify"), ("SRY-023", "T4", "needs_clearance"),
+                               ("SRY-029", "T2", "needs_clearance")]:
+        assert rule in rows.loc[plot, "rules"], plot
+        assert rows.loc[plot, "status"] == status, plot
+    unknown = result.attrs["lahan_geo"]["unknown_land_status_values"]
+    assert "Bekas balai desa" in str(unknown)
+    assert set(rows.loc[rows.index.str.startswith("SRY-B"), "land_title_class"]) == {"not_given"}
 
 
 def test_sample_offices_resolve_to_bpkh_xxi(screened):
