@@ -15,18 +15,14 @@ $(STAMP): pyproject.toml
 
 # The demo screens the synthetic Seruyan-like sample (sample_data/README.md), with the
 # RDTR coverage layer that decides the KKPR route (Konfirmasi inside, Persetujuan outside).
-DEMO_OUTPUTS := hasil_screening.xlsx peta_ringkasan.png peta_detail dokumen_penyaringan.pdf \
-	peta_interaktif.html hasil_screening.gpkg hasil_screening.geojson hasil_screening.csv
 demo: $(STAMP)
 	$(BIN)/lahan-geo screen sample_data/seruyan_plots.csv sample_data/seruyan_bidang.geojson \
 		--forest sample_data/kawasan_hutan.gpkg --zoning sample_data/pola_ruang.gpkg \
 		--rdtr sample_data/rdtr_terintegrasi.gpkg \
 		--within sample_data/seruyan_desa.gpkg --suggest-sites \
 		--out $(OUT) --note "Data contoh sintetis (bukan data resmi)"
-	@echo "Outputs in $(OUT)/:"
-	@for f in $(DEMO_OUTPUTS); do [ -e "$(OUT)/$$f" ] && echo "  $(OUT)/$$f"; done; true
-	@echo "Open hasil_screening.xlsx (workbook), dokumen_penyaringan.pdf (dossier to print)"
-	@echo "and peta_interaktif.html (map, works offline) where written."
+	@echo "Open $(OUT)/hasil_screening.xlsx (workbook), $(OUT)/dokumen_penyaringan.pdf (dossier to"
+	@echo "print) and $(OUT)/peta_interaktif.html (map, works offline)."
 
 LINTED := src tests sample_data notebooks $(wildcard benchmarks)
 

@@ -155,7 +155,7 @@ def test_workbook_sheet_perubahan(old, forest, zoning, tmp_path: Path):
     assert len(body) == 1
     record = dict(zip(header, body[0]))
     assert record["ID Lahan"] == "C" and record["Perubahan"] == "Berubah"
-    assert record["Yang Berubah"] == "aturan; izin; lokasi"
+    assert record["Yang Berubah"] == "aturan; persetujuan; lokasi"
     assert record["Aturan Lama"] == "F6; Z2" and record["Aturan Baru"] == "F3; Z5"
     assert record["Pergeseran (m)"] == pytest.approx(20_099.8, abs=1)
     assert record["Penyebab"] == "lahan bergeser 20.099,8 m"

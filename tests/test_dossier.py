@@ -38,7 +38,7 @@ def test_cover_overview_then_one_page_per_plot_not_clear(dossier: Path) -> None:
     assert len(pages) == 7
     cover = pages[0]
     assert "Dokumen Penyaringan Lokasi" in cover and "3 Desember 2026" in cover
-    assert re.search(r"Perlu izin\s+2", cover) and re.search(r"Jumlah lahan\s+6", cover)
+    assert re.search(r"Perlu persetujuan\s+2", cover) and re.search(r"Jumlah lahan\s+6", cover)
     assert "2026.11.0" in cover and "Data contoh sintetis" in cover
     assert "Peta ringkasan" in pages[1]
     headings = [re.search(r"Lahan (KDMP-\d+)", p).group(1) for p in pages[2:]]
@@ -49,7 +49,7 @@ def test_cover_overview_then_one_page_per_plot_not_clear(dossier: Path) -> None:
 
 def test_plot_page_says_what_to_do_and_leaves_room_for_review(dossier: Path) -> None:
     page = next(p for p in _pages(dossier) if "Lahan KDMP-002" in p)
-    for text in ("Koordinat", "LS", "BT", "Aturan yang berlaku", "F2", "Izin yang diperlukan",
+    for text in ("Koordinat", "LS", "BT", "Aturan yang berlaku", "F2", "Persetujuan yang diperlukan",
                  "PPKH", "Instansi", "Dasar hukum", "UU 41/1999", "Diperiksa oleh:",
                  "Tanggal:", "Keputusan:"):
         assert text in page, text

@@ -77,9 +77,9 @@ def test_every_drawn_plot_id_and_layer_name_is_on_the_page(full_html: str) -> No
     panel = next(line for line in full_html.splitlines() if "KDMP-005" in line)
     assert "tidak dipetakan (1)" in panel
     assert html.escape(HOSTILE_ID) in full_html
-    for name in (FOREST_LAYER_NAME, ZONING_LAYER_NAME, "Lahan: Perlu izin (2)",
+    for name in (FOREST_LAYER_NAME, ZONING_LAYER_NAME, "Lahan: Perlu persetujuan (2)",
                  "Lahan: Tidak diizinkan (pindah lokasi) (1)", "Lahan: Perlu verifikasi (1)",
-                 "Lahan: Aman (tidak perlu izin khusus) (1)"):
+                 "Lahan: Aman (lanjut KKPR) (1)"):
         assert name in full_html
     assert "Data tidak valid" not in full_html.split("Status lahan")[0]  # no layer for invalid
 
@@ -138,7 +138,7 @@ def test_above_max_features_warns_and_draws_lighter() -> None:
     # plots: circle markers with id and status only, no popup
     assert "Alasan" not in page and "L.popup" not in page
     assert page.count("new L.CircleMarker(latlng") >= 4
-    assert "KDMP-002" in page and "Perlu izin" in page
+    assert "KDMP-002" in page and "Perlu persetujuan" in page
     assert "<b>007</b>" not in page and "<script>alert(" not in page
     # layer polygons simplified by 50 m: the 2,000-vertex disc keeps far fewer vertices
     before = _n_vertices(_geojson_features(_group(full, FOREST_LAYER_NAME)))

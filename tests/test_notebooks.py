@@ -38,7 +38,7 @@ def test_walkthrough_shows_maps_inline_and_says_where_it_wrote(executed):
     assert len(pngs) >= 2  # overview and one detail map
     html = "".join(o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {}))
     assert "leaflet" in html.lower()  # the interactive map, inline
-    assert "Perlu izin" in html and "Aman" in html  # Indonesian status labels
+    assert "Perlu persetujuan" in html and "Aman" in html  # Indonesian status labels
     text = "".join(o.get("text", "") for o in outputs)
     hasil = path.parent / "hasil"
     assert str(hasil.resolve()) in text

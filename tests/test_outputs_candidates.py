@@ -33,7 +33,7 @@ def test_sheet_lokasi_alternatif(tmp_path: Path) -> None:
                        "Bujur", "Luas (m²)", "Keterangan"]
     first, second, none, other = (dict(zip(rows[0], r)) for r in rows[1:])
     assert (first["ID Lahan"], first["No. Lokasi"], first["Jarak (m)"]) == ("KDMP-002", 1, 350)
-    assert first["Status Lahan"] == "Perlu izin" and first["Desa"] == "Sungai Undang"
+    assert first["Status Lahan"] == "Perlu persetujuan" and first["Desa"] == "Sungai Undang"
     assert (first["Lintang"], first["Bujur"]) == pytest.approx((-3.37, 112.5732), abs=1e-6)
     assert first["Luas (m²)"] == pytest.approx(22.2 * 29.9, rel=0.02)  # 0.0002° x 0.00027°
     assert first["Keterangan"] is None and second["Jarak (m)"] == 1500

@@ -83,13 +83,13 @@ def test_written_names_match_detail_names(tmp_path: Path) -> None:
 def test_map_content() -> None:
     fig = detail_map(make_result(), "KDMP-002", forest=make_forest(), zoning=make_zoning(),
                      radius_m=800, dpi=DPI)
-    assert fig.get_suptitle() == "KDMP-002 – Perlu izin"
+    assert fig.get_suptitle() == "KDMP-002 – Perlu persetujuan"
     texts = _texts(fig)
     caption = next(t for t in texts if t.startswith("Aturan:"))
     assert "Aturan: F2, Z2" in caption
     assert "Alasan: Lahan berada di hutan lindung." in caption
     assert "HL (Hutan Lindung)" in caption and "Kawasan Pertanian Tanaman Pangan" in caption
-    assert "Izin yang diperlukan: PPKH" in caption and "UTM zone 49S" in caption
+    assert "Persetujuan yang diperlukan: PPKH" in caption and "UTM zone 49S" in caption
     assert "Kawasan Pertanian" in texts  # the zone name written on the map
     assert "HL (Hutan Lindung)" in texts  # legend of forest functions
     assert "Toleransi posisi batas hutan ± 135 m" in texts

@@ -16,7 +16,7 @@ from lahan_geo.errors import InputError
 from lahan_geo.outputs import to_excel
 
 #: What the office acts on, first: the id, the decision, why, what to apply for, where.
-LEADING_HEADERS = ["ID Lahan", "Status", "Alasan", "Izin yang Diperlukan", "Kantor yang Dituju",
+LEADING_HEADERS = ["ID Lahan", "Status", "Alasan", "Persetujuan yang Diperlukan", "Kantor yang Dituju",
                    "Dasar Hukum", "Desa", "Kecamatan", "Nama Koperasi"]
 
 
@@ -78,7 +78,7 @@ def test_one_row_per_plot_in_input_order(wb) -> None:
     assert _column(ws, "ID Lahan") == result["plot_id"].tolist()
     assert _column(ws, "Baris Sumber") == [2, 3, 4, 5, 6, 7]
     statuses = _column(ws, "Status")
-    assert statuses[0] == "Aman (tidak perlu izin khusus)"
+    assert statuses[0] == "Aman (lanjut KKPR)"
     assert statuses[4] == "Data tidak valid"
     assert _column(ws, "Masalah Data")[4] == "kolom 'lintang': 'abc' bukan angka"
 
@@ -275,7 +275,7 @@ def test_ringkasan_counts(wb) -> None:
     kuala = next(r for r in desa[1:] if r[1] == "Kuala Pembuang I")
     assert kuala[-1] == 2
 
-    izin = {row[0]: row[1] for row in sections["Jumlah lahan per izin yang diperlukan"][1:]}
+    izin = {row[0]: row[1] for row in sections["Jumlah lahan per persetujuan yang diperlukan"][1:]}
     assert izin["PPKH (Persetujuan Penggunaan Kawasan Hutan)"] == 2
     agencies = {row[0]: row[1] for row in sections["Jumlah lahan per instansi"][1:]}
     assert agencies["ATR/BPN"] == 2 and agencies["Kemenhut melalui BPKHTL"] == 2

@@ -145,7 +145,7 @@ def test_geopackage_layers(tmp_path: Path) -> None:
     assert plots.loc[0, "nama_koperasi"] == FORMULA_LIKE[0]
     assert plots.loc[4, "status"] == "invalid"
     assert plots.loc[4, "status_label_id"] == "Data tidak valid"
-    assert plots.loc[1, "status_label_id"] == "Perlu izin"
+    assert plots.loc[1, "status_label_id"] == "Perlu persetujuan"
     for name in ("lahan_titik", "lahan_bidang", "lahan_tanpa_lokasi"):
         info = pyogrio.read_info(path, layer=name)
         assert json.loads(info["layer_metadata"]["lahan_geo"])["rules_version"] == "2026.11.0"

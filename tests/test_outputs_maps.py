@@ -46,7 +46,7 @@ def test_legends_scale_bar_and_labels() -> None:
     assert "Fungsi kawasan hutan" in texts
     assert "Data contoh sintetis" in texts
     assert "HL (Hutan Lindung)" in texts and "Tidak diketahui" in texts
-    assert "Perlu izin (2)" in texts
+    assert "Perlu persetujuan (2)" in texts
     assert any(t.startswith("Data tidak valid (1)") for t in texts)
     assert any("UTM zone 49S" in t for t in texts)
     assert fig.get_suptitle() == "Kabupaten Seruyan"

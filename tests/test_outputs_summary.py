@@ -73,10 +73,10 @@ def test_summary_html_counts_layers_and_versions() -> None:
     block = summary_html(make_result())
     assert block.startswith("<div") and block.endswith("</div>")
     for label, count in (("Data tidak valid", 1), ("Tidak diizinkan (pindah lokasi)", 1),
-                         ("Perlu izin", 2), ("Perlu verifikasi", 1),
-                         ("Aman (tidak perlu izin khusus)", 1)):
+                         ("Perlu persetujuan", 2), ("Perlu verifikasi", 1),
+                         ("Aman (lanjut KKPR)", 1)):
         assert f"{label}</td><td style=\"text-align:right;padding:1px 6px\">{count}<" in block
-    assert block.index("Data tidak valid") < block.index("Perlu izin") < block.index("Aman")
+    assert block.index("Data tidak valid") < block.index("Perlu persetujuan") < block.index("Aman")
     assert "<b>6</b>" in block
     # file names only, not the analyst's folders
     assert "KWSHUTAN_AR_250K_kalteng.shp" in block and "/data/" not in block

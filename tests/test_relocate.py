@@ -71,6 +71,10 @@ def test_every_plot_that_is_not_clear_gets_sites_or_a_reason(sample, which, requ
         if numbers == [0]:
             (row,) = rows.itertuples()
             assert row.geometry is None and math.isnan(row.distance_m)
+            if plot_id in _title_only(result):  # moving it would not settle its title
+                assert row.reason_en.startswith("Only the land title holds this plot back")
+                assert row.reason_id.startswith("Hanya status tanah yang menahan lahan ini")
+                continue
             assert row.reason_en.startswith("No clear land within 2,000 m")
             assert row.reason_id.startswith("Tidak ada lahan aman dalam radius 2.000 m")
         else:
@@ -107,6 +111,23 @@ def test_sites_are_near_spaced_and_measured(sample, sites):
         assert (gaps[np.triu_indices(len(xy), 1)] >= 100 - 1e-6).all(), plot_id
 
 
+def _title_only(result):
+    """Plot ids held back only by land-title rules (T*): suggest_sites does not move them."""
+    rules = lg.load_rules()
+    return {row.plot_id for row in result.itertuples()
+            if (held := [r for r in row.rules if rules[r].status != "clear"])
+            and all(r.startswith("T") for r in held)}
+
+
+def test_a_plot_held_back_only_by_its_title_is_not_moved(sample, village_sites):
+    result, _, _, _ = sample
+    title_only = _title_only(result)
+    assert {"SRY-001", "SRY-004", "SRY-014"} <= title_only  # BMD, no deed, disputed land
+    rows = village_sites[village_sites["plot_id"].isin(title_only)]
+    assert (rows["candidate"] == 0).all() and rows.geometry.isna().all()
+    assert rows["reason_en"].str.startswith("Only the land title").all()
+
+
 def _oracle(result, forest, zoning, villages, forest_margin, zone_margin, room, radius):
     """Plot ids whose village holds, within ``radius``, clear land with ``room`` to spare."""
     apl = shapely.union_all(forest[forest["forest_function"] == "APL"].to_crs(UTM49S).geometry)
@@ -115,7 +136,10 @@ def _oracle(result, forest, zoning, villages, forest_margin, zone_margin, room, 
     land = apl.buffer(-forest_margin).intersection(allowed.buffer(-zone_margin))
     villages = villages.to_crs(UTM49S)
     out = set()
+    title_only = _title_only(result)
     for row in result[~result["status"].isin(NOT_SEARCHED)].itertuples():
+        if row.plot_id in title_only:
+            continue
         geom = gpd.GeoSeries([row.geometry], crs=4326).to_crs(UTM49S).iloc[0]
         village = villages[villages.contains(geom.representative_point())].geometry.iloc[0]
         area = land.intersection(village).intersection(geom.centroid.buffer(radius))

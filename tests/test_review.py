@@ -22,7 +22,7 @@ CSV_ID = (
     "id_lahan;status_baru;alasan;pemeriksa;tanggal\n"
     "KDMP-004;clear;Batas dicek BPKHTL, lahan di APL;Sari (BPKHTL);17/11/2025\n"
     ";;;;\n"
-    "KDMP-002;Perlu izin;PPKH sedang diajukan;Budi;2025-11-20\n"
+    "KDMP-002;Perlu persetujuan;PPKH sedang diajukan;Budi;2025-11-20\n"
 )
 
 
@@ -141,8 +141,8 @@ def test_workbook_shows_the_review(reviewed, tmp_path: Path):
     assert "review_status" not in header and "reviewer" not in header
     column = {h: [ws.cell(row=r, column=header.index(h) + 1).value for r in range(2, 8)]
               for h in header}
-    assert column["Status Tinjauan"] == [None, "Perlu izin", None,
-                                         "Aman (tidak perlu izin khusus)", None, None]
+    assert column["Status Tinjauan"] == [None, "Perlu persetujuan", None,
+                                         "Aman (lanjut KKPR)", None, None]
     assert column["Status"][3] == "Perlu verifikasi"  # the computed status stays
     assert column["Pemeriksa"][3] == "Sari (BPKHTL)"
     assert column["Tanggal Tinjauan"][1] == "2025-11-20"

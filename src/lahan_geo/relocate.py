@@ -259,16 +259,50 @@ def suggest_sites(
     for p in targets:
         rep = shapely.get_coordinates(shapely.point_on_surface(geoms[p]))[0]
         by_zone.setdefault(utm_epsg(rep[0], rep[1]), []).append(p)
+    paperwork = _held_by_title_only(wgs84, ruleset)
     for epsg, positions in sorted(by_zone.items()):
         land = _Land(epsg, forest_n, zoning_n, constraints, villages, ruleset, verify.tolerances)
         plots_m = gpd.GeoSeries(geoms[positions], crs="EPSG:4326").to_crs(epsg)
         for p, geom in zip(positions, plots_m.array):
+            if paperwork[p]:  # moving the plot does not settle its land title
+                centre, shape = _footprint(geom, params)
+                searches.append(_Search(p, wgs84["plot_id"].iloc[p], epsg, centre, shape,
+                                        shapely.Point(centre), note=_TITLE_ONLY))
+                continue
             searches.append(_search(p, wgs84["plot_id"].iloc[p], epsg, geom, land, params))
     searches.sort(key=lambda s: s.position)
 
     _verify_picks(searches, verify, params)
     _explain_empty(searches, verify, ruleset, params)
     return _table(searches, verify, params, ruleset)
+
+
+#: The reason given for a plot held back only by its land title.
+_TITLE_ONLY = (
+    "Only the land title holds this plot back (rules on land status): another site would "
+    "need its own title settled, so none is searched. Settle this plot's land status instead.",
+    "Hanya status tanah yang menahan lahan ini (aturan status lahan): lokasi lain juga perlu "
+    "status tanahnya sendiri, jadi tidak dicari. Selesaikan status tanah lahan ini.")
+
+
+def _held_by_title_only(result: gpd.GeoDataFrame, ruleset: RuleSet) -> list[bool]:
+    """Per plot, whether every rule that keeps it from ``clear`` reads the land title.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from lahan_geo.rules import load_rules
+    >>> frame = gpd.GeoDataFrame({"rules": [["F6", "Z4", "T2"], ["F2", "T2"], ["F6"]]})
+    >>> _held_by_title_only(frame, load_rules(None))
+    [True, False, False]
+    """
+    by_id = {r.id: r for r in ruleset}
+    out = []
+    for fired in result["rules"].tolist():
+        holding = [by_id[r] for r in (fired or []) if r in by_id
+                   and by_id[r].status != "clear"]
+        out.append(bool(holding) and all("land_title" in r.facts for r in holding))
+    return out
 
 
 @dataclass(frozen=True)

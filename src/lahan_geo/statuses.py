@@ -21,9 +21,9 @@ STATUSES: tuple[str, ...] = ("invalid", "not_permitted", "needs_clearance", "ver
 STATUS_LABELS_ID: dict[str, str] = {
     "invalid": "Data tidak valid",
     "not_permitted": "Tidak diizinkan (pindah lokasi)",
-    "needs_clearance": "Perlu izin",
+    "needs_clearance": "Perlu persetujuan",
     "verify": "Perlu verifikasi",
-    "clear": "Aman (tidak perlu izin khusus)",
+    "clear": "Aman (lanjut KKPR)",
 }
 
 

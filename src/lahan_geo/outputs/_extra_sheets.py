@@ -52,7 +52,7 @@ CHANGE_SHEET = "Perubahan"
 #: Indonesian labels of :data:`lahan_geo.compare.CHANGES`.
 CHANGE_LABELS = {"added": "Ditambah", "removed": "Dihapus", "changed": "Berubah",
                  "unchanged": "Tidak berubah"}
-_WHAT_LABELS = {"status": "status", "rules": "aturan", "clearances": "izin",
+_WHAT_LABELS = {"status": "status", "rules": "aturan", "clearances": "persetujuan",
                 "location": "lokasi"}
 _CANDIDATE_NEEDS = ("plot_id", "candidate")
 _DIFF_NEEDS = ("plot_id", "change", "why")

@@ -6,7 +6,7 @@ what an analyst submits speaks Indonesian. This module holds the translation onc
 Examples
 --------
 >>> STATUS_LABELS_ID["needs_clearance"]
-'Perlu izin'
+'Perlu persetujuan'
 >>> status_label("something_new")
 'something_new'
 >>> forest_function_label("HPT")

@@ -146,8 +146,8 @@ def write_summary(ws: Any, styles: Styles, result: gpd.GeoDataFrame,
         sheet.table([*header, *labels, "Total"], _crosstab(result, keys, statuses))
 
     for column, fallback, title, header in (
-        ("clearances_id", "clearances", "Jumlah lahan per izin yang diperlukan",
-         "Izin yang Diperlukan"),
+        ("clearances_id", "clearances", "Jumlah lahan per persetujuan yang diperlukan",
+         "Persetujuan yang Diperlukan"),
         ("offices_id", "offices", "Jumlah lahan per kantor yang dituju", "Kantor yang Dituju"),
         ("agencies_id", "agencies", "Jumlah lahan per instansi", "Instansi"),
         ("rules", None, "Jumlah lahan per aturan", "Aturan"),
@@ -321,7 +321,7 @@ def _describe(key: str) -> str:
     >>> _describe("layers.forest.functions.HK")
     'Lapisan kawasan hutan: jumlah fitur per fungsi: HK'
     >>> _describe("plots.rows"), _describe("status_counts.clear")
-    ('Daftar lahan: jumlah baris', 'Jumlah lahan: Aman (tidak perlu izin khusus)')
+    ('Daftar lahan: jumlah baris', 'Jumlah lahan: Aman (lanjut KKPR)')
 
     """
     parts = key.split(".")

@@ -329,7 +329,7 @@ def _caption(row: dict[str, Any], rule_status: dict[str, str], crs: CRS,
     clearances = as_list(row.get("clearances_id")) or as_list(row.get("clearances"))
     agencies = as_list(row.get("agencies_id")) or as_list(row.get("agencies"))
     if clearances:
-        lines.append(f"Izin yang diperlukan: {'; '.join(clearances)}")
+        lines.append(f"Persetujuan yang diperlukan: {'; '.join(clearances)}")
     if agencies:
         lines.append(f"Instansi: {'; '.join(agencies)}")
     site_line = sites.line() if sites is not None else None
@@ -670,7 +670,7 @@ def detail_map(
     >>> result = gpd.GeoDataFrame({"plot_id": ["P1"], "status": ["clear"]},
     ...                           geometry=[Point(112.3, -2.5)], crs="EPSG:4326")
     >>> detail_map(result, "P1", dpi=20).get_suptitle()
-    'P1 – Aman (tidak perlu izin khusus)'
+    'P1 – Aman (lanjut KKPR)'
 
     """
     wgs84, forest, zoning, rule_status, within = prepare_maps(result, forest, zoning, radius_m,

@@ -179,7 +179,7 @@ def _plot_text(row: dict[str, Any], geom: Any, meta_rules: dict[str, dict[str, A
         ("Desa / Kecamatan", where or "-"),
         ("Aturan yang berlaku", "\n".join(rule_lines) or "-"),
         ("Alasan", decisive_reason(reason, rules, status, rule_status) or "-"),
-        ("Izin yang diperlukan", "; ".join(clearances) or "-"),
+        ("Persetujuan yang diperlukan", "; ".join(clearances) or "-"),
         ("Instansi", "; ".join(agencies) or "-"),
         ("Dasar hukum", "; ".join(dict.fromkeys(legal)) or "-"),
     ]

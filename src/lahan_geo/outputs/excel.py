@@ -44,7 +44,7 @@ Examples
 >>> wb.sheetnames
 ['Lahan', 'Ringkasan', 'Aturan', 'Metadata']
 >>> [c.value for c in wb["Lahan"][2]][:2]
-['P1', 'Aman (tidak perlu izin khusus)']
+['P1', 'Aman (lanjut KKPR)']
 >>> import shutil; shutil.rmtree(path.parent)
 
 """
@@ -165,7 +165,7 @@ _DECISION: tuple[_Column, ...] = (
     _Column("Pemeriksa", "reviewer", width=14, wrap=True, paper=True),
     _Column("Tanggal Tinjauan", "review_date", width=11, convert=_review_date, paper=True),
     _Column("Alasan", "reason_id", width=46, wrap=True, paper=True, keep=True),
-    _Column("Izin yang Diperlukan", "clearances_id", width=26, wrap=True, paper=True),
+    _Column("Persetujuan yang Diperlukan", "clearances_id", width=26, wrap=True, paper=True),
     # the offices' Indonesian names, one spelling per office (lahan_geo.offices), with
     # the regional unit resolved (e.g. BPKH Wilayah XXI Palangka Raya); the canonical
     # ids stay in the GIS files' ``offices`` field

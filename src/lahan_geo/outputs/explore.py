@@ -135,7 +135,7 @@ def _popup_html(row: dict[str, Any], geom: Any = None, link: str | None = None) 
         ("Fungsi kawasan hutan", forest),
         ("Pola ruang", zone or "tidak diketahui"),
         ("Aturan", row.get("rules")),
-        ("Izin yang diperlukan", _first_present(row, "clearances_id", "clearances")),
+        ("Persetujuan yang diperlukan", _first_present(row, "clearances_id", "clearances")),
         ("Instansi", _first_present(row, "agencies_id", "agencies")),
         ("Alasan", _first_present(row, "reason_id", "reason_en")),
     ]
