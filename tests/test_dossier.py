@@ -49,9 +49,9 @@ def test_cover_overview_then_one_page_per_plot_not_clear(dossier: Path) -> None:
 
 def test_plot_page_says_what_to_do_and_leaves_room_for_review(dossier: Path) -> None:
     page = next(p for p in _pages(dossier) if "Lahan KDMP-002" in p)
-    for text in ("Koordinat", "LS", "BT", "Aturan yang berlaku", "F2", "Persetujuan yang diperlukan",
-                 "PPKH", "Instansi", "Dasar hukum", "UU 41/1999", "Diperiksa oleh:",
-                 "Tanggal:", "Keputusan:"):
+    for text in ("Koordinat", "LS", "BT", "Aturan yang berlaku", "F2",
+                 "Persetujuan yang diperlukan", "PPKH", "Instansi", "Dasar hukum",
+                 "UU 41/1999", "Diperiksa oleh:", "Tanggal:", "Keputusan:"):
         assert text in page, text
     # F2 is unconfirmed in the rules: marked on the page, with its note
     assert "BELUM TERKONFIRMASI" in page

@@ -16,8 +16,8 @@ from lahan_geo.errors import InputError
 from lahan_geo.outputs import to_excel
 
 #: What the office acts on, first: the id, the decision, why, what to apply for, where.
-LEADING_HEADERS = ["ID Lahan", "Status", "Alasan", "Persetujuan yang Diperlukan", "Kantor yang Dituju",
-                   "Dasar Hukum", "Desa", "Kecamatan", "Nama Koperasi"]
+LEADING_HEADERS = ["ID Lahan", "Status", "Alasan", "Persetujuan yang Diperlukan",
+                   "Kantor yang Dituju", "Dasar Hukum", "Desa", "Kecamatan", "Nama Koperasi"]
 
 
 @pytest.fixture(scope="module")
