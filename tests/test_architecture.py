@@ -20,6 +20,7 @@ PACKAGE = SRC / "lahan_geo"
 #: Floors from the bottom up; a module imports only from its own floor or below.
 FLOORS: list[tuple[str, ...]] = [
     ("lahan_geo.errors", "lahan_geo.version", "lahan_geo.limits", "lahan_geo.vocab",
+     "lahan_geo.datafiles",
      "lahan_geo.schema", "lahan_geo.offices", "lahan_geo.metric", "lahan_geo.accuracy",
      "lahan_geo.threads", "lahan_geo.result", "lahan_geo.statuses"),
     ("lahan_geo.io",),

@@ -28,25 +28,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lahan_geo.datafiles import load_toml, read_data_file
 from lahan_geo.errors import InputError
 from lahan_geo.intake.columns import guess_columns, normalize_header
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["LAND_TITLE_CLASSES", "MAPPED_CLASSES", "NOT_GIVEN", "UNRECOGNIZED",
            "LandStatusMapping", "bare_status_note", "guess_land_status_column",
@@ -230,21 +223,8 @@ def load_land_status_mapping(
     """
     if isinstance(source, LandStatusMapping):
         return source
-    if source is None:
-        text = resources.files("lahan_geo.data").joinpath(_DEFAULT).read_text("utf-8")
-        label = f"lahan_geo/data/{_DEFAULT}"
-    else:
-        label = str(source)
-        try:
-            text = Path(source).read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            msg = f"Cannot read land-status mapping {label}: {err}. Fix: pass a UTF-8 TOML file."
-            raise InputError(msg) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        msg = f"{label}: not valid TOML ({err}). Fix the syntax at that line."
-        raise InputError(msg) from None
+    text, label = read_data_file(source, _DEFAULT, "land-status mapping", InputError)
+    data = load_toml(text, label, InputError)
     return _parse(data, label)
 
 

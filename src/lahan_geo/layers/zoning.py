@@ -27,27 +27,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from dataclasses import dataclass
-from importlib import resources
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
+from lahan_geo.datafiles import load_toml, read_data_file
 from lahan_geo.errors import LayerError
 from lahan_geo.layers.cache import cached_layer
 from lahan_geo.layers.source import find_column, read_layer
 from lahan_geo.layers.window import default_margin_m, window_of
 from lahan_geo.vocab import PERMISSIONS, ZONE_FOREST_FAMILY
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["PERMISSIONS", "ZONE_FOREST_FAMILY", "ZoningMapping", "load_zoning_mapping",
            "read_zoning"]
@@ -93,21 +86,8 @@ def load_zoning_mapping(source: str | PathLike[str] | None = None) -> ZoningMapp
         When the file cannot be read, or a match names a class that is not defined,
         or a class has an unknown group or permission.
     """
-    if source is None:
-        text = resources.files("lahan_geo.data").joinpath("zoning_classes.toml").read_text("utf-8")
-        label = "lahan_geo/data/zoning_classes.toml"
-    else:
-        label = str(source)
-        try:
-            text = Path(source).read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            msg = f"Cannot read zoning mapping {label}: {err}. Fix: pass a UTF-8 TOML file."
-            raise LayerError(msg) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        msg = f"{label}: not valid TOML ({err}). Fix the syntax at that line."
-        raise LayerError(msg) from None
+    text, label = read_data_file(source, "zoning_classes.toml", "zoning mapping", LayerError)
+    data = load_toml(text, label, LayerError)
     classes = data.get("classes", {})
     for name, spec in classes.items():
         if spec.get("permission") not in PERMISSIONS:

@@ -24,23 +24,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
+from lahan_geo.datafiles import load_toml, read_data_file
 from lahan_geo.errors import RulesError
 from lahan_geo.offices import LIST_SEPARATOR, load_offices
 from lahan_geo.rules.operators import OPERATORS
 from lahan_geo.statuses import STATUSES
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 __all__ = ["FACTS", "OPERATORS", "Rule", "RuleSet", "load_rules"]
 
@@ -218,26 +211,12 @@ def load_rules(source: str | PathLike[str] | RuleSet | None = None) -> RuleSet:
     """
     if isinstance(source, RuleSet):
         return source
-    if source is None:
-        text = resources.files("lahan_geo.data").joinpath(_DEFAULT).read_text("utf-8")
-        label = f"lahan_geo/data/{_DEFAULT}"
-    else:
-        path = Path(source)
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            msg = f"Cannot read rules file {path}: {err}. Fix: pass the path of a UTF-8 TOML file."
-            raise RulesError(msg) from None
-        label = str(path)
+    text, label = read_data_file(source, _DEFAULT, "rules file", RulesError)
     return _parse(text, label)
 
 
 def _parse(text: str, label: str) -> RuleSet:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        msg = f"{label}: not valid TOML ({err}). Fix the syntax at that line."
-        raise RulesError(msg) from None
+    data = load_toml(text, label, RulesError)
     lines = _LineFinder(text, label)
     for key in data:
         if key not in _TOP_LEVEL:
