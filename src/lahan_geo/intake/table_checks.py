@@ -97,19 +97,22 @@ def mark_non_plots(block: SourceBlock, roles: dict[str, str]) -> None:
                 "not a plot", f"baris ini mengulang judul kolom tabel ({', '.join(filled[:4])}), "
                 "bukan lahan", "nothing to do; delete the row to drop this message",
                 "tidak perlu tindakan; hapus baris ini agar pesan ini hilang")
-        elif _TOTAL_RE.match(first) and _placing_empty(block, roles, i):
-            block.problems[i] = problem(
-                where, f"this is a total row ({quote(filled[0])}), not a plot",
-                f"ini baris jumlah/total ({quote(filled[0])}), bukan lahan",
-                "nothing to do; delete the row to drop this message",
-                "tidak perlu tindakan; hapus baris ini agar pesan ini hilang")
-        elif _FOOTER_RE.match(first) and _placing_empty(block, roles, i):
-            block.problems[i] = problem(
-                where, f"this is a footer of the table ({quote(filled[0])}), not a plot",
-                f"ini catatan kaki tabel ({quote(filled[0])}), bukan lahan",
-                "nothing to do; delete the row to drop this message",
-                "tidak perlu tindakan; hapus baris ini agar pesan ini hilang")
+        else:
+            kind = next((k for k in _LABEL_ROWS if k[0].match(first)), None)
+            if kind is not None and _placing_empty(block, roles, i):
+                block.problems[i] = problem(
+                    where, f"this is {kind[1]} ({quote(filled[0])}), not a plot",
+                    f"ini {kind[2]} ({quote(filled[0])}), bukan lahan",
+                    "nothing to do; delete the row to drop this message",
+                    "tidak perlu tindakan; hapus baris ini agar pesan ini hilang")
 
+
+
+#: Rows that label the table rather than a plot: (first cell pattern, English, Indonesian).
+_LABEL_ROWS = (
+    (_TOTAL_RE, "a total row", "baris jumlah/total"),
+    (_FOOTER_RE, "a footer of the table", "catatan kaki tabel"),
+)
 
 def _stated_crs(block: SourceBlock, roles: dict[str, str]) -> tuple[str, str, str] | None:
     """Return (hint, where it is written (en), (id)) from the headers, then the title rows."""
