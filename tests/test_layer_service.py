@@ -104,25 +104,31 @@ def test_windowed_fetch_equals_the_windowed_file_and_the_whole_within_the_margin
     plots, raw, _ = sample
     url, layer = serve_forest(service, raw)
     served = lg.read_forest_area(url, around=plots)
-    from_file = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg", around=plots)
+    from_file = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg", around=plots,
+                                    margin_m=served.attrs["lahan_geo"]["window"]["margin_m"])
     assert 0 < len(served) < len(raw)  # the window left features out
     assert any("geometryType=esriGeometryEnvelope" in r for r in layer.requests)
-    windowed = lg.screen(plots, forest=served)
-    _same(windowed, lg.screen(plots, forest=from_file))
-
+    # Alone, the window vouches for distances up to its margin only ...
+    alone = lg.pipeline.run(plots, served, None, lg.load_rules(None))
     whole = lg.screen(plots, forest=lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg"))
-    _same(windowed.drop(columns="boundary_distance_m"), whole.drop(columns="boundary_distance_m"))
-    # A distance is kept where the window vouches for it (at least the margin, more for
-    # plots far from its edge), and then it is the whole layer's; else it is unknown.
     margin = served.attrs["lahan_geo"]["window"]["margin_m"]
-    kept = windowed["boundary_distance_m"].notna()
+    kept = alone["boundary_distance_m"].notna()
     unknown = ~kept & whole["boundary_distance_m"].notna()
     assert (whole["boundary_distance_m"] <= margin).any() and unknown.any()
-    assert windowed["boundary_distance_m"][kept].equals(whole["boundary_distance_m"][kept])
+    assert alone["boundary_distance_m"][kept].equals(whole["boundary_distance_m"][kept])
     assert (whole["boundary_distance_m"][unknown] > margin).all()
-    window = windowed.attrs["lahan_geo"]["layers"]["forest"]["window"]
+    window = alone.attrs["lahan_geo"]["layers"]["forest"]["window"]
     assert window["distances_unknown"] == int(unknown.sum())
     assert "NaN" in window["note_en"] and "NaN" in window["note_id"]
+    # ... and screen() asks the service again, wider, for those plots only: the whole
+    # layer's answer, as from the file.
+    asked = len(layer.requests)
+    windowed = lg.screen(plots, forest=served)
+    assert len(layer.requests) > asked
+    widened = windowed.attrs["lahan_geo"]["layers"]["forest"]["window"]["widened"]
+    assert widened and widened[0]["plots"] == int(unknown.sum())
+    _same(windowed, whole)
+    _same(windowed, lg.screen(plots, forest=from_file))
 
 
 def test_provenance_records_service_layer_edit_date_query_and_fetch(service, sample):
@@ -316,22 +322,18 @@ def test_window_reach_is_a_lower_bound_of_the_distance_to_its_edge():
 def test_a_projected_file_read_around_the_plots_screens_as_the_whole(sample, sample_dir):
     plots, _, _ = sample
     path = sample_dir / "pola_ruang.gpkg"  # EPSG:32749: the window is carried into it
-    near = lg.read_zoning(path, around=plots)
+    near = lg.read_zoning(path, around=plots, margin_m=2000)
     whole = lg.read_zoning(path)
     assert 0 < len(near) < len(whole)
-    windowed, full = lg.screen(plots, zoning=near), lg.screen(plots, zoning=whole)
-    distance = "zone_boundary_distance_m"
-    _same(windowed.drop(columns=distance), full.drop(columns=distance))
-    kept = windowed[distance].notna()
-    assert kept.any() and windowed[distance][kept].equals(full[distance][kept])
+    _same(lg.screen(plots, zoning=near), lg.screen(plots, zoning=whole))
 
 
 def test_suggest_sites_refuses_to_search_beyond_the_window(sample, sample_dir):
     plots, _, _ = sample
     forest = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg", around=plots)
     result = lg.screen(plots, forest=forest)
-    with pytest.raises(LayerError, match="suggest_sites searches 5,0"):
-        lg.suggest_sites(result, forest=forest, search_radius_m=5000)
+    with pytest.raises(LayerError, match="suggest_sites searches 12,0"):
+        lg.suggest_sites(result, forest=forest, search_radius_m=12_000)
     assert len(lg.suggest_sites(result, forest=forest, search_radius_m=2000))
 
 
@@ -406,8 +408,8 @@ def test_the_same_edit_date_is_served_from_the_cache(service, sample, cache):
     assert again.attrs["lahan_geo"]["service_cache"] == "hit"
     assert layer.requests[asked:] == [layer.requests[0]]  # only the description again
     assert again.attrs["lahan_geo"]["fetched_at"] == first.attrs["lahan_geo"]["fetched_at"]
-    _same(lg.screen(plots, forest=again), lg.screen(plots, forest=first))
     assert len(_entries(cache)) == 2  # the features, and which were fetched last
+    _same(lg.screen(plots, forest=again), lg.screen(plots, forest=first))
 
 
 def test_a_new_edit_date_or_none_fetches_again(service, sample, cache):

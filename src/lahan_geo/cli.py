@@ -31,7 +31,7 @@ from lahan_geo.errors import InputError, InputWarning, LahanGeoError, LahanGeoWa
 from lahan_geo.intake import read_plots
 from lahan_geo.layers import read_forest_area, read_rdtr, read_zoning
 from lahan_geo.layers.service import is_address
-from lahan_geo.layers.window import NEAR_M, default_margin_m
+from lahan_geo.layers.window import FILE_NEAR_M, NEAR_M, default_margin_m, has_area
 from lahan_geo.layers.zoning import DEFAULT_ZONING_SCALE
 from lahan_geo.outputs._atomic import describe_os_error, output_set
 from lahan_geo.rules import APPLICANTS, Programme, load_rules
@@ -187,14 +187,17 @@ def _layer_source(value: str) -> Path | str:
 
 
 def _read_layers(args: argparse.Namespace, plots: pd.DataFrame) -> tuple[Any, Any, Any]:
-    """Read --forest, --zoning and --rdtr; an address is fetched for the plots' area only."""
-    near = NEAR_M
-    if args.suggest_sites:  # the sites searched must lie in what was fetched
-        near = max(NEAR_M, args.search_radius + NEAR_M - 2000)
+    """Read --forest, --zoning and --rdtr for the plots' area only (whole when they span it).
 
+    The screening reads a layer wider for the plots whose nearest boundary lies beyond
+    (:func:`lahan_geo.pipeline.widen`).
+    """
     def window(source: Path | str, map_m: float) -> dict[str, Any]:
-        if not is_address(source):
+        if not has_area(plots):
             return {}
+        near = NEAR_M if is_address(source) else FILE_NEAR_M
+        if args.suggest_sites:  # the sites searched must lie in what was read
+            near = max(near, args.search_radius + NEAR_M - 2000)
         tolerance = args.tolerance if args.tolerance is not None else map_m
         return {"around": plots, "margin_m": default_margin_m(plots, tolerance, near)}
 

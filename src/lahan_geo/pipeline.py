@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
-from lahan_geo.errors import CRSError, InputError
+from lahan_geo.errors import CRSError, InputError, LayerError
 from lahan_geo.explain import explain_all, functions_of, per_mask
 from lahan_geo.intake import read_plots
 from lahan_geo.intake.land_status import LandStatusMapping, land_status_columns, unknown_values
@@ -32,7 +32,7 @@ from lahan_geo.layers.forest import read_forest_area
 from lahan_geo.layers.rdtr import rdtr_coverage, read_rdtr
 from lahan_geo.layers.service import is_address
 from lahan_geo.layers.source import find_column
-from lahan_geo.layers.window import beyond_window
+from lahan_geo.layers.window import beyond_window, has_area
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import to_metric, utm_groups
 from lahan_geo.offices import province_code
@@ -76,9 +76,129 @@ def screen_in_memory(
     forest = as_layer(forest, "forest_function", read_forest_area, plots=plots)
     zoning = as_layer(zoning, "zone_class", read_zoning, plots=plots)
     rdtr = as_layer(rdtr, "rdtr_name", read_rdtr, plots=plots)
-    return run(plots, forest, zoning, ruleset, constraints=constraints, rdtr=rdtr,
-               programme=as_programme(programme), tolerance_m=tolerance_m, progress=progress,
-               land_status_mapping=land_status_mapping)
+    options = {"constraints": constraints, "rdtr": rdtr, "programme": as_programme(programme),
+               "tolerance_m": tolerance_m, "land_status_mapping": land_status_mapping}
+    result, blanked = _run(plots, forest, zoning, ruleset, progress=progress, **options)
+    return widen(result, blanked, plots, {"forest": forest, "zoning": zoning},
+                 lambda part, wider: _run(part, wider["forest"], wider["zoning"], ruleset,
+                                          progress=False, **options))
+
+
+#: How much wider each new reading of a windowed layer is than the last.
+WIDEN_BY = 4.0
+#: Readings after the first before the plots still beyond a window keep an empty distance.
+WIDEN_TIMES = 10
+_READERS: dict[str, Callable[..., gpd.GeoDataFrame]] = {
+    "read_forest_area": read_forest_area, "read_zoning": read_zoning}
+
+
+def widen(result: gpd.GeoDataFrame, blanked: Mapping[str, np.ndarray],
+          plots: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame | None],
+          rerun: Callable[[gpd.GeoDataFrame, dict[str, Any]],
+                          tuple[gpd.GeoDataFrame, dict[str, np.ndarray]]]
+          ) -> gpd.GeoDataFrame:
+    """Screen again, on wider windows, the plots whose nearest boundary lay beyond a window.
+
+    A layer read through a window (:mod:`lahan_geo.layers.window`) vouches for
+    distances up to its margin only. Each plot whose nearest decisive boundary lay
+    beyond it is screened again on the layer read :data:`WIDEN_BY` times wider around
+    those plots only, until the boundary is found or the window holds the whole layer:
+    the answer is the one the whole layer gives, at a cost that follows the plots.
+    A layer that cannot be read again (a frame windowed by hand, a CRS object as
+    option) keeps the empty distances, as the provenance says.
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        The screening of ``plots``; its rows are replaced in place.
+    blanked : mapping
+        Per layer name, the positions of the plots whose distance was left empty.
+    plots : GeoDataFrame
+        The plots screened (from :func:`as_plots`).
+    layers : mapping
+        The layers by name, as ``rerun`` takes them.
+    rerun : callable
+        ``rerun(some_plots, layers)`` returns their screening and its ``blanked``.
+    """
+    current = dict(layers)
+    pending = _pending(blanked)
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in layers}
+    for _ in range(WIDEN_TIMES):
+        if not len(pending):
+            break
+        part = plots.iloc[pending]
+        wider = {name: (_read_wider(layer, part) if len(np.intersect1d(
+                     blanked.get(name, ()), pending)) and _rereadable(layer) else layer)
+                 for name, layer in current.items()}
+        if all(wider[name] is current[name] for name in current):
+            break
+        for name in current:
+            if wider[name] is not current[name]:
+                window = wider[name].attrs.get("lahan_geo", {}).get("window")
+                rounds[name].append({"margin_m": None if window is None else window["margin_m"],
+                                     "plots": len(pending), "whole_layer": window is None})
+        again, again_blanked = rerun(part, wider)
+        _replace_rows(result, pending, again)
+        blanked = {name: pending[rows] for name, rows in again_blanked.items()}
+        pending, current = _pending(blanked), wider
+    layer_info = result.attrs.get("lahan_geo", {}).get("layers", {})
+    for name, done in rounds.items():
+        window = layer_info.get(name, {}).get("window")
+        if window is not None:
+            window["widened"] = done
+            window["distances_unknown"] = len(blanked.get(name, ()))
+    return result
+
+
+def _pending(blanked: Mapping[str, np.ndarray]) -> np.ndarray:
+    rows = [np.asarray(v, dtype=np.intp) for v in blanked.values()]
+    return np.unique(np.concatenate(rows)) if rows else np.empty(0, dtype=np.intp)
+
+
+def _rereadable(layer: gpd.GeoDataFrame | None) -> bool:
+    info = {} if layer is None else layer.attrs.get("lahan_geo", {})
+    return "window" in info and info.get("read", {}).get("reader") in _READERS
+
+
+def _read_wider(layer: gpd.GeoDataFrame, plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Read a windowed layer again, :data:`WIDEN_BY` times wider, around ``plots``."""
+    info = layer.attrs["lahan_geo"]
+    read = info["read"]
+    options = dict(read["options"])
+    expected = options.pop("mapping_fingerprint", None)
+    wider = _READERS[read["reader"]](read["source"], around=plots,
+                                     margin_m=float(info["window"]["margin_m"]) * WIDEN_BY,
+                                     **options)
+    new = wider.attrs.get("lahan_geo", {})
+    before = info["window"].get("file_sha256")
+    after = new["window"].get("file_sha256") if "window" in new else new.get("sha256")
+    fingerprint = new.get("mapping_fingerprint", expected)
+    if before is not None and (after != before or fingerprint != expected):
+        msg = (f"The layer {read['source']} changed while it was being screened (its content "
+               "is not what was read a moment ago). Fix: screen again once the file is "
+               "complete.")
+        raise LayerError(msg)
+    return wider
+
+
+def _replace_rows(result: gpd.GeoDataFrame, rows: np.ndarray, again: pd.DataFrame) -> None:
+    """Put the rows of ``again`` (a screening of ``result``'s rows ``rows``) in place."""
+    attrs, result.attrs = result.attrs, {}  # not deep-copied once per column
+    for column in result.columns:
+        if column == result.geometry.name:
+            continue
+        values, new = result[column].to_numpy(copy=True), again[column].to_numpy()
+        if values.dtype == new.dtype:
+            values[rows] = new
+            result[column] = pd.Series(values, index=result.index, dtype=result[column].dtype)
+            continue
+        values = values.astype(object)
+        values[rows] = new
+        try:  # the column keeps its type when the new values fit it (NaN in a float column)
+            result[column] = pd.Series(values, index=result.index).astype(result[column].dtype)
+        except (TypeError, ValueError):
+            result[column] = pd.Series(values, index=result.index, dtype=object)
+    result.attrs = attrs
 
 
 def run(
@@ -106,6 +226,25 @@ def run(
     >>> run(plots, None, None, load_rules(None))["status"].tolist()
     ['invalid']
     """
+    return _run(plots, forest, zoning, ruleset, constraints=constraints, rdtr=rdtr,
+                programme=programme, tolerance_m=tolerance_m, progress=progress,
+                land_status_mapping=land_status_mapping)[0]
+
+
+def _run(
+    plots: gpd.GeoDataFrame,
+    forest: gpd.GeoDataFrame | None,
+    zoning: gpd.GeoDataFrame | None,
+    ruleset: RuleSet,
+    *,
+    constraints: Sequence[gpd.GeoDataFrame] = (),
+    rdtr: gpd.GeoDataFrame | None = None,
+    programme: Programme | None = None,
+    tolerance_m: float | None = None,
+    progress: bool | None = None,
+    land_status_mapping: str | PathLike[str] | LandStatusMapping | None = None,
+) -> tuple[gpd.GeoDataFrame, dict[str, np.ndarray]]:
+    """:func:`run`, also returning per layer the plots whose distance a window left empty."""
     programme = as_programme(programme)
     land_texts, land_classes, land_info = land_status_columns(plots, land_status_mapping)
     if tolerance_m is not None and (
@@ -192,9 +331,9 @@ def run(
                              copy=False)
     result.attrs["lahan_geo"] = _provenance(ruleset, plots, forest, zoning, tolerance_m, result,
                                             constraints)
-    for name, count in blanked.items():  # distances a windowed layer cannot vouch for
+    for name, rows in blanked.items():  # distances a windowed layer cannot vouch for
         if "window" in result.attrs["lahan_geo"]["layers"][name]:
-            result.attrs["lahan_geo"]["layers"][name]["window"]["distances_unknown"] = count
+            result.attrs["lahan_geo"]["layers"][name]["window"]["distances_unknown"] = len(rows)
     result.attrs["lahan_geo"]["programme"] = programme.to_dict()
     if rdtr is not None:
         result.attrs["lahan_geo"]["layers"]["rdtr"] = jsonable(rdtr.attrs.get("lahan_geo", {}))
@@ -204,7 +343,7 @@ def run(
     result.attrs["lahan_geo"]["land_status"] = jsonable(land_info)
     result.attrs["lahan_geo"]["unknown_land_status_values"] = unknown_values(land_texts,
                                                                             land_classes)
-    return result
+    return result, blanked
 
 
 #: Plot-list columns (any case) that give a plot's province, as a BPS code or a name.
@@ -337,7 +476,9 @@ def as_layer(layer: Any, column: str, reader: Callable[..., gpd.GeoDataFrame],
     caller : str
         The public function the layer was passed to, named in the error.
     plots : GeoDataFrame, optional
-        The plots screened: a map-service address is fetched for their area only.
+        The plots screened: a file or a map-service address is read for their area only
+        (:func:`~lahan_geo.layers.source.layer_window`; whole when they span it), and
+        :func:`widen` reads it wider for the plots whose nearest boundary lies beyond.
 
     Examples
     --------
@@ -357,8 +498,9 @@ def as_layer(layer: Any, column: str, reader: Callable[..., gpd.GeoDataFrame],
                    f"{reader.__name__}(..., crs='EPSG:4326') or call .set_crs() first.")
             raise CRSError(msg)
         return layer
-    if plots is not None and is_address(layer):
-        return reader(layer, around=plots)
+    if plots is not None and (is_address(layer) or isinstance(layer, (str, PathLike))) and (
+            has_area(plots)):
+        return reader(layer, around=plots)  # read whole when the plots span the layer
     return reader(layer)
 
 

@@ -69,11 +69,31 @@ ROLES: dict[str, tuple[str, ...]] = {
                     "legal status", "status of land", "status of the land"),
 }
 
-_SUFFIX_WORDS = (
-    r"(\s+(ls|lu|bt|bb|m|m2|meter|dd|derajat|wgs84|wgs|desimal|decimal|deg|degrees|selatan"
+#: Words a header may add after its name ("Lintang LS", "Luas m2", "X UTM 49S").
+_SUFFIX_WORD = re.compile(
+    r"ls|lu|bt|bb|m|m2|meter|dd|derajat|wgs84|wgs|desimal|decimal|deg|degrees|selatan"
     r"|utara|timur|barat|utm|ha|hektar|persegi|srgi2013|srgi|dgn95|dgn|wkt|s|n|e|w|tm|tm3"
-    r"|zona|zone|epsg|[0-9]{1,5}[ns]?))*"
+    r"|zona|zone|epsg|[0-9]{1,5}[ns]?"
 )
+
+
+def _stems(normalized: str) -> set[str]:
+    """Return a normalized header and what is left of it as trailing suffix words go.
+
+    An alias names the header when it is one of these: the header is the alias
+    followed by suffix words only.
+
+    Examples
+    --------
+    >>> sorted(_stems("lintang ls wgs84"))
+    ['lintang', 'lintang ls', 'lintang ls wgs84']
+    """
+    words = normalized.split(" ")
+    out = {normalized}
+    while words and _SUFFIX_WORD.fullmatch(words[-1]):
+        words.pop()
+        out.add(" ".join(words))
+    return out
 
 
 def normalize_header(name: object) -> str:
@@ -91,13 +111,12 @@ def normalize_header(name: object) -> str:
 def guess_columns(columns: Iterable[object]) -> dict[str, str]:
     """Return ``{role: column}`` for the roles the headers reveal; first match wins."""
     found: dict[str, str] = {}
-    normalized = [(normalize_header(c), c) for c in columns]
+    normalized = [(_stems(normalize_header(c)), c) for c in columns]
     for role, aliases in ROLES.items():
         for alias in aliases:
-            pattern = re.compile(rf"^{re.escape(alias)}{_SUFFIX_WORDS}$")
             match = next(
-                (orig for norm, orig in normalized
-                 if pattern.match(norm) and orig not in found.values()),
+                (orig for stems, orig in normalized
+                 if alias in stems and orig not in found.values()),
                 None,
             )
             if match is not None:

@@ -372,12 +372,30 @@ def file_sha256(path: Path) -> str:
             sidecars = [Path(e.path) for e in entries
                         if e.name.startswith(prefix) and e.is_file()]
         files = sorted(set(sidecars) | {path})
+    stamp = []
+    for f in files:
+        st = f.stat()
+        stamp.append((str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    key = tuple(stamp)
+    with _DIGESTS_LOCK:
+        if key in _FILE_DIGESTS:
+            return _FILE_DIGESTS[key]
     digest = hashlib.sha256()
     for f in files:
         with open(f, "rb") as fh:
             for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
                 digest.update(chunk)
-    return digest.hexdigest()
+    value = digest.hexdigest()
+    with _DIGESTS_LOCK:  # the same files, unchanged since (size, times, inode): same bytes
+        while len(_FILE_DIGESTS) >= _DIGESTS_KEPT:
+            _FILE_DIGESTS.pop(next(iter(_FILE_DIGESTS)))
+        _FILE_DIGESTS[key] = value
+    return value
+
+
+#: SHA-256 of the last few files hashed in this process, by their paths and stat stamps
+#: (a file written again changes its change time even when its size and mtime are kept).
+_FILE_DIGESTS: dict[tuple[Any, ...], str] = {}
 
 
 #: Geometry digests of the last few layers, with the geometry objects they were made

@@ -36,8 +36,7 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import LayerError
-from lahan_geo.layers.source import find_column, read_layer
-from lahan_geo.layers.window import default_margin_m, window_of
+from lahan_geo.layers.source import find_column, layer_window, read_layer
 
 __all__ = ["CONSTRAINT_RULES", "buffer_constraint", "read_constraint"]
 
@@ -104,9 +103,9 @@ def read_constraint(
         msg = "rule= must name the rule the layer triggers, e.g. rule='X1'."
         raise LayerError(msg)
     label = name or CONSTRAINT_RULES.get(rule, rule)
-    window = None if around is None else window_of(
-        around, default_margin_m(around, 0.0) if margin_m is None else margin_m)
-    gdf, info = read_layer(source, kind=f"constraint ({label})", layer=layer, crs=crs,
+    kind = f"constraint ({label})"
+    window = layer_window(source, around, margin_m, 0.0, kind=kind, layer=layer, crs=crs)
+    gdf, info = read_layer(source, kind=kind, layer=layer, crs=crs,
                            reader="read_constraint", window=window)
     lines = gdf.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
     distances, notes = _setbacks(gdf, setback_m, setback_column, class_column, setbacks)

@@ -29,8 +29,7 @@ import shapely
 from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
 from lahan_geo.errors import LayerError
 from lahan_geo.layers.cache import cached_layer
-from lahan_geo.layers.source import find_column, read_layer
-from lahan_geo.layers.window import default_margin_m, window_of
+from lahan_geo.layers.source import find_column, layer_window, read_layer, remember_reading
 from lahan_geo.vocab import FOREST_ESTATE, FUNCTIONS_BY_RESTRICTION
 
 __all__ = [
@@ -156,14 +155,17 @@ def read_forest_area(
     (125.0, 1)
     """
     tolerance = map_accuracy_m(scale, accuracy_class)
-    window = None if around is None else window_of(
-        around, default_margin_m(around, tolerance) if margin_m is None else margin_m)
+    window = layer_window(source, around, margin_m, tolerance, kind="forest area", layer=layer,
+                          crs=crs)
     options = {"layer": layer, "crs": str(crs), "function_column": function_column,
                "scale": scale, "accuracy_class": accuracy_class,
                "window": None if window is None else repr(window)}
-    return cached_layer(source, "read_forest_area", options, lambda: _read_forest_area(
+    read = cached_layer(source, "read_forest_area", options, lambda: _read_forest_area(
         source, layer=layer, crs=crs, function_column=function_column, scale=scale,
         accuracy_class=accuracy_class, window=window))
+    return remember_reading(read, source, "read_forest_area", {
+        "layer": layer, "crs": crs, "function_column": function_column, "scale": scale,
+        "accuracy_class": accuracy_class})
 
 
 def _read_forest_area(source: Any, *, layer: Any, crs: Any, function_column: str | None,

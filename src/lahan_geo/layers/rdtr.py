@@ -29,8 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lahan_geo.layers.source import find_column, read_layer
-from lahan_geo.layers.window import default_margin_m, window_of
+from lahan_geo.layers.source import find_column, layer_window, read_layer
 
 __all__ = ["RDTR_COVERAGE", "rdtr_coverage", "read_rdtr"]
 
@@ -73,8 +72,7 @@ def read_rdtr(
         The original columns plus ``rdtr_name``, in EPSG:4326; ``attrs["lahan_geo"]``
         holds the load report (path, hash, features, repairs).
     """
-    window = None if around is None else window_of(
-        around, default_margin_m(around, 0.0) if margin_m is None else margin_m)
+    window = layer_window(source, around, margin_m, 0.0, kind="RDTR coverage", layer=layer, crs=crs)
     gdf, info = read_layer(source, kind="RDTR coverage", layer=layer, crs=crs,
                            reader="read_rdtr", window=window)
     column = find_column(gdf, (name_column,) if name_column else _NAME_COLUMNS)

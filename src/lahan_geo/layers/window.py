@@ -48,12 +48,19 @@ import shapely
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import LayerError
 
-__all__ = ["NEAR_M", "Window", "beyond_window", "default_margin_m", "reach_m", "require_margin",
-           "window_of"]
+__all__ = ["FILE_NEAR_M", "NEAR_M", "Window", "beyond_window", "default_margin_m", "has_area",
+           "reach_m", "require_margin", "window_of"]
 
 #: Metres beyond the largest tolerance within which boundaries still matter: the
 #: default 2 km search radius of ``suggest_sites`` plus room for its footprint.
 NEAR_M = 2_500.0
+
+#: Metres beyond the largest tolerance a local file or a frame is read for by default:
+#: reading a wider box costs little next to the features that cross any box, and a
+#: nearest boundary found in the first reading needs no second one
+#: (:func:`lahan_geo.pipeline.widen`). A service is asked for :data:`NEAR_M` only:
+#: every feature it sends crosses the network.
+FILE_NEAR_M = 10_000.0
 
 _EARTH_M = 6_371_000.0
 _SAFE = 0.9  # as metric.reach_m: spherical distances less 10 % are a lower bound
@@ -130,6 +137,23 @@ def window_of(around: Any, margin_m: float) -> Window:
     return Window(area=area, margin_m=float(margin_m), bbox=bbox)
 
 
+def has_area(plots: gpd.GeoDataFrame) -> bool:
+    """Tell whether any plot has a position a window can be drawn around.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> has_area(gpd.GeoDataFrame(geometry=[None, Point(112, -2)], crs=4326))
+    True
+    >>> has_area(gpd.GeoDataFrame(geometry=[None], crs=4326))
+    False
+    """
+    geoms = np.asarray(plots.geometry.array, dtype=object)
+    geoms = geoms[~pd.isna(geoms)]
+    geoms = geoms[~shapely.is_empty(geoms)]
+    return bool(len(geoms)) and bool(np.isfinite(shapely.bounds(geoms)).all(axis=1).any())
+
+
 def _area(around: Any) -> tuple[float, float, float, float]:
     if isinstance(around, gpd.GeoDataFrame | gpd.GeoSeries):
         if around.crs is None:
@@ -186,10 +210,11 @@ def reach_m(window: Window, bounds: np.ndarray) -> np.ndarray:
 
 
 def beyond_window(layer: gpd.GeoDataFrame, plots_wgs84: np.ndarray, tolerance: np.ndarray,
-                  distance: np.ndarray, valid: np.ndarray, kind: str) -> int:
+                  distance: np.ndarray, valid: np.ndarray, kind: str) -> np.ndarray:
     """Blank (NaN, in place) the distances a windowed layer cannot vouch for.
 
-    Returns how many were blanked. A layer read whole is left alone.
+    Returns the positions of the plots whose distance is not known: beyond the
+    window's reach, or not found in it. A layer read whole is left alone.
 
     Raises
     ------
@@ -199,7 +224,7 @@ def beyond_window(layer: gpd.GeoDataFrame, plots_wgs84: np.ndarray, tolerance: n
     """
     info = layer.attrs.get("lahan_geo", {}).get("window")
     if not info:
-        return 0
+        return np.empty(0, dtype=np.intp)
     window = Window(tuple(info["area"]), float(info["margin_m"]), tuple(info["bbox"]))
     geoms = np.asarray(plots_wgs84, dtype=object)
     reach = np.zeros(len(geoms))
@@ -213,10 +238,11 @@ def beyond_window(layer: gpd.GeoDataFrame, plots_wgs84: np.ndarray, tolerance: n
                f"lies outside it or within its {tolerance[first]:,.0f} m tolerance of its edge "
                f"({len(short)} plot(s) in all). Fix: read the layer with around= these plots.")
         raise LayerError(msg)
+    # Beyond the reach, or none found at all: a window that found no boundary cannot
+    # say the whole layer has none.
     far = np.flatnonzero(valid & ~(distance <= reach))
-    far = far[~np.isnan(distance[far])]
     distance[far] = np.nan
-    return len(far)
+    return far
 
 
 def require_margin(layer: gpd.GeoDataFrame | None, needed_m: float, kind: str, what: str) -> None:

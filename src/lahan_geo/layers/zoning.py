@@ -38,8 +38,7 @@ from lahan_geo.accuracy import DEFAULT_ACCURACY_CLASS, map_accuracy_m
 from lahan_geo.datafiles import load_toml, read_data_file
 from lahan_geo.errors import LayerError
 from lahan_geo.layers.cache import cached_layer
-from lahan_geo.layers.source import find_column, read_layer
-from lahan_geo.layers.window import default_margin_m, window_of
+from lahan_geo.layers.source import find_column, layer_window, read_layer, remember_reading
 from lahan_geo.vocab import PERMISSIONS, ZONE_FOREST_FAMILY
 
 __all__ = ["PERMISSIONS", "ZONE_FOREST_FAMILY", "ZoningMapping", "load_zoning_mapping",
@@ -178,16 +177,21 @@ def read_zoning(
     >>> zoning.attrs["lahan_geo"]["unknown_values"]
     ['Zona Aneh']
     """
+    shipped = mapping is None
     mapping = mapping if isinstance(mapping, ZoningMapping) else load_zoning_mapping(mapping)
     tolerance = map_accuracy_m(scale, accuracy_class)
-    window = None if around is None else window_of(
-        around, default_margin_m(around, tolerance) if margin_m is None else margin_m)
+    window = layer_window(source, around, margin_m, tolerance, kind="zoning", layer=layer,
+                          crs=crs)
     options = {"layer": layer, "crs": str(crs), "zone_column": zone_column, "scale": scale,
                "accuracy_class": accuracy_class, "mapping": mapping.fingerprint,
                "window": None if window is None else repr(window)}
-    return cached_layer(source, "read_zoning", options, lambda: _read_zoning(
+    read = cached_layer(source, "read_zoning", options, lambda: _read_zoning(
         source, layer=layer, crs=crs, zone_column=zone_column, mapping=mapping, scale=scale,
         accuracy_class=accuracy_class, window=window))
+    return remember_reading(read, source, "read_zoning", {
+        "layer": layer, "crs": crs, "zone_column": zone_column, "scale": scale,
+        "accuracy_class": accuracy_class, "mapping": None if shipped else mapping.path,
+        "mapping_fingerprint": mapping.fingerprint})
 
 
 def _read_zoning(source: Any, *, layer: Any, crs: Any, zone_column: str | None,

@@ -1,0 +1,183 @@
+"""Screening through windows gives the whole layer's answer (issue #14).
+
+``lg.screen(plots, forest=path)`` reads only the layers' features near the plots
+(:func:`lahan_geo.layers.source.layer_window`), cut to the window's box, and
+:func:`lahan_geo.pipeline.widen` reads wider for the plots whose nearest decisive
+boundary lies beyond it. Every test here compares, column by column, with the same
+plots screened on the layers read whole.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely import Polygon, box
+
+import lahan_geo as lg
+from lahan_geo.errors import LayerError
+from lahan_geo.layers.source import layer_window, polygons_valid
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+FOREST = SAMPLE / "kawasan_hutan.gpkg"  # EPSG:4326
+ZONING = SAMPLE / "pola_ruang.gpkg"  # EPSG:32749: a projected layer, cut in its own CRS
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAHAN_GEO_CACHE", str(tmp_path / "cache"))
+
+
+def assert_same_rows(windowed: pd.DataFrame, whole: pd.DataFrame) -> None:
+    """Every column equal, in the same order, NaN equal to NaN."""
+    assert list(windowed.columns) == list(whole.columns)
+    for column in windowed.columns:
+        if column == windowed.geometry.name:
+            continue
+        a, b = windowed[column].tolist(), whole[column].tolist()
+        same = [x == y or (pd.isna(x) is True and pd.isna(y) is True)
+                if not isinstance(x, (list, dict)) else x == y for x, y in zip(a, b)]
+        assert all(same), (column, [(i, x, y) for i, (x, y, ok) in
+                                    enumerate(zip(a, b, same)) if not ok][:3])
+
+
+def whole_layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    return lg.read_forest_area(FOREST), lg.read_zoning(ZONING)
+
+
+def test_screen_on_paths_reads_windows_and_agrees_with_whole_layers() -> None:
+    everything = lg.read_plots(SAMPLE / "seruyan_plots.csv")
+    plots = everything.iloc[np.argsort(everything.geometry.y.fillna(0).to_numpy())[:12]]
+    windowed = lg.screen(plots, forest=FOREST, zoning=ZONING)
+    forest, zoning = whole_layers()
+    whole = lg.screen(plots, forest=forest, zoning=zoning)
+    info = windowed.attrs["lahan_geo"]["layers"]
+    assert "window" in info["forest"] and "window" in info["zoning"]
+    assert info["forest"]["window"]["distances_unknown"] == 0
+    assert "window" not in whole.attrs["lahan_geo"]["layers"]["forest"]
+    assert windowed["boundary_distance_m"].notna().sum() == whole[
+        "boundary_distance_m"].notna().sum() > 8
+    assert_same_rows(windowed, whole)
+
+
+@pytest.mark.parametrize("margin_m", [150.0, 700.0])
+def test_narrow_windows_are_widened_until_every_boundary_is_found(margin_m: float) -> None:
+    """Most plots' boundaries lie outside a naive window; widening finds each of them."""
+    plots = lg.read_plots(SAMPLE / "seruyan_plots.csv")
+    forest = lg.read_forest_area(FOREST, around=plots, margin_m=margin_m)
+    zoning = lg.read_zoning(ZONING, around=plots, margin_m=margin_m)
+    assert forest.attrs["lahan_geo"]["window"]["clipped"] > 0  # cut to the box
+    windowed = lg.screen(plots, forest=forest, zoning=zoning)
+    whole = lg.screen(plots, forest=whole_layers()[0], zoning=whole_layers()[1])
+    window = windowed.attrs["lahan_geo"]["layers"]["forest"]["window"]
+    assert window["widened"], "the naive window must not have been enough"
+    assert window["widened"][0]["margin_m"] == pytest.approx(margin_m * 4)
+    assert window["distances_unknown"] == 0
+    beyond = whole["boundary_distance_m"] > margin_m
+    assert beyond.sum() >= 5  # plots whose nearest boundary lies outside the naive window
+    assert_same_rows(windowed, whole)
+
+
+def _far_boundary_layer(folder: Path) -> tuple[Path, gpd.GeoDataFrame]:
+    """One HP block 60 km wide with an APL enclave (a hole filled), beside an HK block."""
+    enclave = Polygon([(112.30, -2.50), (112.32, -2.50), (112.33, -2.52), (112.30, -2.53)])
+    hp = Polygon(box(111.8, -2.9, 112.35, -2.2).exterior.coords, [enclave.exterior.coords])
+    hk = box(112.35, -2.9, 112.9, -2.2)
+    layer = gpd.GeoDataFrame({"FUNGSIKWS": [100300.0, 100700.0, 100200.0]},
+                             geometry=[hp, enclave, hk], crs=4326)
+    path = folder / "hutan_far.shp"
+    layer.to_file(path, engine="pyogrio")
+    plots = gpd.GeoDataFrame({
+        "id": ["deep", "enclave", "edge", "across"],
+        "geometry": [shapely.Point(111.85, -2.55),  # ~6 km to the west edge (layer's end)
+                     shapely.Point(112.31, -2.51),  # inside the APL enclave
+                     shapely.Point(112.348, -2.6),  # 220 m from the HP/HK boundary
+                     shapely.Point(112.6, -2.55)]}, crs=4326)
+    return path, plots
+
+
+def test_boundary_far_outside_the_first_window(tmp_path: Path) -> None:
+    path, points = _far_boundary_layer(tmp_path)
+    plots = lg.read_plots(points)
+    forest = lg.read_forest_area(path, around=plots, margin_m=500.0)
+    windowed = lg.screen(plots, forest=forest)
+    whole = lg.screen(plots, forest=lg.read_forest_area(path))
+    assert_same_rows(windowed, whole)
+    distance = dict(zip(whole["plot_id"], whole["boundary_distance_m"]))
+    assert distance["edge"] < 300 and distance["deep"] > 3_000
+
+
+def test_a_window_holding_the_whole_layer_reads_it_whole(tmp_path: Path) -> None:
+    path, points = _far_boundary_layer(tmp_path)
+    plots = lg.read_plots(points)
+    assert layer_window(path, (111.0, -3.5, 113.5, -1.5), 0.0, 0.0, kind="forest area") is None
+    window = layer_window(path, plots, None, 125.0, kind="forest area")
+    assert window is not None and window.margin_m > 10_000  # a file: 10 km + tolerance
+    forest = lg.read_forest_area(path, around=(111.0, -3.5, 113.5, -1.5))
+    assert "window" not in forest.attrs["lahan_geo"]
+    assert forest.attrs["lahan_geo"]["features"] == 3
+
+
+def test_a_frame_windowed_by_hand_keeps_unknown_distances_empty() -> None:
+    """A GeoDataFrame cannot be read again: distances beyond its window stay NaN."""
+    plots = lg.read_plots(SAMPLE / "seruyan_plots.csv")
+    raw = gpd.read_file(FOREST)
+    forest = lg.read_forest_area(raw, around=plots, margin_m=150.0)
+    result = lg.screen(plots, forest=forest)
+    window = result.attrs["lahan_geo"]["layers"]["forest"]["window"]
+    assert window["distances_unknown"] > 0 and window["widened"] == []
+    whole = lg.screen(plots, forest=lg.read_forest_area(FOREST))
+    known = result["boundary_distance_m"].notna()
+    assert known.sum() > 0
+    assert np.allclose(result.loc[known, "boundary_distance_m"],
+                       whole.loc[known, "boundary_distance_m"])
+    found = whole["boundary_distance_m"].notna()
+    assert (whole.loc[~known & found, "boundary_distance_m"] > 150).all()
+    assert result["status"].tolist() == whole["status"].tolist()
+
+
+def test_a_layer_file_changed_between_readings_is_refused(tmp_path: Path) -> None:
+    path, points = _far_boundary_layer(tmp_path)
+    plots = lg.read_plots(points)
+    forest = lg.read_forest_area(path, around=plots, margin_m=500.0)
+    layer = gpd.read_file(path)
+    layer.loc[0, "FUNGSIKWS"] = 100500.0  # HP becomes HPK on the disk
+    layer.to_file(path, engine="pyogrio")
+    os.utime(path, ns=(1, 1))
+    with pytest.raises(LayerError, match="changed while it was being screened"):
+        lg.screen(plots, forest=forest)
+
+
+def _heavy(shell: list[tuple[float, float]], holes: list[Polygon]) -> Polygon:
+    """A shell of 20,000+ vertices (the slow case of GEOS's hole check) with holes."""
+    x0, y0 = shell[0]
+    x1, y1 = shell[2]
+    top = [(x1 - (x1 - x0) * i / 20_000, y1 + 1e-4 * np.sin(i / 50)) for i in range(20_001)]
+    ring = [(x0, y0), (x1, y0), *top, (x0, y0)]
+    return Polygon(ring, [h.exterior.coords for h in holes])
+
+
+def test_polygons_valid_equals_geos_on_polygons_with_many_holes() -> None:
+    grid = [box(x, y, x + 0.4, y + 0.4) for x in range(1, 30, 2) for y in (1, 3)]
+    cases = {
+        "valid": grid,
+        "hole touching the shell at a point": [*grid, Polygon([(40, 0), (41, 1), (39, 1)])],
+        "hole crossing the shell": [*grid, box(45, -1, 46, 1)],
+        "hole outside the shell": [*grid, box(60, 2, 61, 3)],
+        "nested holes": [*grid, box(1.1, 1.1, 1.2, 1.2)],
+        "holes sharing an edge": [*grid, box(1.4, 1, 1.8, 1.4)],
+        "self-intersecting hole": [*grid, Polygon([(40, 2), (41, 3), (41, 2), (40, 3)])],
+        "holes cutting the interior": [*grid, *[box(x, 0, x + 0.01, 4.9) for x in (35, 36)],
+                                       box(35, 4.8, 36.01, 4.9), box(35, 0, 36.01, 0.1)],
+    }
+    heavy = np.array([_heavy([(0, 0), (50, 0), (50, 5), (0, 5)], holes)
+                      for holes in cases.values()], dtype=object)
+    heavy = np.append(heavy, shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]))  # a bow-tie
+    expected = shapely.is_valid(heavy)
+    assert expected.tolist().count(True) >= 2 and expected.tolist().count(False) >= 4
+    assert polygons_valid(heavy).tolist() == expected.tolist()
