@@ -123,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: both in the full run, join in the quick one)")
     parser.add_argument("--profile", action="store_true",
                         help="only profile lg.screen on the largest point and parcel sets")
+    parser.add_argument("--issue14", choices=("yes", "no", "only"), default="yes",
+                        help="the first-answer, projected-layer, writer and CLI targets of "
+                             "issue #14 (benchmarks/first_answer.py, projected.py, outputs.py)"
+                             ": run them too (yes), not (no), or only them (only)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--render", type=Path, metavar="RESULTS.json",
                         help="print the report of a finished run again (from its JSON in "
@@ -152,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         return profile(runner, mode)
 
+    if args.issue14 == "only":
+        rows = run_issue14(runner, quick=args.quick)
+        report = "\n".join(render_issue14(rows))
+        print()
+        print(report)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (out_dir / f"{mode['name']}-issue14-{stamp}.txt").write_text(report + "\n")
+        return 0
     layer = mode["layer"]
     print("measuring:")
     runner.run("layer_load", {"task": "layer_load", "layer": layer})
@@ -205,11 +217,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_dask:
         run_dask(runner, mode)
     run_checks(runner, mode, point_sets, out_dir)
+    issue14 = run_issue14(runner, quick=args.quick) if args.issue14 == "yes" else []
 
     report = render(runner, mode, layer_info, pg_version, time.perf_counter() - started)
+    if issue14:
+        report += "\n" + "\n".join(render_issue14(issue14))
     print()
     print(report)
     payload = {"mode": mode, "layers": layer_info, "results": runner.results,
+               "issue14": issue14,
                "postgis": pg_version, "notes": runner.log,
                "elapsed_s": time.perf_counter() - started}
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -219,6 +235,42 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(payload, indent=1, default=str))
     return 0
+
+
+#: The modules measuring issue #14's targets, each with ``targets(quick)``.
+ISSUE14_MODULES = ("first_answer", "projected", "outputs")
+
+
+def run_issue14(runner: Runner, *, quick: bool) -> list[list[Any]]:
+    """Measure issue #14's targets: ``[module, target, value, verdict]`` rows.
+
+    Each module runs its own fresh processes (cold and warm caches matter there) and
+    compares with its baseline in the same run; a module that fails is a FAIL row.
+    """
+    import importlib
+
+    rows: list[list[Any]] = []
+    for name in ISSUE14_MODULES:
+        print(f"issue #14: {name} ...", flush=True)
+        try:
+            module = importlib.import_module(name)
+            found = module.targets(quick=quick)
+        except Exception as err:  # one module's failure must not hide the others
+            rows.append([name, f"{name} could not run", f"{type(err).__name__}: {err}"[:300],
+                         False])
+            runner.log.append(f"issue #14 module {name} failed: {type(err).__name__}: {err}")
+            continue
+        rows.extend([name, target, value, ok] for target, value, ok in found)
+    return rows
+
+
+def render_issue14(rows: list[list[Any]]) -> list[str]:
+    """The report's "targets (issue #14)" section."""
+    out = ["", "targets (issue #14):"]
+    for _, target, value, ok in rows:
+        verdict = "n/a " if ok is None else ("PASS" if ok else "FAIL")
+        out.append(f"  [{verdict}] {target}: {value}")
+    return out
 
 
 def rerender(args: argparse.Namespace) -> int:
@@ -232,6 +284,8 @@ def rerender(args: argparse.Namespace) -> int:
         found = re.search(r"run, ([\d.]+) min\)", text.read_text()) if text.is_file() else None
         elapsed = float(found.group(1)) * 60 if found else 0.0
     print(render(runner, payload["mode"], payload["layers"], payload["postgis"], elapsed))
+    if payload.get("issue14"):
+        print("\n".join(render_issue14(payload["issue14"])))
     return 0
 
 
