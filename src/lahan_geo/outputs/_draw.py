@@ -548,8 +548,22 @@ def _base(path: object) -> str:
 
 
 def _file_and_scale(layer: dict[str, Any]) -> str:
+    """File name, scale and, for a layer read around the plots only, how far.
+
+    Examples
+    --------
+    >>> _file_and_scale({"path": "/d/kh.shp", "scale": 250000,
+    ...                  "window": {"margin_m": 10125.0}})
+    'kh.shp, 1:250.000, dibaca hanya 10 km di sekitar lahan'
+    """
     name = _base(layer.get("path")) or "berkas tidak tercatat"
     scale = plain(layer.get("scale"))
     if isinstance(scale, int | float) and not isinstance(scale, bool) and scale > 0:
-        return f"{name}, 1:{int(scale):,}".replace(",", ".").replace(". 1:", ", 1:")
+        name = f"{name}, 1:{int(scale):,}".replace(",", ".").replace(". 1:", ", 1:")
+    window = layer.get("window") if isinstance(layer.get("window"), dict) else None
+    margin = plain(window.get("margin_m")) if window else None
+    if isinstance(margin, int | float) and not isinstance(margin, bool):
+        km = f"{margin / 1000:,.0f}" if margin >= 1000 else f"{margin / 1000:.1f}".replace(
+            ".", ",")
+        name += f", dibaca hanya {km} km di sekitar lahan"
     return name
