@@ -166,7 +166,7 @@ def _read_wider(layer: gpd.GeoDataFrame, plots: gpd.GeoDataFrame) -> gpd.GeoData
     read = info["read"]
     options = dict(read["options"])
     expected = options.pop("mapping_fingerprint", None)
-    wider = _READERS[read["reader"]](read["source"], around=plots,
+    wider = _READERS[read["reader"]](read["path"], around=plots,
                                      margin_m=float(info["window"]["margin_m"]) * WIDEN_BY,
                                      **options)
     new = wider.attrs.get("lahan_geo", {})
@@ -174,7 +174,7 @@ def _read_wider(layer: gpd.GeoDataFrame, plots: gpd.GeoDataFrame) -> gpd.GeoData
     after = new["window"].get("file_sha256") if "window" in new else new.get("sha256")
     fingerprint = new.get("mapping_fingerprint", expected)
     if before is not None and (after != before or fingerprint != expected):
-        msg = (f"The layer {read['source']} changed while it was being screened (its content "
+        msg = (f"The layer {read['path']} changed while it was being screened (its content "
                "is not what was read a moment ago). Fix: screen again once the file is "
                "complete.")
         raise LayerError(msg)

@@ -201,7 +201,7 @@ def remember_reading(layer: gpd.GeoDataFrame, source: Any, reader: str,
     plain = all(v is None or isinstance(v, (str, int, float, bool)) for v in options.values())
     if "window" in info and plain and (is_address(source) or isinstance(source, (str,
                                                                                  PathLike))):
-        info["read"] = {"reader": reader, "source": str(source), "options": dict(options)}
+        info["read"] = {"reader": reader, "path": str(source), "options": dict(options)}
     return layer
 
 
