@@ -181,3 +181,17 @@ def test_polygons_valid_equals_geos_on_polygons_with_many_holes() -> None:
     expected = shapely.is_valid(heavy)
     assert expected.tolist().count(True) >= 2 and expected.tolist().count(False) >= 4
     assert polygons_valid(heavy).tolist() == expected.tolist()
+
+
+def test_suggest_sites_on_paths_reads_around_the_plots_and_agrees() -> None:
+    plots = lg.read_plots(SAMPLE / "seruyan_plots.csv")
+    forest, zoning = whole_layers()
+    result = lg.screen(plots, forest=forest, zoning=zoning)
+    on_paths = lg.suggest_sites(result, forest=FOREST, zoning=ZONING)
+    whole = lg.suggest_sites(result, forest=forest, zoning=zoning)
+    assert whole.geometry.notna().sum() >= 5  # sites found, not only "none within 2 km"
+    pd.testing.assert_frame_equal(pd.DataFrame(on_paths).drop(columns="geometry"),
+                                  pd.DataFrame(whole).drop(columns="geometry"))
+    found = whole.geometry.notna().to_numpy()
+    assert shapely.equals_exact(np.asarray(on_paths.geometry.array)[found],
+                                np.asarray(whole.geometry.array)[found], 1e-9).all()

@@ -460,8 +460,8 @@ def _recheck_geometry(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def as_layer(layer: Any, column: str, reader: Callable[..., gpd.GeoDataFrame],
-             caller: str = "screen", plots: gpd.GeoDataFrame | None = None
-             ) -> gpd.GeoDataFrame | None:
+             caller: str = "screen", plots: gpd.GeoDataFrame | None = None,
+             margin_m: float | None = None) -> gpd.GeoDataFrame | None:
     """Return a layer as its reader returns it: passed through when read, else read.
 
     Parameters
@@ -479,6 +479,8 @@ def as_layer(layer: Any, column: str, reader: Callable[..., gpd.GeoDataFrame],
         The plots screened: a file or a map-service address is read for their area only
         (:func:`~lahan_geo.layers.source.layer_window`; whole when they span it), and
         :func:`widen` reads it wider for the plots whose nearest boundary lies beyond.
+    margin_m : float, optional
+        Metres around the plots to read; by default the reader's.
 
     Examples
     --------
@@ -500,7 +502,7 @@ def as_layer(layer: Any, column: str, reader: Callable[..., gpd.GeoDataFrame],
         return layer
     if plots is not None and (is_address(layer) or isinstance(layer, (str, PathLike))) and (
             has_area(plots)):
-        return reader(layer, around=plots)  # read whole when the plots span the layer
+        return reader(layer, around=plots, margin_m=margin_m)  # whole when plots span it
     return reader(layer)
 
 

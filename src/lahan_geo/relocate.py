@@ -91,7 +91,7 @@ from lahan_geo.io.gdal_files import open_vector
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.forest import read_forest_area
 from lahan_geo.layers.source import find_column
-from lahan_geo.layers.window import require_margin
+from lahan_geo.layers.window import FILE_NEAR_M, require_margin
 from lahan_geo.layers.zoning import read_zoning
 from lahan_geo.metric import utm_epsg
 from lahan_geo.pipeline import as_constraints, as_layer
@@ -239,9 +239,13 @@ def suggest_sites(
     ruleset = _rules_for(result, rules)
     if tolerance_m is None:
         tolerance_m = _provenance(result).get("tolerance", {}).get("override_m")
-    forest_n = as_layer(forest, "forest_function", read_forest_area, caller="suggest_sites")
-    zoning_n = as_layer(zoning, "zone_class", read_zoning, caller="suggest_sites")
     reach = params.radius + math.hypot(params.width, params.depth)
+    # A layer given as a file is read around the plots, wide enough for the search.
+    around = {"plots": result, "margin_m": None if reach < FILE_NEAR_M / 2 else
+              reach + FILE_NEAR_M}
+    forest_n = as_layer(forest, "forest_function", read_forest_area, caller="suggest_sites",
+                        **around)
+    zoning_n = as_layer(zoning, "zone_class", read_zoning, caller="suggest_sites", **around)
     for layer, kind in ((forest_n, "forest area"), (zoning_n, "zoning")):
         require_margin(layer, reach, kind, "suggest_sites searches")
     constraints = as_constraints(layers, ruleset, caller="suggest_sites")
