@@ -161,7 +161,7 @@ def run_child(kind: str, paths: dict[str, str], cache: str, timeout: float = TIM
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                   check=False, env=env, cwd=cwd)
         except subprocess.TimeoutExpired:
-            return {"error": f"timeout ({timeout:.0f} s)", "timeout": True, "load": load}
+            return {"error": f"timeout ({timeout:g} s)", "timeout": True, "load": load}
         wall = time.time() - spawned
     line = next((x for x in reversed(done.stdout.splitlines()) if x.startswith("RESULT ")),
                 None)
@@ -212,8 +212,11 @@ class Case:
         return runs[0] if runs else None
 
 
-def cases(quick: bool) -> list[Case]:
-    """The comparisons of a quick or full run (inputs generated when missing)."""
+def cases(quick: bool, only: str | None = None) -> list[Case]:
+    """The comparisons of a quick or full run (those whose label contains ``only``).
+
+    Their inputs are generated when missing.
+    """
     province = generate.QUICK_LAYER if quick else generate.FULL_LAYER
     wanted = [Case("province", "shp", 31, ("by hand", "cold", "warm", "notebook")),
               Case("province", "gpkg", 31, ("by hand", "cold", "warm"))]
@@ -221,6 +224,7 @@ def cases(quick: bool) -> list[Case]:
         wanted += [Case("province", "shp", 100, ("by hand", "cold")),
                    Case("national", "shp", 31, ("by hand", "cold", "warm")),
                    Case("national", "gpkg", 31, ("by hand", "cold", "warm"))]
+    wanted = [case for case in wanted if only is None or only in case.label]
     for case in wanted:
         forest_spec = generate.NATIONAL_LAYER if case.role == "national" else province
         case.paths = {"plots": str(generate.plots_csv(case.n_plots)),
@@ -241,7 +245,10 @@ def measure(case: Case, repeat: int, timeout: float = TIMEOUT_S) -> Iterator[str
                 if kind == "notebook":  # cold too: its own empty cache
                     shutil.rmtree(cache, ignore_errors=True)
                     os.mkdir(cache, 0o700)
-                report = run_child(kind, case.paths, cache, timeout)
+                if kind == "warm" and "error" in case.runs.get("cold", [{}])[-1]:
+                    report = {"error": "not run: the cold run did not fill the cache"}
+                else:
+                    report = run_child(kind, case.paths, cache, timeout)
                 case.runs.setdefault(kind, []).append(report)
                 yield f"  {case.label:<24} {kind:<9} #{attempt + 1}  {describe(report)}"
         finally:
@@ -348,8 +355,8 @@ def run_all(quick: bool, repeat: int | None = None, timeout: float = TIMEOUT_S,
     """Generate the inputs, measure every case (printing each run), return cases and rows."""
     repeat = repeat or (3 if quick else 2)
     print(f"first answer ({'quick' if quick else 'full'}, best of {repeat}, "
-          f"timeout {timeout:.0f} s):", flush=True)
-    done = [c for c in cases(quick) if only is None or only in c.label]
+          f"timeout {timeout:g} s):", flush=True)
+    done = cases(quick, only)
     for case in done:
         for line in measure(case, repeat, timeout):
             print(line, flush=True)
@@ -359,8 +366,13 @@ def run_all(quick: bool, repeat: int | None = None, timeout: float = TIMEOUT_S,
 
 
 def targets(quick: bool = False) -> list[tuple[str, str, bool | None]]:
-    """Measure and return (target, measured value with its ratio, PASS) rows."""
-    return run_all(quick)[1]
+    """Measure and return (target, measured value with its ratio, PASS) rows.
+
+    Every run's figures are also written as JSON (its path is printed).
+    """
+    done, found = run_all(quick)
+    print(f"  figures: {save(done, found, quick)}", flush=True)
+    return found
 
 
 def save(done: list[Case], found: list[tuple[str, str, bool | None]], quick: bool) -> Path:
