@@ -335,19 +335,18 @@ def nan_row(done: list[Case]) -> tuple[str, str, bool | None]:
 
 def same_answer_row(done: list[Case], role: str) -> tuple[str, str, bool | None]:
     """cold, warm and notebook answers, from Shapefile and GeoPackage, are identical."""
-    digests: dict[str, str] = {}
+    groups: dict[str, dict[str, int]] = {}  # digest -> "fmt kind" -> answers
     for case, kind, report in _lahan_geo_runs(done):
-        key = f"{case.fmt} {kind}"
-        digests[f"{key} #{sum(k.startswith(key) for k in digests) + 1}"] = report["digest"]
+        keys = groups.setdefault(report["digest"], {})
+        keys[f"{case.fmt} {kind}"] = keys.get(f"{case.fmt} {kind}", 0) + 1
     name = f"same answer from every path and format ({role})"
-    if not digests:
+    if not groups:
         return name, "no lahan_geo answer", False
-    if len(set(digests.values())) == 1:
-        return name, f"{len(digests)} answers identical", True
-    groups: dict[str, list[str]] = {}
-    for key, digest in digests.items():
-        groups.setdefault(digest, []).append(key)
-    return name, " / ".join(", ".join(keys) for keys in groups.values()), False
+    if len(groups) == 1:
+        return name, f"{sum(next(iter(groups.values())).values())} answers identical", True
+    text = " differ from ".join(", ".join(f"{key} x{n}" for key, n in keys.items())
+                               for keys in groups.values())
+    return name, text, False
 
 
 def run_all(quick: bool, repeat: int | None = None, timeout: float = TIMEOUT_S,
