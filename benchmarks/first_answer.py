@@ -176,6 +176,12 @@ def run_child(kind: str, paths: dict[str, str], cache: str, timeout: float = TIM
     return report
 
 
+def layer_folder_files(paths: dict[str, str]) -> set[Path]:
+    """The files named like the layers (to notice what a run left next to them)."""
+    return {file for key in ("forest", "zoning")
+            for file in Path(paths[key]).parent.glob(Path(paths[key]).stem + "*")}
+
+
 def prime_file_cache(paths: dict[str, str]) -> None:
     """Read every file of the layers once, so that no measurement pays for the disk."""
     for key in ("forest", "zoning", "plots"):
@@ -248,7 +254,15 @@ def measure(case: Case, repeat: int, timeout: float = TIMEOUT_S) -> Iterator[str
                 if kind == "warm" and "error" in case.runs.get("cold", [{}])[-1]:
                     report = {"error": "not run: the cold run did not fill the cache"}
                 else:
+                    before = layer_folder_files(case.paths)
                     report = run_child(kind, case.paths, cache, timeout)
+                    # e.g. a .qix index: note it and remove it, the next run gets the
+                    # download as it arrived
+                    left = sorted(layer_folder_files(case.paths) - before)
+                    if left:
+                        report["left_files"] = [file.name for file in left]
+                        for file in left:
+                            file.unlink()
                 case.runs.setdefault(kind, []).append(report)
                 yield f"  {case.label:<24} {kind:<9} #{attempt + 1}  {describe(report)}"
         finally:
@@ -259,9 +273,13 @@ def describe(report: dict[str, Any]) -> str:
     """One line for a run: seconds, peak memory, and lahan_geo's statuses."""
     if "error" in report:
         return report["error"]
-    text = (f"{report['seconds']:7.2f} s  (start-up {report['startup_s']:.2f} s, imports "
-            f"{report['imports_s']:.2f} s)  peak {report['peak_mb']:,.0f} MB  "
-            f"load {report['load']:.1f}")
+    if report.get("left_files"):
+        text = f"[left next to the layers, removed: {', '.join(report['left_files'])}] "
+    else:
+        text = ""
+    text += (f"{report['seconds']:7.2f} s  (start-up {report['startup_s']:.2f} s, imports "
+             f"{report['imports_s']:.2f} s)  peak {report['peak_mb']:,.0f} MB  "
+             f"load {report['load']:.1f}")
     if "status" in report:
         statuses = ", ".join(f"{k} {v}" for k, v in report["status"].items())
         text += (f"  | {statuses}; NaN distances of {report['located']} located: forest "
