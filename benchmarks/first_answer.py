@@ -179,7 +179,8 @@ def run_child(kind: str, paths: dict[str, str], cache: str, timeout: float = TIM
 def layer_folder_files(paths: dict[str, str]) -> set[Path]:
     """The files named like the layers (to notice what a run left next to them)."""
     return {file for key in ("forest", "zoning")
-            for file in Path(paths[key]).parent.glob(Path(paths[key]).stem + "*")}
+            for file in Path(paths[key]).parent.glob(Path(paths[key]).stem + "*")
+            if file.is_file()}
 
 
 def prime_file_cache(paths: dict[str, str]) -> None:
