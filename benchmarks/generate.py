@@ -73,20 +73,34 @@ ENCLAVE_ZONES = (
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """Size of a generated layer."""
+    """Size (and extent, lon min, lat min, lon max, lat max) of a generated layer."""
 
     big: int = 8
     big_vertices: int = 100_000
     small: int = 5_000
     small_vertices: int = 200
+    bbox: tuple[float, float, float, float] = BBOX
 
     @property
     def label(self) -> str:
         return f"{self.big}x{self.big_vertices // 1000}k+{self.small}x{self.small_vertices}"
 
+    def key_parts(self) -> dict[str, object]:
+        """The spec as cache-key parts; the default ``bbox`` is left out (keys stay stable)."""
+        parts = asdict(self)
+        if self.bbox == BBOX:
+            del parts["bbox"]
+        else:
+            parts["bbox"] = list(self.bbox)
+        return parts
+
 
 FULL_LAYER = LayerSpec()
 QUICK_LAYER = LayerSpec(big=8, big_vertices=10_000, small=500, small_vertices=100)
+#: National scale (issue #14): the extent of Indonesia, 16 strips of 500k vertices and
+#: 50,000 enclaves of 200 vertices: 8M + 10M + 10M (holes) = 28M vertices.
+NATIONAL_LAYER = LayerSpec(big=16, big_vertices=500_000, small=50_000, small_vertices=200,
+                           bbox=(95.0, -11.0, 141.0, 6.0))
 
 
 def _key(*parts: object) -> str:
@@ -125,7 +139,7 @@ def _enclaves(rng: np.random.Generator, spec: LayerSpec, t: np.ndarray,
               lines: list[np.ndarray], transpose: bool
               ) -> tuple[np.ndarray, np.ndarray]:
     """Star-shaped enclave rings well inside one strip each: (rings, strip index)."""
-    lon0, lat0, lon1, lat1 = BBOX
+    lon0, lat0, lon1, lat1 = spec.bbox
     a0, a1, b0, b1 = (lat0, lat1, lon0, lon1) if transpose else (lon0, lon1, lat0, lat1)
     # candidates on a jittered grid, twice as many as needed; most survive
     n_cand = spec.small * 2
@@ -145,8 +159,12 @@ def _enclaves(rng: np.random.Generator, spec: LayerSpec, t: np.ndarray,
     ok = np.zeros(ca.size, dtype=bool)
     for i in np.flatnonzero(inside):
         s = strip[i]
-        window = np.abs(t - cb[i]) <= radius[i] * 1.6
-        near = min(np.hypot(line[window] - ca[i], t[window] - cb[i]).min()
+        # t is increasing: look only at the slice that can be within reach (one spare
+        # vertex each side), then apply the exact test there
+        lo = max(int(np.searchsorted(t, cb[i] - radius[i] * 1.6)) - 1, 0)
+        hi = int(np.searchsorted(t, cb[i] + radius[i] * 1.6, side="right")) + 1
+        window = np.abs(t[lo:hi] - cb[i]) <= radius[i] * 1.6
+        near = min(np.hypot(line[lo:hi][window] - ca[i], t[lo:hi][window] - cb[i]).min()
                    for line in (lines[s], lines[s + 1])) if window.any() else np.inf
         ok[i] = near > radius[i] * 1.6
     chosen = rng.permutation(np.flatnonzero(ok))[:spec.small]
@@ -169,7 +187,7 @@ def _enclaves(rng: np.random.Generator, spec: LayerSpec, t: np.ndarray,
 def make_layer(kind: str, spec: LayerSpec, seed: int) -> gpd.GeoDataFrame:
     """Generate the raw forest (``FUNGSIKWS``) or zoning (``NAMOBJ``) layer."""
     rng = np.random.default_rng(seed)
-    lon0, lat0, lon1, lat1 = BBOX
+    lon0, lat0, lon1, lat1 = spec.bbox
     transpose = kind == "zoning"  # zoning strips run east-west, forest strips north-south
     across, along = ((lat0, lat1), (lon0, lon1)) if transpose else ((lon0, lon1), (lat0, lat1))
     t, lines = _strip_lines(rng, spec, across, along)
@@ -187,7 +205,7 @@ def make_layer(kind: str, spec: LayerSpec, seed: int) -> gpd.GeoDataFrame:
     n_small = len(enclaves)
     if kind == "forest":
         choices, weights = zip(*ENCLAVE_CODES)
-        codes = [*STRIP_CODES[: spec.big],
+        codes = [*(STRIP_CODES[s % len(STRIP_CODES)] for s in range(spec.big)),
                  *rng.choice(np.asarray(choices), n_small, p=np.asarray(weights))]
         decree = rng.choice(np.asarray(DECREES, dtype=object), len(geoms))
         frame = {"FUNGSIKWS": np.asarray(codes, dtype=float),
@@ -205,7 +223,7 @@ def make_layer(kind: str, spec: LayerSpec, seed: int) -> gpd.GeoDataFrame:
 def layer_path(kind: str, spec: LayerSpec, seed: int | None = None) -> Path:
     """Path of the cached GeoPackage of one generated layer, generating it when missing."""
     seed = seed if seed is not None else (11 if kind == "forest" else 23)
-    path = DATA_DIR / f"{kind}_{spec.label}_{_key(kind, asdict(spec), seed)}.gpkg"
+    path = DATA_DIR / f"{kind}_{spec.label}_{_key(kind, spec.key_parts(), seed)}.gpkg"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
@@ -215,6 +233,42 @@ def layer_path(kind: str, spec: LayerSpec, seed: int | None = None) -> Path:
         tmp.replace(path)
         print(f"  generated {path.name}: {len(layer):,} features, "
               f"{shapely.get_num_coordinates(layer.geometry.array).sum():,} vertices "
+              f"({time.perf_counter() - started:.1f} s)", flush=True)
+    return path
+
+
+def layer_file(kind: str, spec: LayerSpec, fmt: str = "gpkg", seed: int | None = None
+               ) -> Path:
+    """Path of one generated layer as a user downloads it: ``gpkg`` or ``shp``.
+
+    The Shapefile is written with pyogrio from the cached GeoPackage, into a folder of
+    its own (``<stem>_shp/<stem>.shp`` with its .shx, .dbf, .prj, .cpg) and without a
+    ``.qix`` spatial index, as such downloads arrive. The .dbf's last-update date is
+    fixed so that the files are the same on every run.
+    """
+    gpkg = layer_path(kind, spec, seed)
+    if fmt == "gpkg":
+        return gpkg
+    if fmt != "shp":
+        raise ValueError(f"format {fmt!r}: use 'gpkg' or 'shp'")
+    folder = gpkg.with_name(f"{gpkg.stem}_shp")
+    path = folder / f"{gpkg.stem}.shp"
+    if not path.exists():
+        import pyogrio
+
+        started = time.perf_counter()
+        tmp = gpkg.with_name(f"{gpkg.stem}_shp.tmp")
+        if tmp.exists():
+            for leftover in tmp.iterdir():
+                leftover.unlink()
+        tmp.mkdir(parents=True, exist_ok=True)
+        layer = pyogrio.read_dataframe(gpkg)
+        pyogrio.write_dataframe(layer, tmp / path.name, driver="ESRI Shapefile",
+                                layer_options={"DBF_DATE_LAST_UPDATE": "2025-01-01",
+                                               "ENCODING": "UTF-8"})
+        tmp.replace(folder)
+        size = sum(f.stat().st_size for f in folder.iterdir())
+        print(f"  wrote {path.name}: {size / 2**20:,.0f} MB "
               f"({time.perf_counter() - started:.1f} s)", flush=True)
     return path
 
@@ -339,6 +393,32 @@ def plots_path(kind: str, n: int = 0) -> Path | None:
         plots = {"points": lambda: make_points(n), "polygons": lambda: make_polygons(n),
                  "national": national_points}[kind]()
         _dump(plots, path)
+    return path
+
+
+#: A district-sized area (~40 x 50 km, lon min, lat min, lon max, lat max) inside every
+#: generated layer's extent and inside one UTM zone (49 south, EPSG:32749).
+DISTRICT_BBOX = (112.82, -2.22, 113.18, -1.77)
+
+
+def plots_csv(n: int = 31, seed: int = 31) -> Path:
+    """Path of a CSV of ``n`` point plots (``id``, ``lat``, ``lon``) in one district.
+
+    The plots are uniform over :data:`DISTRICT_BBOX`, written with 6 decimals as
+    surveyed coordinates usually are; every row has a location.
+    """
+    path = DATA_DIR / f"plots_{n}_{_key('plots_csv', n, seed, DISTRICT_BBOX)}.csv"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng(seed)
+        lon0, lat0, lon1, lat1 = DISTRICT_BBOX
+        lon = rng.uniform(lon0, lon1, n)
+        lat = rng.uniform(lat0, lat1, n)
+        lines = ["id,lat,lon", *(f"KDMP-{i:03d},{y:.6f},{x:.6f}"
+                                 for i, (y, x) in enumerate(zip(lat, lon), start=1))]
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tmp.replace(path)
     return path
 
 
