@@ -219,6 +219,31 @@ def layer_path(kind: str, spec: LayerSpec, seed: int | None = None) -> Path:
     return path
 
 
+#: The projected CRS of the district-style copies of the layers: WGS 84 / UTM 49S, the
+#: zone of most of the province box (its eastern third lies in zone 50).
+PROJECTED_EPSG = 32749
+
+
+def projected_layer_path(kind: str, spec: LayerSpec, epsg: int = PROJECTED_EPSG) -> Path:
+    """Path of the GeoPackage of a generated layer reprojected to ``epsg``, made when missing.
+
+    The vertices are transformed one by one, as a GIS exporting a district plan to UTM
+    does: the edges (~10 m apart on the strips, ~70 m on the enclaves) are then
+    straight in UTM, a curvature of millimetres away from the lon/lat original.
+    """
+    source = layer_path(kind, spec)
+    path = source.with_name(f"{source.stem}_epsg{epsg}.gpkg")
+    if not path.exists():
+        started = time.perf_counter()
+        layer = gpd.read_file(source, engine="pyogrio").to_crs(epsg)
+        tmp = path.with_suffix(".tmp.gpkg")
+        layer.to_file(tmp, driver="GPKG", engine="pyogrio")
+        tmp.replace(path)
+        print(f"  reprojected {source.name} to EPSG:{epsg} "
+              f"({time.perf_counter() - started:.1f} s)", flush=True)
+    return path
+
+
 def prepared_layer(kind: str, spec: LayerSpec) -> Path:
     """Pickle of ``read_forest_area`` / ``read_zoning`` of the cached layer (fast reload)."""
     import lahan_geo as lg
