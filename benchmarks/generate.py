@@ -273,11 +273,44 @@ def layer_file(kind: str, spec: LayerSpec, fmt: str = "gpkg", seed: int | None =
     return path
 
 
-def prepared_layer(kind: str, spec: LayerSpec) -> Path:
-    """Pickle of ``read_forest_area`` / ``read_zoning`` of the cached layer (fast reload)."""
+#: The projected CRS of the district-style copies of the layers: WGS 84 / UTM 49S, the
+#: zone of most of the province box (its eastern third lies in zone 50).
+PROJECTED_EPSG = 32749
+
+#: Longest edge (degrees) of a layer before it is reprojected (see projected_layer_path).
+SEGMENT_DEG = 0.01
+
+
+def projected_layer_path(kind: str, spec: LayerSpec, epsg: int = PROJECTED_EPSG) -> Path:
+    """Path of the GeoPackage of a generated layer reprojected to ``epsg``, made when missing.
+
+    The edges are first cut to at most 0.01 degrees (~1.1 km: only the strips' ends,
+    up to 70 km long, are longer), then every vertex transformed, as a GIS exporting a
+    district plan to UTM does. The edges are then straight in UTM and lie within
+    millimetres of the lon/lat original's, so both versions are the same map.
+    """
+    source = layer_path(kind, spec)
+    path = source.with_name(f"{source.stem}_epsg{epsg}_{_key('projected', SEGMENT_DEG)}.gpkg")
+    if not path.exists():
+        started = time.perf_counter()
+        layer = gpd.read_file(source, engine="pyogrio")
+        layer = layer.set_geometry(layer.geometry.segmentize(SEGMENT_DEG)).to_crs(epsg)
+        tmp = path.with_suffix(".tmp.gpkg")
+        layer.to_file(tmp, driver="GPKG", engine="pyogrio")
+        tmp.replace(path)
+        print(f"  reprojected {source.name} to EPSG:{epsg} "
+              f"({time.perf_counter() - started:.1f} s)", flush=True)
+    return path
+
+
+def prepared_layer(kind: str, spec: LayerSpec, epsg: int | None = None) -> Path:
+    """Pickle of ``read_forest_area`` / ``read_zoning`` of the cached layer (fast reload).
+
+    With ``epsg``, of its copy in that CRS (:func:`projected_layer_path`).
+    """
     import lahan_geo as lg
 
-    source = layer_path(kind, spec)
+    source = layer_path(kind, spec) if epsg is None else projected_layer_path(kind, spec, epsg)
     readers = sorted((Path(lg.__file__).parent / "layers").glob("*.py"))
     code = hashlib.sha256(b"".join(p.read_bytes() for p in readers)).hexdigest()[:8]
     path = source.with_suffix(f".{lg.__version__}-{code}.prepared.pkl")

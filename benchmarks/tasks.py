@@ -46,10 +46,11 @@ def spec_of(layer: str) -> generate.LayerSpec:
     return {"quick": generate.QUICK_LAYER, "full": generate.FULL_LAYER}[layer]
 
 
-def load_layers(layer: str) -> tuple[Any, Any]:
+def load_layers(layer: str, epsg: int | None = None) -> tuple[Any, Any]:
+    """The prepared forest and zoning layers (EPSG:4326, or their copies in ``epsg``)."""
     spec = spec_of(layer)
-    return (generate.load(generate.prepared_layer("forest", spec)),
-            generate.load(generate.prepared_layer("zoning", spec)))
+    return (generate.load(generate.prepared_layer("forest", spec, epsg)),
+            generate.load(generate.prepared_layer("zoning", spec, epsg)))
 
 
 def load_plots(plots: str) -> Any:
@@ -155,11 +156,14 @@ class _Clock:
 
 @task
 def screen(layer: str, plots: str, save_to: str | None = None, breakdown: bool = True,
-           sample: int = 0) -> dict[str, Any]:
-    """``lg.screen`` of the plot set (or of its first ``sample`` rows, a random sample)."""
+           sample: int = 0, epsg: int | None = None) -> dict[str, Any]:
+    """``lg.screen`` of the plot set (or of its first ``sample`` rows, a random sample).
+
+    ``epsg``: on the layers' copies in that CRS (``generate.projected_layer_path``).
+    """
     import lahan_geo as lg
 
-    forest, zoning = load_layers(layer)
+    forest, zoning = load_layers(layer, epsg)
     frame = load_plots(plots)
     total = len(frame)
     if sample and sample < total:

@@ -26,8 +26,9 @@ import shapely
 
 from lahan_geo.errors import CRSError, InputError
 
-__all__ = ["MAX_DENSIFIED_VERTICES", "MAX_SEGMENT_DEG", "ZONE_MARGIN_DEG", "crs_misfit",
-           "reach_m", "to_metric", "utm_epsg", "utm_groups", "zone_band"]
+__all__ = ["BAND_SLACK_DEG", "MAX_DENSIFIED_VERTICES", "MAX_SEGMENT_DEG", "ZONE_MARGIN_DEG",
+           "crs_misfit", "in_zone_band", "is_zone_crs", "reach_m", "to_metric", "utm_epsg",
+           "utm_groups", "zone_band"]
 
 #: Longest edge (degrees, ~110 m) kept when geographic geometry is projected: a long
 #: straight edge in lon/lat is a curve in UTM, and projecting only its two ends
@@ -87,6 +88,65 @@ def zone_band(epsg: int) -> tuple[float, float]:
     """
     west = -180.0 + 6.0 * (epsg % 100 - 1)
     return west - ZONE_MARGIN_DEG, west + 6.0 + ZONE_MARGIN_DEG
+
+
+#: Degrees added on both sides of a projected geometry's longitudes (those of its bounding
+#: box's corners) before it is tested against a zone's band: the box's edges are not
+#: meridians, and a piece kept in error only costs a little search.
+BAND_SLACK_DEG = 0.01
+
+
+def in_zone_band(geoms: np.ndarray, crs: Any, epsg: int) -> np.ndarray:
+    """Return, per geometry in ``crs``, whether it may reach into :func:`zone_band` of ``epsg``.
+
+    In a geographic CRS the bounds are the longitudes. In a projected one (a district
+    plan in UTM), the corners of each bounding box are unprojected and widened by
+    :data:`BAND_SLACK_DEG`: a geometry left out lies wholly outside the band, so
+    :func:`reach_m` holds for it; one that cannot be unprojected is kept.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> lines = np.array([LineString([(112.0, -2.0), (112.1, -2.0)]),
+    ...                   LineString([(118.0, -2.0), (118.1, -2.0)])])
+    >>> in_zone_band(lines, "EPSG:4326", 32749).tolist()
+    [True, False]
+    >>> utm = np.array(to_metric(gpd.GeoSeries(lines, crs=4326), 32749).array)
+    >>> in_zone_band(utm, 32749, 32749).tolist(), in_zone_band(utm, 32749, 32750).tolist()
+    ([True, False], [False, True])
+    """
+    from pyproj import CRS, Transformer
+
+    west, east = zone_band(epsg)
+    box = shapely.bounds(np.asarray(geoms, dtype=object)).reshape(-1, 4)
+    crs = CRS.from_user_input(crs)
+    if crs.is_geographic:
+        return (box[:, 2] >= west) & (box[:, 0] <= east)
+    corners_x = box[:, [0, 0, 2, 2]].ravel()
+    corners_y = box[:, [1, 3, 1, 3]].ravel()
+    move = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    with np.errstate(invalid="ignore"):
+        lon = np.asarray(move.transform(corners_x, corners_y)[0], dtype=float).reshape(-1, 4)
+    known = np.isfinite(lon).all(axis=1)
+    lon = np.where(known[:, None], lon, 0.0)
+    near = ((lon.max(axis=1) + BAND_SLACK_DEG >= west)
+            & (lon.min(axis=1) - BAND_SLACK_DEG <= east))
+    return near | ~known
+
+
+def is_zone_crs(crs: Any, epsg: int) -> bool:
+    """Return whether ``crs`` is the UTM zone ``epsg`` itself, so data in it is measured as is.
+
+    Examples
+    --------
+    >>> is_zone_crs("EPSG:32749", 32749), is_zone_crs("EPSG:32649", 32749)
+    (True, False)
+    >>> is_zone_crs("EPSG:4326", 32749), is_zone_crs(None, 32749)
+    (False, False)
+    """
+    from pyproj import CRS
+
+    return crs is not None and CRS.from_user_input(crs).equals(CRS.from_epsg(epsg))
 
 
 def reach_m(bounds: np.ndarray, epsg: int) -> np.ndarray:

@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -33,7 +33,15 @@ import shapely
 from lahan_geo.layers.cache import cached_geometries, layer_fingerprint
 from lahan_geo.layers.constraints import buffer_constraint
 from lahan_geo.layers.subdivide import subdivided_layer
-from lahan_geo.metric import MAX_SEGMENT_DEG, ZONE_MARGIN_DEG, reach_m, to_metric, zone_band
+from lahan_geo.metric import (
+    BAND_SLACK_DEG,
+    MAX_SEGMENT_DEG,
+    ZONE_MARGIN_DEG,
+    in_zone_band,
+    is_zone_crs,
+    reach_m,
+    to_metric,
+)
 from lahan_geo.overlay.kernel import (
     NODE_CAPACITY,
     PIECE_VERTICES,
@@ -82,11 +90,61 @@ class Batch:
     groups: dict[int, list[int]]
     metric: dict[int, gpd.GeoSeries]
     area: np.ndarray
+    _in_crs: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
+                                           compare=False)
 
     @property
     def n(self) -> int:
         """The number of plots."""
         return len(self.plots)
+
+    def in_crs(self, crs: Any) -> np.ndarray:
+        """Return the plots' geometries in ``crs`` (a layer's), None where unusable.
+
+        Transformed once per batch and CRS (a forest layer and a spatial plan in the same
+        UTM zone share them). Where ``crs`` is a plot's own UTM zone and measuring it
+        added no vertex (points, plots with short edges), its metric geometry is that
+        very transform and is taken as is.
+
+        Examples
+        --------
+        >>> from shapely import Point
+        >>> wgs84 = gpd.GeoSeries([Point(112.0, -2.0), None, Point(115.0, -2.0)], crs=4326)
+        >>> groups = {32749: [0], 32750: [2]}
+        >>> metric = {e: to_metric(wgs84.iloc[p], e) for e, p in groups.items()}
+        >>> batch = Batch(gpd.GeoDataFrame(geometry=wgs84), wgs84, np.array([True, False, True]),
+        ...               groups, metric, np.full(3, np.nan))
+        >>> utm = batch.in_crs(wgs84.to_crs(32749).crs)
+        >>> utm[0] is metric[32749].iloc[0], utm[1], batch.in_crs("EPSG:32749") is utm
+        (True, None, True)
+        >>> utm[2].equals(wgs84.to_crs(32749).iloc[2])
+        True
+        """
+        from pyproj import CRS
+
+        crs = CRS.from_user_input(crs)
+        name = crs.to_wkt()
+        if name in self._in_crs:
+            return self._in_crs[name]
+        wgs84 = np.asarray(self.wgs84.array, dtype=object)
+        if crs.equals("EPSG:4326"):
+            self._in_crs[name] = wgs84
+            return wgs84
+        out = np.full(len(wgs84), None, dtype=object)
+        todo = ~pd.isna(wgs84)
+        for epsg, positions in self.groups.items():
+            if is_zone_crs(crs, epsg):
+                pos = np.asarray(positions, dtype=np.int64)
+                local = np.asarray(self.metric[epsg].array, dtype=object)
+                plain = (shapely.get_num_coordinates(local)
+                         == shapely.get_num_coordinates(wgs84[pos]))
+                out[pos[plain]] = local[plain]
+                todo[pos[plain]] = False
+        if todo.any():
+            moved = gpd.GeoSeries(wgs84[todo], crs=self.wgs84.crs).to_crs(crs)
+            out[todo] = np.asarray(moved.array, dtype=object)
+        self._in_crs[name] = out
+        return out
 
 
 @dataclass(frozen=True)
@@ -153,8 +211,7 @@ def overlay_plots(batch: Batch, layer: gpd.GeoDataFrame, column: str,
     # Prepared once and kept with the layer's geometries: the next screen call (a
     # notebook, the next dask partition on the same worker) skips it.
     shapely.prepare(layer_geoms[~shapely.is_prepared(layer_geoms) & ~pd.isna(layer_geoms)])
-    native = wgs84 if layer.crs.equals("EPSG:4326") else wgs84.to_crs(layer.crs)
-    native_geoms = np.asarray(native.array, dtype=object)
+    native_geoms = batch.in_crs(layer.crs)
     polygonal = np.isin(shapely.get_type_id(native_geoms),
                         [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON])
     edges = tree_of(_layer_edges(layer)) if polygonal.any() else None
@@ -163,11 +220,13 @@ def overlay_plots(batch: Batch, layer: gpd.GeoDataFrame, column: str,
     parts_of = _parts_under(parts, native_geoms, found)
     distance = np.full(n, np.nan)
     crossing: dict[int, Crossing] = {}
-    cropped = bool(layer.crs.is_geographic)
     for epsg, positions in groups.items():
         bar.update()
         pos = np.asarray(positions)
         local = np.asarray(metric[epsg].array, dtype=object)
+        # A layer drawn in this very zone is measured as it is; any other is cropped
+        # to the boundaries in and near the zone before it is projected.
+        cropped = not is_zone_crs(layer.crs, epsg)
         pieces = layer_pieces(layer, column, categories, key, epsg, whole=not cropped)
         distance[pos] = nearest_distance(local, pieces, tree_of(pieces))
         here = {p: parts_of[p] for p in pos[np.isin(pos, list(parts_of))].tolist()}
@@ -266,20 +325,25 @@ def layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, ..
                   whole: bool = True) -> np.ndarray:
     """Return the layer's decisive boundary pieces, in its CRS or projected to ``epsg``.
 
-    Projected with ``whole=False`` (a layer in degrees), only the pieces within
+    Projected with ``whole=False``, only the pieces within
     :func:`~lahan_geo.metric.zone_band` of the zone: a national layer is not projected
-    whole into each of Indonesia's nine zones. All are kept on disk
+    whole into each of Indonesia's nine zones, a UTM 49S plan not whole into zone 50.
+    In a layer whose CRS is the zone ``epsg`` itself, the pieces are its own: the
+    same array (and spatial index) as with ``epsg=None``. All are kept on disk
     (:func:`~lahan_geo.layers.cache.cached_geometries`) and for the last few layers in
     memory: deriving them takes a union per rule outcome of the whole layer, projecting
     them a densified transform of every vertex.
     """
+    if epsg is not None and is_zone_crs(layer.crs, epsg):
+        return layer_pieces(layer, column, categories, key)
     values = layer[column].astype(object)
     outcomes = tuple((repr(c), repr(key(c))) for c in categories)
     info = layer.attrs.get("lahan_geo", {})
     memo_key = (info.get("sha256"), str(layer.crs), len(layer), column,
                 layer_fingerprint(layer, [column]), outcomes, PIECES_VERSION)
-    wanted = (*memo_key, epsg) if whole or epsg is None else (*memo_key, epsg, "band",
-                                                               ZONE_MARGIN_DEG)
+    band = ("band", ZONE_MARGIN_DEG) if layer.crs.is_geographic else (
+        "band", ZONE_MARGIN_DEG, BAND_SLACK_DEG)
+    wanted = (*memo_key, epsg) if whole or epsg is None else (*memo_key, epsg, *band)
     if memo_key[0] is not None and wanted in _PIECES:
         return _PIECES[wanted]
     if epsg is None:
@@ -291,9 +355,7 @@ def layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, ..
         def build() -> np.ndarray:
             native = layer_pieces(layer, column, categories, key)
             if not whole:
-                west, east = zone_band(epsg)
-                box = shapely.bounds(native)
-                native = native[(box[:, 2] >= west) & (box[:, 0] <= east)]
+                native = native[in_zone_band(native, layer.crs, epsg)]
             return np.asarray(to_metric(gpd.GeoSeries(native, crs=layer.crs), epsg).array,
                               dtype=object)
     pieces = cached_geometries(wanted, build)
