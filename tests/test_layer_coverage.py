@@ -24,7 +24,7 @@ import shapely
 from shapely import Polygon, affinity, box
 
 import lahan_geo as lg
-from lahan_geo.layers.coverage import fill_holes, hole_fills, isolated
+from lahan_geo.layers.coverage import fill_holes, hole_fills, isolated, ring_keys
 from lahan_geo.layers.source import repair_polygons
 from lahan_geo.overlay.kernel import cut_lines, decisive_boundaries, region_boundary
 
@@ -234,3 +234,35 @@ def test_hole_fill_of_a_multipolygon_host_is_still_tested():
     forest = _forest([host, holes[0]], [100100.0, 100700.0])
     assert forest.attrs["lahan_geo"]["overlaps"]["pairs"] == 1
     assert forest.attrs["lahan_geo"]["overlaps"] == old_overlaps(forest)
+
+
+# ----------------------------------------------------------------------------- ring keys
+def _same_cycle(a: np.ndarray, b: np.ndarray) -> bool:
+    """Brute force: b is a rotation of a, or of a reversed (closing vertex dropped)."""
+    a, b = a[:-1], b[:-1]
+    if len(a) != len(b):
+        return False
+    return any((np.roll(c, k, axis=0) == b).all() for c in (a, a[::-1]) for k in range(len(a)))
+
+
+def test_ring_keys_equal_exactly_for_the_same_cycle():
+    rng = np.random.default_rng(8)
+    rings = []
+    for _ in range(40):
+        n = int(rng.integers(3, 9))
+        pts = rng.integers(0, 4, (n, 2)).astype(float)  # small grid: repeats happen
+        variants = [pts, np.roll(pts, int(rng.integers(n)), axis=0), pts[::-1],
+                    np.roll(pts[::-1], 1, axis=0)]
+        if n > 3:
+            changed = pts.copy()
+            changed[int(rng.integers(n))] += 0.5
+            variants.append(changed)
+        rings += [np.vstack([v, v[:1]]) for v in variants]
+    geoms = shapely.linearrings(np.concatenate(rings),
+                                indices=np.repeat(np.arange(len(rings)), [len(r) for r in rings]))
+    keys = ring_keys(geoms)
+    known = [i for i, k in enumerate(keys) if k is not None]
+    assert len(known) > len(rings) // 2
+    for i in known:
+        for j in known:
+            assert (keys[i] == keys[j]) == _same_cycle(rings[i], rings[j]), (i, j)

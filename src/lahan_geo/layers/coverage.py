@@ -39,38 +39,49 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["fill_holes", "hole_fills", "isolated", "ring_key"]
+__all__ = ["fill_holes", "hole_fills", "isolated", "ring_keys"]
 
 
-def ring_key(coords: np.ndarray) -> bytes | None:
-    """Return the vertex cycle of a closed ring as bytes, whatever its start and direction.
+def ring_keys(rings: np.ndarray) -> list[bytes | None]:
+    """Return each closed ring's vertex cycle as bytes, whatever its start and direction.
 
     Two rings have the same key exactly when they have the same vertices in the same
-    cyclic order (one possibly reversed). None when the start cannot be told: a ring of
-    fewer than 3 distinct positions, or whose lowest vertex or its neighbours repeat.
+    cyclic order (one possibly reversed): the cycle is written from its lowest vertex
+    (by x, then y), towards the lower of that vertex's two neighbours. None when the
+    start cannot be told: fewer than 3 vertices, or the lowest vertex or its
+    neighbours repeat.
 
     Examples
     --------
-    >>> a = np.array([(0, 0), (1, 0), (1, 1), (0, 0)], dtype=float)
-    >>> b = np.array([(1, 1), (1, 0), (0, 0), (1, 1)], dtype=float)
-    >>> ring_key(a) == ring_key(b), ring_key(a) == ring_key(a[::-1])
-    (True, True)
-    >>> ring_key(np.array([(0, 0), (1, 1), (0, 0)], dtype=float)) is None
+    >>> from shapely import LinearRing
+    >>> a, b = LinearRing([(0, 0), (1, 0), (1, 1)]), LinearRing([(1, 1), (1, 0), (0, 0)])
+    >>> keys = ring_keys(np.array([a, b, a.reverse(), LinearRing([(0, 0), (1, 1), (0, 1)])]))
+    >>> keys[0] == keys[1] == keys[2] != keys[3]
     True
     """
-    ring = np.ascontiguousarray(coords[:-1, :2], dtype=float)
-    if len(ring) < 3:
-        return None
-    order = np.lexsort((ring[:, 1], ring[:, 0]))
-    low = order[0]
-    if (ring[order[1]] == ring[low]).all():
-        return None
-    ring = np.roll(ring, -low, axis=0)
-    back = np.concatenate([ring[:1], ring[:0:-1]])
-    ahead, behind = tuple(ring[1]), tuple(back[1])
-    if ahead == behind:
-        return None
-    return (back if behind < ahead else ring).tobytes()
+    coords, owner = shapely.get_coordinates(np.asarray(rings, dtype=object), return_index=True)
+    if not len(coords):
+        return [None] * len(rings)
+    size = np.bincount(owner, minlength=len(rings))
+    coords = np.delete(coords, np.cumsum(size) - 1, axis=0)  # the closing vertex
+    owner = np.repeat(np.arange(len(rings)), size - 1)
+    n = np.maximum(size - 1, 1)
+    start = np.concatenate([[0], np.cumsum(size - 1)[:-1]]).astype(np.int64)
+    order = np.lexsort((coords[:, 1], coords[:, 0], owner))
+    last = len(coords) - 1
+    low = order[np.minimum(start, last)]
+    offset = low - start
+    same_low = (coords[order[np.minimum(start + 1, last)]] == coords[low]).all(axis=1)
+    ahead = coords[np.minimum(start + (offset + 1) % n, last)]
+    behind = coords[np.minimum(start + (offset - 1) % n, last)]
+    unknown = (size - 1 < 3) | same_low | (ahead == behind).all(axis=1)
+    backwards = (behind[:, 0] < ahead[:, 0]) | (
+        (behind[:, 0] == ahead[:, 0]) & (behind[:, 1] < ahead[:, 1]))
+    step = np.arange(len(coords)) - start[owner]
+    step = np.where(backwards[owner], -step, step)
+    cycle = np.ascontiguousarray(coords[start[owner] + (offset[owner] + step) % n[owner]])
+    return [None if unknown[i] else cycle[a:a + k].tobytes()
+            for i, (a, k) in enumerate(zip(start.tolist(), (size - 1).tolist()))]
 
 
 def _rings(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -94,8 +105,8 @@ def _matches(rings: np.ndarray, owner: np.ndarray, is_shell: np.ndarray
     signature = pd.DataFrame({"n": shapely.get_num_coordinates(rings), "x0": bounds[:, 0],
                               "y0": bounds[:, 1], "x1": bounds[:, 2], "y1": bounds[:, 3]})
     found: dict[bytes, list[int]] = {}
-    for i in np.flatnonzero(signature.duplicated(keep=False).to_numpy()).tolist():
-        key = ring_key(shapely.get_coordinates(rings[i]))
+    candidates = np.flatnonzero(signature.duplicated(keep=False).to_numpy())
+    for i, key in zip(candidates.tolist(), ring_keys(rings[candidates])):
         if key is not None:
             found.setdefault(key, []).append(i)
     pairs = []
