@@ -154,6 +154,11 @@ def _cases() -> dict[str, list]:
             shapely.MultiPolygon([strip, box(2.5, 2.5, 3.5, 3.5)]), holes[0]],
         "multipolygon enclaves": [strip, shapely.MultiPolygon(holes[:2]), holes[2]],
         "apart": [box(0, 0, 1, 1), box(3, 0, 4, 1)],
+        "enclave loose in its hole": [strip, box(2.5, 2.5, 3.5, 3.5)],
+        "enclave in its hole touching one side": [strip, box(2, 2.5, 3, 3.5)],
+        "holed strips side by side": [strip, affinity.translate(strip, 10, 0)],
+        "holed strips overlapping": [strip, affinity.translate(strip, 5, 1)],
+        "holed strip over a hole": [strip, affinity.translate(strip, 1, 1)],
         "with None and empty": [strip, None, Polygon(), holes[0]],
         "one": [strip],
     }
