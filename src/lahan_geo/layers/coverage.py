@@ -67,11 +67,17 @@ def ring_keys(rings: np.ndarray) -> list[bytes | None]:
     owner = np.repeat(np.arange(len(rings)), size - 1)
     n = np.maximum(size - 1, 1)
     start = np.concatenate([[0], np.cumsum(size - 1)[:-1]]).astype(np.int64)
-    order = np.lexsort((coords[:, 1], coords[:, 0], owner))
+    # The lowest vertex of each ring: least x, then least y among those (no sort).
+    x, y = coords[:, 0], coords[:, 1]
     last = len(coords) - 1
-    low = order[np.minimum(start, last)]
-    offset = low - start
-    same_low = (coords[order[np.minimum(start + 1, last)]] == coords[low]).all(axis=1)
+    at = np.minimum(start, last)
+    lowest = x == np.minimum.reduceat(x, at)[owner]
+    lowest &= y == np.minimum.reduceat(np.where(lowest, y, np.inf), at)[owner]
+    rings_low, low = np.unique(owner[lowest], return_index=True)
+    low = np.flatnonzero(lowest)[low]
+    offset = np.zeros(len(rings), dtype=np.int64)
+    offset[rings_low] = low - start[rings_low]
+    same_low = np.bincount(owner[lowest], minlength=len(rings)) != 1
     ahead = coords[np.minimum(start + (offset + 1) % n, last)]
     behind = coords[np.minimum(start + (offset - 1) % n, last)]
     unknown = (size - 1 < 3) | same_low | (ahead == behind).all(axis=1)
