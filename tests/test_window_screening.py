@@ -21,7 +21,7 @@ from shapely import Polygon, box
 
 import lahan_geo as lg
 from lahan_geo.errors import LayerError
-from lahan_geo.layers.source import layer_window, polygons_valid
+from lahan_geo.layers.source import layer_window
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 FOREST = SAMPLE / "kawasan_hutan.gpkg"  # EPSG:4326
@@ -151,36 +151,6 @@ def test_a_layer_file_changed_between_readings_is_refused(tmp_path: Path) -> Non
     os.utime(path, ns=(1, 1))
     with pytest.raises(LayerError, match="changed while it was being screened"):
         lg.screen(plots, forest=forest)
-
-
-def _heavy(shell: list[tuple[float, float]], holes: list[Polygon]) -> Polygon:
-    """A shell of 20,000+ vertices (the slow case of GEOS's hole check) with holes."""
-    x0, y0 = shell[0]
-    x1, y1 = shell[2]
-    top = [(x1 - (x1 - x0) * i / 20_000, y1 + 1e-4 * np.sin(i / 50)) for i in range(20_001)]
-    ring = [(x0, y0), (x1, y0), *top, (x0, y0)]
-    return Polygon(ring, [h.exterior.coords for h in holes])
-
-
-def test_polygons_valid_equals_geos_on_polygons_with_many_holes() -> None:
-    grid = [box(x, y, x + 0.4, y + 0.4) for x in range(1, 30, 2) for y in (1, 3)]
-    cases = {
-        "valid": grid,
-        "hole touching the shell at a point": [*grid, Polygon([(40, 0), (41, 1), (39, 1)])],
-        "hole crossing the shell": [*grid, box(45, -1, 46, 1)],
-        "hole outside the shell": [*grid, box(60, 2, 61, 3)],
-        "nested holes": [*grid, box(1.1, 1.1, 1.2, 1.2)],
-        "holes sharing an edge": [*grid, box(1.4, 1, 1.8, 1.4)],
-        "self-intersecting hole": [*grid, Polygon([(40, 2), (41, 3), (41, 2), (40, 3)])],
-        "holes cutting the interior": [*grid, *[box(x, 0, x + 0.01, 4.9) for x in (35, 36)],
-                                       box(35, 4.8, 36.01, 4.9), box(35, 0, 36.01, 0.1)],
-    }
-    heavy = np.array([_heavy([(0, 0), (50, 0), (50, 5), (0, 5)], holes)
-                      for holes in cases.values()], dtype=object)
-    heavy = np.append(heavy, shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]))  # a bow-tie
-    expected = shapely.is_valid(heavy)
-    assert expected.tolist().count(True) >= 2 and expected.tolist().count(False) >= 4
-    assert polygons_valid(heavy).tolist() == expected.tolist()
 
 
 def test_suggest_sites_on_paths_reads_around_the_plots_and_agrees() -> None:

@@ -19,13 +19,14 @@ import shapely
 
 from lahan_geo.errors import CRSError, LayerError
 from lahan_geo.io.gdal_files import open_vector
+from lahan_geo.layers import validity
 from lahan_geo.layers.cache import file_sha256
 from lahan_geo.layers.service import fetch_cached, is_address
 from lahan_geo.layers.window import FILE_NEAR_M, NEAR_M, Window, default_margin_m, window_of
 from lahan_geo.metric import crs_misfit
 
 __all__ = ["check_bounds_fit", "check_fits_crs", "content_sha256", "find_column", "layer_window",
-           "polygons_valid", "read_layer", "remember_reading", "repair_polygons"]
+           "read_layer", "remember_reading", "repair_polygons"]
 
 
 def read_layer(
@@ -376,7 +377,7 @@ def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
             notes[i] = (f"{kind}: polygonal parts kept" if not geoms[i].is_empty
                         else f"{kind} has no area: feature left out of the screening")
         polygonal = idx[~lines & ~other]
-        invalid = polygonal[~polygons_valid(geoms[polygonal])]
+        invalid = polygonal[~validity.is_valid(geoms[polygonal])]  # shapely's, faster
         for i in invalid:
             reason = shapely.is_valid_reason(geoms[i])
             geoms[i] = _polygonal(shapely.make_valid(geoms[i]))
@@ -385,60 +386,6 @@ def repair_polygons(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
     out["geometry_repair"] = pd.Series(notes, index=gdf.index, dtype=object)
     out = out.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
     return out, int(sum(n is not None for n in notes))
-
-
-#: A polygon with at least this many holes and vertices is checked by parts
-#: (:func:`polygons_valid`): GEOS tests each hole against the whole shell, unindexed.
-HEAVY_HOLES, HEAVY_VERTICES = 16, 20_000
-
-
-def polygons_valid(geoms: np.ndarray) -> np.ndarray:
-    """Return :func:`shapely.is_valid` of each geometry, faster for polygons with many holes.
-
-    GEOS checks that each hole lies in the shell by walking the whole shell, so a
-    production-forest polygon of 300,000 vertices with 600 enclaves takes ~0.5 s.
-    Such a polygon is valid when its shell alone is valid, its holes inside a far
-    frame are valid (each ring simple, no hole crossing or nested in another, the
-    interior connected) and every hole lies strictly inside the shell (tested with
-    the shell prepared): then no ring touches the shell and nothing else can fail.
-    When any of these is false, the answer is GEOS's own: the result is always
-    exactly ``shapely.is_valid``.
-
-    Examples
-    --------
-    >>> from shapely import Polygon, box
-    >>> holes = [box(x, 1, x + 0.5, 2).exterior.coords for x in range(1, 40)]
-    >>> frame = [(0, 0), (50, 0), *[(50 - i * 1e-3, 3) for i in range(20_000)], (0, 3)]
-    >>> ok = Polygon(frame, holes)
-    >>> crossing = Polygon(frame, [*holes, box(45, 2, 46, 4).exterior.coords])
-    >>> polygons_valid(np.array([ok, crossing, box(0, 0, 1, 1)])).tolist()
-    [True, False, True]
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    out = np.zeros(len(geoms), dtype=bool)
-    if not len(geoms):
-        return out
-    heavy = ((shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON)
-             & (shapely.get_num_interior_rings(geoms) >= HEAVY_HOLES)
-             & (shapely.get_num_coordinates(geoms) >= HEAVY_VERTICES))
-    out[~heavy] = shapely.is_valid(geoms[~heavy])
-    for i in np.flatnonzero(heavy):
-        out[i] = _valid_by_parts(geoms[i])
-    return out
-
-
-def _valid_by_parts(polygon: shapely.Polygon) -> bool:
-    shell = shapely.Polygon(polygon.exterior)
-    holes = [ring.coords for ring in polygon.interiors]
-    x0, y0, x1, y1 = polygon.bounds
-    pad = max(x1 - x0, y1 - y0, 1.0)
-    frame = shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad).exterior.coords
-    if shell.is_valid and shapely.Polygon(frame, holes).is_valid:
-        shapely.prepare(shell)
-        if shapely.contains_properly(shell, shapely.polygons(
-                [shapely.linearrings(h) for h in holes])).all():
-            return True
-    return bool(shapely.is_valid(polygon))
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
