@@ -1,10 +1,9 @@
 """The full-layer shortcuts give exactly what the general GEOS operations gave (issue #14).
 
-``region_boundary`` / ``decisive_boundaries`` (hole-filling enclaves merged by their
-rings, isolated polygons taken as they are, only the rest dissolved) and the forest
-layer's overlap report (bounding boxes first, hole fills known to touch) are checked
-against the methods they replace, kept here as the oracle: ``union_all`` per outcome
-and ``STRtree.query(predicate="overlaps")``. Layers are the benchmark's province-like
+``decisive_boundaries`` (one union per outcome) and the forest layer's overlap report
+(bounding boxes first, hole fills known to touch) are checked against the methods
+they replace, kept here as the oracle: ``union_all`` per outcome and
+``STRtree.query(predicate="overlaps")``. Layers are the benchmark's province-like
 coverages (strips with holes, enclaves filling them) at a small size, and hand-made
 cases for what a coverage may break: nested enclaves, duplicates, overlaps, shared
 edges, multipolygons, islands in holes, near-miss rings, invalid input.
@@ -24,9 +23,9 @@ import shapely
 from shapely import Polygon, affinity, box
 
 import lahan_geo as lg
-from lahan_geo.layers.coverage import fill_holes, hole_fills, isolated, ring_keys
+from lahan_geo.layers.coverage import hole_fills, ring_keys
 from lahan_geo.layers.source import repair_polygons
-from lahan_geo.overlay.kernel import cut_lines, decisive_boundaries, region_boundary
+from lahan_geo.overlay.kernel import cut_lines, decisive_boundaries
 
 _SPEC = importlib.util.spec_from_file_location(
     "lahan_geo_bench_generate", Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py")
@@ -105,13 +104,6 @@ def test_generated_layer_is_the_shape_the_shortcuts_are_for(province):
     assert shapely.get_num_interior_rings(geoms[:SMALL.big]).sum() == SMALL.small
 
 
-def test_region_boundary_is_the_dissolved_boundary_on_a_province(province):
-    for members in _groups(province):
-        assert_same_lines(region_boundary(members), old_region_boundary(members))
-    everything = np.asarray(province.geometry.array, dtype=object)
-    assert_same_lines(region_boundary(everything), old_region_boundary(everything))
-
-
 def test_decisive_boundaries_match_the_dissolve_for_forest_outcomes(province):
     column = "FUNGSIKWS" if "FUNGSIKWS" in province else "NAMOBJ"
     geoms = np.asarray(province.geometry.array, dtype=object)
@@ -164,22 +156,13 @@ def _cases() -> dict[str, list]:
     }
 
 
-@pytest.mark.parametrize("case", list(_cases()))
-def test_region_boundary_matches_the_dissolve_on_edge_cases(case):
-    polygons = np.array(_cases()[case], dtype=object)
-    present = polygons[~pd.isna(polygons)]
-    assert_same_lines(region_boundary(polygons), old_region_boundary(present))
-
-
-def test_fill_holes_only_merges_exact_fills():
+def test_hole_fills_are_exact_fills_only():
     strip, holes = _strip_with_holes()
-    merged = fill_holes(np.array([strip, *holes, box(20, 0, 21, 1)]))
-    assert len(merged) == 2 and len(merged[0].interiors) == 0
-    assert merged[0].equals(box(0, 0, 10, 10)) and merged[0].is_valid
+    assert hole_fills(np.array([strip, *holes, box(20, 0, 21, 1)])).tolist() == [-1, 0, 0, 0,
+                                                                                 0, -1]
     # an enclave that overlaps the strip, or one of two duplicates, is not a fill
     assert hole_fills(np.array([strip, box(2, 2, 4.5, 4)])).tolist() == [-1, -1]
     assert hole_fills(np.array([strip, holes[0], holes[0]])).tolist() == [-1, -1, -1]
-    assert isolated(merged).tolist() == [True, True]
 
 
 def test_invalid_input_is_repaired_then_gives_the_same_lines():
@@ -190,10 +173,11 @@ def test_invalid_input_is_repaired_then_gives_the_same_lines():
     fixed, repairs = repair_polygons(raw)
     assert repairs == 2
     geoms = np.asarray(fixed.geometry.array, dtype=object)
-    assert_same_lines(region_boundary(geoms), old_region_boundary(geoms))
+    keys = [0] * len(geoms)
+    assert_same_lines(decisive_boundaries(geoms, keys, 1),
+                      old_decisive_boundaries(geoms, keys, 1))
 
 
-# ----------------------------------------------------------------------------- overlaps
 def _forest(geoms, codes) -> gpd.GeoDataFrame:
     raw = gpd.GeoDataFrame({"FUNGSIKWS": codes}, geometry=list(geoms), crs=4326)
     return lg.read_forest_area(raw)

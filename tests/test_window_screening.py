@@ -165,3 +165,30 @@ def test_suggest_sites_on_paths_reads_around_the_plots_and_agrees() -> None:
     found = whole.geometry.notna().to_numpy()
     assert shapely.equals_exact(np.asarray(on_paths.geometry.array)[found],
                                 np.asarray(whole.geometry.array)[found], 1e-9).all()
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_real_kecamatan_boundaries_windowed_and_whole_agree(shared_wilayah: Path,
+                                                            tmp_path: Path, seed: int) -> None:
+    """Real boundaries (kecamatan of Kalimantan Tengah as a forest layer): shared edges
+    that coincide only to the digitizer's precision, holes, islands. A district's
+    villages screened through a generous and a naive window give the whole answer."""
+    kec = gpd.read_file(shared_wilayah / "kalteng_kec.gpkg")
+    codes = np.array([100200.0, 100100.0, 100300.0, 100700.0, 100700.0, 0.0])
+    layer = gpd.GeoDataFrame(
+        {"FUNGSIKWS": codes[kec["kode"].str[-2:].astype(int).to_numpy() % len(codes)]},
+        geometry=kec.geometry.to_numpy(), crs=kec.crs)
+    path = tmp_path / "kawasan_kec.gpkg"
+    layer.to_file(path, engine="pyogrio")
+    desa = gpd.read_file(shared_wilayah / "kalteng_desa.gpkg")
+    centre = desa.sample(1, random_state=seed).iloc[0]
+    near = desa[((desa["lng"] - centre["lng"]).abs() < 0.25)
+                & ((desa["lat"] - centre["lat"]).abs() < 0.25)].head(40)
+    plots = lg.read_plots(gpd.GeoDataFrame(
+        {"id": near["kode"]}, geometry=gpd.points_from_xy(near["lng"], near["lat"]), crs=4326))
+    whole = lg.screen(plots, forest=lg.read_forest_area(path))
+    assert whole["boundary_distance_m"].notna().all()
+    for margin in (None, 300.0):
+        forest = lg.read_forest_area(path, around=plots, margin_m=margin)
+        assert "window" in forest.attrs["lahan_geo"]
+        assert_same_rows(lg.screen(plots, forest=forest), whole)

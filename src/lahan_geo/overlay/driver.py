@@ -45,6 +45,8 @@ from lahan_geo.metric import (
 from lahan_geo.overlay.kernel import (
     NODE_CAPACITY,
     PIECE_VERTICES,
+    UNION_GRID_DEG,
+    UNION_GRID_M,
     Cover,
     Crossing,
     LayerOverlay,
@@ -300,7 +302,7 @@ _PIECES_KEPT = 16
 
 
 #: Names how the pieces are cut and projected: part of their cache key.
-PIECES_VERSION = f"pieces-{PIECE_VERTICES}-{MAX_SEGMENT_DEG}"
+PIECES_VERSION = f"pieces-{PIECE_VERTICES}-{MAX_SEGMENT_DEG}-snap-{UNION_GRID_DEG}-{UNION_GRID_M}"
 
 
 #: Spatial indexes of the pieces in ``_PIECES``, by the pieces array's identity.
@@ -350,7 +352,8 @@ def layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, ..
         def build() -> np.ndarray:
             geoms = np.asarray(layer.geometry.array, dtype=object)
             keys = [key(None if pd.isna(v) else v) for v in values]
-            return decisive_boundaries(geoms, keys, key(None))
+            grid = UNION_GRID_DEG if layer.crs.is_geographic else UNION_GRID_M
+            return decisive_boundaries(geoms, keys, key(None), grid_size=grid)
     else:
         def build() -> np.ndarray:
             native = layer_pieces(layer, column, categories, key)

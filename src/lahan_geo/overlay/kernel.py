@@ -47,13 +47,14 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import LayerError
-from lahan_geo.layers.coverage import fill_holes, isolated
 from lahan_geo.threads import map_chunks, map_groups, worth
 
 __all__ = [
     "MIN_CORE_M2",
     "PIECE_VERTICES",
     "SLIVER_MAX_SHARE",
+    "UNION_GRID_DEG",
+    "UNION_GRID_M",
     "Cover",
     "LayerOverlay",
     "assemble",
@@ -67,7 +68,6 @@ __all__ = [
     "layer_edges",
     "nearest_distance",
     "overlay_layer",
-    "region_boundary",
 ]
 
 #: An overlap smaller than this (m²) outside the tolerance band is numerical noise.
@@ -145,63 +145,38 @@ def layer_categories(values: Any) -> tuple[Any, ...]:
     return (*sorted({v for v in values if v is not None and not pd.isna(v)}, key=str), None)
 
 
+#: Grid (degrees; metres in a projected CRS) to which the union of an outcome's polygons
+#: is snap-rounded: 0.1 mm, far below any map's accuracy and any distance reported.
+UNION_GRID_DEG, UNION_GRID_M = 1e-9, 1e-4
+
+
 def decisive_boundaries(
-    geoms: np.ndarray, keys: list[Hashable], none_key: Hashable
+    geoms: np.ndarray, keys: list[Hashable], none_key: Hashable, grid_size: float | None = None
 ) -> np.ndarray:
     """Return the boundary lines across which the outcome changes, cut into short pieces.
 
     Polygons are merged per outcome key; the boundary of each merged region (except
     the region whose key equals that of "no category", which is the complement of
     the others as far as outcomes go) separates it from a different outcome.
-    ``geoms`` are valid (multi)polygons, as the layer readers leave them; the lines
-    are those of :func:`region_boundary`.
+    ``geoms`` are valid (multi)polygons, as the layer readers leave them.
+
+    One ``shapely.union_all`` per outcome, snap-rounded to ``grid_size``
+    (:data:`UNION_GRID_DEG`, :data:`UNION_GRID_M`). Unrounded, GEOS's union of real
+    polygons that overlap or meet only to the digitizer's precision depends on which
+    polygons are unioned together: a window's few polygons, or a union of some of them
+    first, left shared edges standing as boundaries that the union of the whole layer
+    dissolved (seen on the real kecamatan of Kalimantan
+    Tengah: distances of 9.4 km for 9.9 km, of 5 km for 22 km). Snap-rounded, the
+    union is robust, and the same whichever polygons come with it.
     """
     lines = []
     for key in sorted({k for k in keys if k != none_key}, key=repr):
         members = geoms[[k == key for k in keys]]
         members = members[~pd.isna(members)]
         if len(members):
-            lines.extend(region_boundary(members))
+            region = shapely.union_all(members, grid_size=grid_size)
+            lines.extend(shapely.get_parts(shapely.boundary(region)))
     return cut_lines(np.asarray(lines, dtype=object))
-
-
-def region_boundary(polygons: np.ndarray) -> np.ndarray:
-    """Return the rings of the union of valid polygons: ``boundary(union_all(polygons))``.
-
-    The same lines as that union gives, without dissolving a whole coverage: enclaves
-    filling a hole of a polygon of the same region are merged into it by their rings
-    (:func:`~lahan_geo.layers.coverage.fill_holes`), polygons then touching no other
-    are their own union (:func:`~lahan_geo.layers.coverage.isolated`), and only the
-    rest go through ``shapely.union_all``. On a province's forest layer that is 2.5 s
-    instead of 19 s (GEOS nodes a strip's 200,000 vertices again for every union).
-
-    Examples
-    --------
-    >>> from shapely import box
-    >>> frame = box(0, 0, 9, 9).difference(box(3, 3, 6, 6))
-    >>> lines = region_boundary(np.array([frame, box(3, 3, 6, 6), box(9, 0, 10, 1),
-    ...                                   box(20, 0, 21, 1)]))
-    >>> sorted(round(float(x), 1) for x in shapely.length(lines))
-    [4.0, 38.0]
-    """
-    polygons = np.asarray(polygons, dtype=object)
-    parts = shapely.get_parts(polygons[~pd.isna(polygons)])
-    parts = parts[~shapely.is_empty(parts)]
-    if not len(parts):
-        return np.empty(0, dtype=object)
-    if (shapely.get_type_id(parts) != shapely.GeometryType.POLYGON).any():
-        return _rings_of(shapely.union_all(polygons))
-    merged = fill_holes(parts)
-    alone = isolated(merged)
-    lines = [_rings_of(merged[alone])]
-    if not alone.all():
-        lines.append(_rings_of(shapely.union_all(merged[~alone])))
-    return np.concatenate(lines)
-
-
-def _rings_of(geoms: Any) -> np.ndarray:
-    """Return the boundary rings of polygons, one LineString each."""
-    return np.asarray(shapely.get_parts(shapely.boundary(geoms)), dtype=object)
 
 
 def layer_edges(geoms: np.ndarray) -> np.ndarray:
