@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 #: The modules measuring issue #14's targets, each with ``targets(quick)``.
-ISSUE14_MODULES = ("first_answer", "projected", "outputs")
+ISSUE14_MODULES = ("first_answer", "projected", "outputs", "fullprep")
 
 
 def run_issue14(runner: Runner, *, quick: bool) -> list[list[Any]]:
