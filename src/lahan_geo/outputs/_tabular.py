@@ -56,6 +56,7 @@ __all__ = [
     "round_geometries",
     "to_wgs84",
     "valid_mask",
+    "without_attrs",
 ]
 
 #: Columns written by ``lahan_geo.screen``, in their order (plus where the rows came
@@ -84,6 +85,26 @@ def to_wgs84(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if result.crs is not None and result.crs.equals("EPSG:4326"):
         return result
     return result.to_crs("EPSG:4326")
+
+
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a shallow copy of ``frame`` without ``attrs``, for going through its columns.
+
+    pandas deep-copies ``attrs`` into every column taken from a frame, and a result's
+    provenance holds the whole rule set: for a writer that takes each column once, the
+    copies cost more than the columns. Read the provenance from the original.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1]})
+    >>> df.attrs["lahan_geo"] = {"rules": ["..."]}
+    >>> without_attrs(df).attrs, df.attrs["lahan_geo"]
+    ({}, {'rules': ['...']})
+
+    """
+    bare = frame.copy(deep=False)
+    bare.attrs = {}
+    return bare
 
 
 def valid_mask(geoms: gpd.GeoSeries) -> np.ndarray:
@@ -234,4 +255,5 @@ def flat_columns(result: pd.DataFrame) -> list[tuple[Any, list[Any]]]:
 
     """
     geometry = result.geometry.name if isinstance(result, gpd.GeoDataFrame) else None
-    return [(col, _plain_column(result[col])) for col in result.columns if col != geometry]
+    bare = without_attrs(result)  # not a deep copy of the provenance per column
+    return [(col, _plain_column(bare[col])) for col in bare.columns if col != geometry]

@@ -30,7 +30,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import pairwise
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ from lahan_geo.outputs._tabular import (
     round_geometries,
     to_wgs84,
     valid_mask,
+    without_attrs,
 )
 from lahan_geo.result import GPKG_ORDER_FIELD, GPKG_RESULT_LAYERS
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
@@ -83,8 +84,6 @@ _LOW_DISK_BYTES = 1 << 20
 #: moment as the workbook's document timestamps.
 GPKG_DATE = "2000-01-01T00:00:00.000Z"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: A line starting like a formula (the values of a column are searched joined by "\n").
-_FORMULA_AT = re.compile(r"^[=+\-@\t\r]", re.MULTILINE)
 
 
 def _json(value: Any) -> str:
@@ -270,7 +269,7 @@ def to_geojson(
     target = check_output_path(path, (".geojson", ".json"),
                                protect=[*protect, *recorded_inputs(result)])
     result = check_result(result, "to_geojson")
-    wgs84 = to_wgs84(result)
+    wgs84 = to_wgs84(without_attrs(result))  # provenance: from result
     typed = _typed_columns(wgs84, flat_columns(wgs84))
     columns = [_json_values(values) for _, _, values in typed]
     geometries = geojson_geometries(round_geometries(wgs84.geometry))
@@ -293,7 +292,8 @@ def _json_values(values: list[Any]) -> list[str]:
     """Return the JSON text of every value (str, int, float, bool or None), as ``_json``."""
     held = set(map(type, values)) - {_NONE_TYPE}
     if held <= {str}:
-        return ["null" if v is None else _json_text(v) for v in values]
+        text = _json_text
+        return ["null" if v is None else text(v) for v in values]
     if held <= {int}:
         return ["null" if v is None else int.__repr__(v) for v in values]
     finite = held <= {float} and bool(np.isfinite(
@@ -303,8 +303,8 @@ def _json_values(values: list[Any]) -> list[str]:
     return [_json(v) for v in values]
 
 
-def _json_text(value: str) -> str:
-    return json.encoder.encode_basestring(value)  # what json.dumps(ensure_ascii=False) writes
+#: What ``json.dumps(ensure_ascii=False)`` writes for a text (the C encoder).
+_json_text = json.encoder.encode_basestring
 
 
 #: GeoJSON type by shapely geometry type id, for the kinds that are coordinate arrays only.
@@ -373,8 +373,9 @@ def _escape_formulas(values: list[Any]) -> list[Any]:
     held = set(map(type, values))
     if str not in held:
         return values
-    if held <= {str, _NONE_TYPE} and not _FORMULA_AT.search("\n".join(filter(None, values))):
-        return values  # no text starts like a formula (one search over the column)
+    if held <= {str, _NONE_TYPE} and not any(
+            map(str.startswith, filter(None, values), repeat(_FORMULA_START))):
+        return values  # no text starts like a formula (checked without a call per value)
     return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
             for v in values]
 
@@ -420,7 +421,7 @@ def to_csv(
     target = check_output_path(path, (".csv",),
                                protect=[*protect, *recorded_inputs(result)])
     result = check_result(result, "to_csv")
-    wgs84 = to_wgs84(result)
+    wgs84 = to_wgs84(without_attrs(result))  # provenance: from result
     columns = flat_columns(wgs84)
     if escape_formulas:
         columns = [(_escape_formula(str(name)), _escape_formulas(values))
@@ -670,7 +671,7 @@ def to_geopackage(
                 f"other than {', '.join(sorted(reserved))}, e.g. 'kawasan_hutan'."
             )
             raise InputError(msg)
-    wgs84 = to_wgs84(result)
+    wgs84 = to_wgs84(without_attrs(result))  # provenance: from result
     area = _clip_area(wgs84)
     clipped = {name: _clip_layer(name, layer, area) for name, layer in extra.items()}
     meta = provenance(result)
