@@ -491,7 +491,7 @@ def _for_gpkg(gdf: gpd.GeoDataFrame, *, result: bool = False) -> gpd.GeoDataFram
         if kind == "str":
             arrays.append(pd.Series(values, dtype=object))
         elif kind == "float":
-            arrays.append(pd.array(values, dtype="Float64").astype(float))
+            arrays.append(np.array(values, dtype=float))  # None becomes NaN
         else:
             arrays.append(pd.array(values, dtype=_GPKG_ARRAYS[kind]))
     flat = pd.DataFrame(dict(enumerate(arrays)), columns=range(len(arrays)))
@@ -672,7 +672,7 @@ def to_geopackage(
             )
             raise InputError(msg)
     wgs84 = to_wgs84(without_attrs(result))  # provenance: from result
-    area = _clip_area(wgs84)
+    area = _clip_area(wgs84) if extra else None  # the window of the extra layers only
     clipped = {name: _clip_layer(name, layer, area) for name, layer in extra.items()}
     meta = provenance(result)
     layer_meta = {"lahan_geo": _json(jsonable(meta))} if meta else None
