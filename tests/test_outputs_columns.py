@@ -163,3 +163,30 @@ def test_typed_values_treat_blank_text_as_missing(tmp_path) -> None:
     assert rows["hanya_kosong"].tolist() == ["", " ", None, "", "", ""]  # stays text
     assert rows["nomor"].tolist() == [1, 2, None, 4, None, 6]
     assert [type(v) for v in rows["nomor"].tolist() if v is not None] == [int] * 4
+
+
+def test_workbook_repeated_and_long_texts_round_trip(tmp_path) -> None:
+    """Texts repeated on many rows (cached once) and texts too long for the cache."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from lahan_geo.outputs import to_excel
+
+    long_text = "kata & <tanda> " * 200  # 3,000 characters: past the cache
+    texts = ["  spasi  ", "_x0041_ tetap", "a & <b>", long_text, "biasa", None]
+    result = make_result()
+    result = pd.concat([result] * 3, ignore_index=True)
+    result["plot_id"] = [f"P{i}" for i in range(len(result))]
+    result["keterangan"] = texts * 3
+    path = to_excel(result, tmp_path / "h.xlsx")
+    ws = load_workbook(path)["Lahan"]
+    col = {cell.value: cell.column for cell in ws[1]}["keterangan"]
+    read = ["_x005F_x0041_ tetap" if t == "_x0041_ tetap" else t for t in texts]  # openpyxl
+    assert [ws.cell(row=r, column=col).value for r in range(2, 20)] == read * 3
+    heights = [ws.row_dimensions[r].height for r in range(2, 20)]
+    assert heights[3] == heights[9] == heights[15] and heights[3] > 100  # the long text
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read("xl/worksheets/sheet1.xml").decode().count(
+            "_x005F_x0041_ tetap") == 3
+    assert to_excel(result, tmp_path / "lagi.xlsx").read_bytes() == path.read_bytes()
