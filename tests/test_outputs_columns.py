@@ -190,3 +190,28 @@ def test_workbook_repeated_and_long_texts_round_trip(tmp_path) -> None:
         assert archive.read("xl/worksheets/sheet1.xml").decode().count(
             "_x005F_x0041_ tetap") == 3
     assert to_excel(result, tmp_path / "lagi.xlsx").read_bytes() == path.read_bytes()
+
+
+def test_geopackage_extra_layer_keeps_inside_features_and_cuts_edge_ones(tmp_path) -> None:
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    from _result_factory import LAT0, LON0
+    from lahan_geo.outputs import to_geopackage
+
+    inside = Polygon([(LON0, LAT0), (LON0 + 0.002, LAT0), (LON0 + 0.001, LAT0 + 0.002)])
+    big = Polygon([(LON0 - 1, LAT0 - 1), (LON0 + 1, LAT0 - 1), (LON0 + 1, LAT0 + 1),
+                   (LON0 - 1, LAT0 + 1)])
+    bowtie = Polygon([(LON0 - 1, LAT0 - 1), (LON0 + 1, LAT0 + 1), (LON0 + 1, LAT0 - 1),
+                      (LON0 - 1, LAT0 + 1)])  # invalid, crossing the window's edge
+    far = Polygon([(LON0 + 5, LAT0), (LON0 + 5.1, LAT0), (LON0 + 5.1, LAT0 + 0.1)])
+    layer = gpd.GeoDataFrame({"nama": ["dalam", "besar", "dasi", "jauh"]},
+                             geometry=[inside, big, bowtie, far], crs="EPSG:4326")
+    path = to_geopackage(make_result(), tmp_path / "h.gpkg", layers={"acuan": layer})
+    back = pyogrio.read_dataframe(path, layer="acuan")
+    assert back["nama"].tolist() == ["dalam", "besar", "dasi"]
+    assert np.array_equal(shapely.get_coordinates(back.geometry[0]),  # as given: the same
+                          shapely.get_coordinates(inside))  # vertices in the same order
+    for geom, whole in zip(back.geometry[1:], (big, bowtie), strict=True):
+        assert geom.is_valid and 0 < geom.area < shapely.make_valid(whole).area / 100
