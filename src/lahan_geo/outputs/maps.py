@@ -56,7 +56,7 @@ from lahan_geo.outputs._draw import (
     sources_line,
 )
 from lahan_geo.outputs._labels import STATUS_ORDER, status_label
-from lahan_geo.outputs._tabular import check_result, valid_mask
+from lahan_geo.outputs._tabular import check_result, valid_mask, without_attrs
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -291,9 +291,11 @@ def plot_overview(
     if len(figsize) != 2 or min(figsize) <= 0 or dpi <= 0:
         msg = f"plot_overview(): figsize {figsize!r} and dpi {dpi!r} must be positive."
         raise InputError(msg)
-    drawn = result[valid_mask(result.geometry)].to_crs("EPSG:4326")
-    forest = check_layer(forest, "forest") if forest is not None else None
-    zoning = check_layer(zoning, "zoning") if zoning is not None else None
+    # drawn from copies without attrs: pandas deep-copies attrs (the rule set, a layer's
+    # provenance) into every frame cut from another; the source line reads ``result``'s
+    drawn = without_attrs(result)[valid_mask(result.geometry)].to_crs("EPSG:4326")
+    forest = without_attrs(check_layer(forest, "forest")) if forest is not None else None
+    zoning = without_attrs(check_layer(zoning, "zoning")) if zoning is not None else None
     within = boundary_layer(within)
     sites = candidate_sites(candidates)
     framed = drawn
