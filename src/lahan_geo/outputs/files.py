@@ -63,6 +63,7 @@ __all__ = [
     "RESULT_LAYERS",
     "STATUS_LABEL_FIELD",
     "field_kinds",
+    "geojson_geometries",
     "status_qml",
     "to_csv",
     "to_geojson",
