@@ -193,3 +193,29 @@ def test_within_may_be_a_file_and_its_name_is_the_source(tmp_path: Path) -> None
     assert "Batas desa/wilayah" in texts
     footer = next(t for t in texts if t.startswith("Sumber:"))
     assert "Batas wilayah: desa.gpkg" in footer and str(tmp_path) not in footer
+
+
+def test_many_plots_get_at_most_max_ids_labels_most_severe_first() -> None:
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from lahan_geo.outputs.maps import MAX_IDS
+
+    n = MAX_IDS + 50
+    base = make_result()
+    result = gpd.GeoDataFrame(pd.concat([base] * -(-n // len(base)), ignore_index=True)
+                              .iloc[:n], geometry="geometry", crs=base.crs)
+    result["plot_id"] = [f"P{i:04d}" for i in range(n)]
+    rng = np.random.default_rng(7)
+    points = shapely.points(rng.uniform(112.0, 113.0, n), rng.uniform(-3.5, -2.5, n))
+    result = result.set_geometry(gpd.GeoSeries(points, crs="EPSG:4326"))
+    not_clear = result[result["status"] != "clear"]
+    fig = plot_overview(result, figsize=(4, 5), dpi=40)
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("P0")]
+    assert len(labels) == MAX_IDS < len(not_clear)
+    severe_first = [plot_id for status in ("invalid", "not_permitted", "needs_clearance",
+                                           "verify")
+                    for plot_id in result.loc[result["status"] == status, "plot_id"]]
+    assert labels == severe_first[:MAX_IDS]  # the most severe get their ids first
+    assert f"ID ditulis: {MAX_IDS} dari {len(not_clear)} lahan" in _texts(fig)

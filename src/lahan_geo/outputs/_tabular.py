@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 import geopandas as gpd
@@ -41,17 +42,21 @@ __all__ = [
     "LIST_SEP",
     "RESULT_COLUMNS",
     "check_result",
+    "flat_columns",
     "flatten",
     "is_list_like",
+    "join_fast",
     "join_list",
     "jsonable",
     "lonlat",
     "original_columns",
     "plain",
+    "plain_values",
     "provenance",
     "round_geometries",
     "to_wgs84",
     "valid_mask",
+    "without_attrs",
 ]
 
 #: Columns written by ``lahan_geo.screen``, in their order (plus where the rows came
@@ -80,6 +85,26 @@ def to_wgs84(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if result.crs is not None and result.crs.equals("EPSG:4326"):
         return result
     return result.to_crs("EPSG:4326")
+
+
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a shallow copy of ``frame`` without ``attrs``, for going through its columns.
+
+    pandas deep-copies ``attrs`` into every column taken from a frame, and a result's
+    provenance holds the whole rule set: for a writer that takes each column once, the
+    copies cost more than the columns. Read the provenance from the original.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1]})
+    >>> df.attrs["lahan_geo"] = {"rules": ["..."]}
+    >>> without_attrs(df).attrs, df.attrs["lahan_geo"]
+    ({}, {'rules': ['...']})
+
+    """
+    bare = frame.copy(deep=False)
+    bare.attrs = {}
+    return bare
 
 
 def valid_mask(geoms: gpd.GeoSeries) -> np.ndarray:
@@ -130,15 +155,71 @@ def round_geometries(geoms: gpd.GeoSeries, decimals: int = 6) -> list[Any]:
     return out
 
 
+def join_fast(value: list[Any] | tuple[Any, ...]) -> str | None:
+    """Return :func:`join_list` of a list; a list of non-empty texts without a call per item.
+
+    Examples
+    --------
+    >>> join_fast(["F2", "Z4"]), join_fast([]), join_fast(["F2", "", None, 3])
+    ('F2; Z4', None, 'F2; 3')
+
+    """
+    try:
+        if "" not in value:
+            return LIST_SEP.join(value) or None
+    except (TypeError, ValueError):  # an item that is not text (None, a number, an array)
+        pass
+    return join_list(value)
+
+
+def _joined_texts(values: list[Any]) -> list[str | None] | None:
+    """Return every list of non-empty texts joined; None when a value is anything else."""
+    if not set(map(type, values)) <= {list, tuple}:
+        return None
+    items = list(chain.from_iterable(values))
+    if not set(map(type, items)) <= {str} or "" in items:
+        return None
+    return [text or None for text in map(LIST_SEP.join, values)]
+
+
+def plain_values(values: list[Any]) -> list[Any]:
+    """Return :func:`plain` of every value; texts, None and lists of texts without a call.
+
+    Examples
+    --------
+    >>> plain_values(["a", None, ["F2", "Z4"], float("nan"), np.int64(3)])
+    ['a', None, 'F2; Z4', None, 3]
+    >>> plain_values([["F2"], [], ("Z4", "Z5")])
+    ['F2', None, 'Z4; Z5']
+
+    """
+    types = set(map(type, values))
+    if types <= {str, type(None)}:
+        return values
+    joined = _joined_texts(values)
+    if joined is not None:
+        return joined
+    return [v if v is None or (t := type(v)) is str else
+            join_fast(v) if t is list or t is tuple else plain(v) for v in values]
+
+
 def _plain_column(column: pd.Series) -> list[Any]:
-    """Return :func:`plain` of every value; numeric columns without a call per value."""
-    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else "O"
+    """Return :func:`plain` of every value; numeric and text columns without a call per value."""
+    dtype = column.dtype
+    kind = dtype.kind if isinstance(dtype, np.dtype) else "O"
     if kind in "iub":
         return column.tolist()  # Python int/bool already
     if kind == "f":
         values = column.to_numpy()
-        return [None if bad else v for v, bad in
-                zip(values.tolist(), ~np.isfinite(values), strict=True)]
+        out = values.astype(object)  # Python floats
+        out[~np.isfinite(values)] = None
+        return out.tolist()
+    if isinstance(dtype, pd.StringDtype):  # text or missing, nothing else
+        if dtype.storage == "pyarrow":  # Arrow gives None for missing, at C speed
+            return column.array.__arrow_array__().to_pylist()
+        return column.to_numpy(dtype=object, na_value=None).tolist()
+    if kind == "O":
+        return plain_values(column.tolist())
     return [plain(value) for value in column.tolist()]
 
 
@@ -156,8 +237,23 @@ def flatten(result: pd.DataFrame) -> pd.DataFrame:
     ['a', 'F2; Z4', None, 3]
 
     """
-    geometry = result.geometry.name if isinstance(result, gpd.GeoDataFrame) else None
-    columns = [col for col in result.columns if col != geometry]
-    data = {col: _plain_column(result[col]) for col in columns}
-    flat = pd.DataFrame(data, index=result.index, columns=columns, dtype=object)
+    data = dict(flat_columns(result))
+    flat = pd.DataFrame(data, index=result.index, columns=list(data), dtype=object)
     return flat.reset_index(drop=True)
+
+
+def flat_columns(result: pd.DataFrame) -> list[tuple[Any, list[Any]]]:
+    """Return ``(name, values)`` of the columns of :func:`flatten`, without the frame.
+
+    For writers that go through the values column by column (building a frame of
+    Python objects costs as much as flattening itself).
+
+    Examples
+    --------
+    >>> flat_columns(pd.DataFrame({"plot_id": ["a"], "rules": [["F2", "Z4"]]}))
+    [('plot_id', ['a']), ('rules', ['F2; Z4'])]
+
+    """
+    geometry = result.geometry.name if isinstance(result, gpd.GeoDataFrame) else None
+    bare = without_attrs(result)  # not a deep copy of the provenance per column
+    return [(col, _plain_column(bare[col])) for col in bare.columns if col != geometry]

@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -232,9 +233,12 @@ def row_heights(columns: Sequence[Sequence[Any]], widths: Sequence[float]) -> li
     rows = len(columns[0]) if columns else 0
     lines = [1] * rows
     for values, width in zip(columns, widths, strict=True):
+        known: dict[Any, int] = {}  # a column's texts repeat (reasons, offices): count once
         for index, value in enumerate(values):
             if value is not None:
-                n = text_lines(value, width)
+                n = known.get(value)
+                if n is None:
+                    n = known[value] = text_lines(value, width)
                 if n > lines[index]:
                     lines[index] = n
     return [min(LINE_HEIGHT * n, _MAX_ROW_HEIGHT) if n > 1 else None for n in lines]
@@ -334,11 +338,8 @@ def _cell(ref: str, style: int, value: Any) -> str:
     """
     kind = type(value)
     if kind is str:  # always a string cell: a leading "=" is text, never a formula
-        text = clean_text(value).translate(_ESCAPES)
-        if "_x" in text:  # "_x0041_" would read as "A": escape the underscore
-            text = _OOXML_ESCAPE.sub(r"_x005F\1", text)
-        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        text = _repeated_text(value) if len(value) <= _CACHED_CHARS else _inline_text(value)
+        return f'<c r="{ref}" s="{style}" t="inlineStr"><is>{text}</is></c>'
     if value is None:
         return ""
     if kind is bool:
@@ -350,6 +351,21 @@ def _cell(ref: str, style: int, value: Any) -> str:
     if isinstance(value, int | float):  # numpy scalars, subclasses
         return _cell(ref, style, float(value) if isinstance(value, float) else int(value))
     return _cell(ref, style, str(value))
+
+
+def _inline_text(value: str) -> str:
+    """Return the ``<t>`` element of a text cell: cleaned, escaped, spaces kept."""
+    text = clean_text(value).translate(_ESCAPES)
+    if "_x" in text:  # "_x0041_" would read as "A": escape the underscore
+        text = _OOXML_ESCAPE.sub(r"_x005F\1", text)
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f"<t{space}>{text}</t>"
+
+
+#: Texts up to this long go through a small cache: a sheet's statuses, reasons and
+#: offices repeat on every row (at most 2,048 of them are kept: a few MB).
+_CACHED_CHARS = 2000
+_repeated_text = lru_cache(maxsize=2048)(_inline_text)
 
 
 def _rows_xml(table: BigTable) -> Iterator[str]:

@@ -30,6 +30,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ from lahan_geo.intake.columns import unique_column_names
 from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path, recorded_inputs
 from lahan_geo.outputs._tabular import (
     check_result,
-    flatten,
+    flat_columns,
     jsonable,
     lonlat,
     original_columns,
@@ -53,6 +54,7 @@ from lahan_geo.outputs._tabular import (
     round_geometries,
     to_wgs84,
     valid_mask,
+    without_attrs,
 )
 from lahan_geo.result import GPKG_ORDER_FIELD, GPKG_RESULT_LAYERS
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
@@ -61,6 +63,7 @@ __all__ = [
     "RESULT_LAYERS",
     "STATUS_LABEL_FIELD",
     "field_kinds",
+    "geojson_geometries",
     "status_qml",
     "to_csv",
     "to_geojson",
@@ -132,40 +135,58 @@ def field_kinds(result: pd.DataFrame, flat: pd.DataFrame) -> dict[str, str]:
     ...     "accuracy_m": [np.nan, np.nan], "luas_m2": ["1200", "950"],
     ...     "settled_before_designation": [None, None], "kode": ["007", "012"]})
     >>> result.loc[1, "luas_m2"] = ""
+    >>> from lahan_geo.outputs._tabular import flatten
     >>> kinds = field_kinds(result, flatten(result))
     >>> [kinds[c] for c in ("accuracy_m", "luas_m2", "settled_before_designation", "kode")]
     ['float', 'int', 'bool', 'str']
 
     """
+    own = set(original_columns(result))
+    return {col: _column_kind(result, col, values, col in own)[0]
+            for col, values in _columns(flat)}
+
+
+def _columns(flat: pd.DataFrame) -> list[tuple[Any, list[Any]]]:
+    """Return ``(name, values as a list)`` of every column of ``flat``, in order."""
+    return [(col, flat.iloc[:, i].tolist()) for i, col in enumerate(flat.columns)]
+
+
+_NONE_TYPE = type(None)
+
+
+def _column_kind(result: pd.DataFrame, col: Any, values: list[Any],
+                 own: bool) -> tuple[str, set[type]]:
+    """Return the :func:`field_kinds` kind of one flat column, and the types it holds.
+
+    Blank values (None, or text of spaces only) do not count; the types returned are
+    those of every value, None included, so that :func:`_typed_column` can skip
+    columns already of their kind.
+    """
     from lahan_geo.rules.model import FACTS
 
-    own = set(original_columns(result))
-    kinds: dict[str, str] = {}
-    for col in flat.columns:
-        values = [v for v in flat[col].tolist() if not _blank(v)]
-        types = {type(v) for v in values}
+    held = set(map(type, values))
+    types = held - {_NONE_TYPE}
+    if str in types and not any(v.strip() for v in values if type(v) is str):
+        types.discard(str)  # text of spaces only is blank
+    if not types:
+        fact = FACTS.get(str(col))
         dtype = result[col].dtype if col in result.columns else np.dtype(object)
-        if not values:
-            fact = FACTS.get(str(col))
-            if fact == "bool" or pd.api.types.is_bool_dtype(dtype):
-                kinds[col] = "bool"
-            elif pd.api.types.is_integer_dtype(dtype):
-                kinds[col] = "int"
-            elif fact == "number" or pd.api.types.is_float_dtype(dtype):
-                kinds[col] = "float"
-            else:
-                kinds[col] = "str"
-        elif types == {bool}:
-            kinds[col] = "bool"
-        elif types <= {int}:
-            kinds[col] = "int"
-        elif types <= {int, float}:
-            kinds[col] = "float"
-        elif types == {str} and col in own:
-            kinds[col] = _text_kind(values)
-        else:
-            kinds[col] = "str"
-    return kinds
+        if fact == "bool" or pd.api.types.is_bool_dtype(dtype):
+            return "bool", held
+        if pd.api.types.is_integer_dtype(dtype):
+            return "int", held
+        if fact == "number" or pd.api.types.is_float_dtype(dtype):
+            return "float", held
+        return "str", held
+    if types == {bool}:
+        return "bool", held
+    if types <= {int}:
+        return "int", held
+    if types <= {int, float}:
+        return "float", held
+    if types == {str} and own:
+        return _text_kind([v for v in values if type(v) is str and v.strip()]), held
+    return "str", held
 
 
 def _blank(value: Any) -> bool:
@@ -184,13 +205,34 @@ def _typed_value(value: Any, kind: str) -> Any:
     return str(value)
 
 
+_KIND_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+def _typed_column(values: list[Any], kind: str, held: set[type]) -> list[Any]:
+    """Return ``values`` converted to ``kind``; a column already of its kind as it is."""
+    if held <= {_KIND_TYPES[kind], _NONE_TYPE}:
+        return values
+    return [_typed_value(v, kind) for v in values]
+
+
+def _typed_columns(result: pd.DataFrame,
+                   columns: list[tuple[Any, list[Any]]]) -> list[tuple[Any, str, list[Any]]]:
+    """Return ``(name, kind, typed values)`` of every flat column (:func:`flat_columns`)."""
+    own = set(original_columns(result))
+    typed = []
+    for col, values in columns:
+        kind, held = _column_kind(result, col, values, col in own)
+        typed.append((col, kind, _typed_column(values, kind, held)))
+    return typed
+
+
 def typed_rows(result: pd.DataFrame, flat: pd.DataFrame) -> pd.DataFrame:
     """Return ``flat`` with every value converted to its column's :func:`field_kinds`."""
-    kinds = field_kinds(result, flat)
-    data = {col: [_typed_value(v, kinds[col]) for v in flat[col].tolist()]
-            for col in flat.columns}
-    return pd.DataFrame(data, columns=flat.columns, dtype=object)
-
+    typed = _typed_columns(result, _columns(flat))
+    frame = pd.DataFrame({i: values for i, (_, _, values) in enumerate(typed)},
+                         columns=range(len(typed)), dtype=object)
+    frame.columns = flat.columns
+    return frame
 
 
 def to_geojson(
@@ -228,17 +270,15 @@ def to_geojson(
     target = check_output_path(path, (".geojson", ".json"),
                                protect=[*protect, *recorded_inputs(result)])
     result = check_result(result, "to_geojson")
-    wgs84 = to_wgs84(result)
-    flat = typed_rows(wgs84, flatten(wgs84))
-    geoms = round_geometries(wgs84.geometry)
-    features = []
-    for (_, row), geom in zip(flat.iterrows(), geoms, strict=True):
-        feature = {
-            "type": "Feature",
-            "properties": {str(k): v for k, v in row.items()},
-            "geometry": None if geom is None else mapping(geom),
-        }
-        features.append(_json(feature))
+    wgs84 = to_wgs84(without_attrs(result))  # provenance: from result
+    typed = _typed_columns(wgs84, flat_columns(wgs84))
+    columns = [_json_values(values) for _, _, values in typed]
+    geometries = geojson_geometries(round_geometries(wgs84.geometry))
+    # one template per feature, filled row by row: the bytes json.dumps gives the dict
+    # {"type": "Feature", "properties": {...}, "geometry": ...}
+    names = ", ".join(_json(str(col)).replace("%", "%%") + ": %s" for col, _, _ in typed)
+    template = '{"type": "Feature", "properties": {' + names + '}, "geometry": %s}'
+    features = [template % row for row in zip(*columns, geometries, strict=True)]
     head: dict[str, Any] = {"type": "FeatureCollection"}
     meta = provenance(result)
     if meta:
@@ -249,10 +289,96 @@ def to_geojson(
     return target
 
 
+def _json_values(values: list[Any]) -> list[str]:
+    """Return the JSON text of every value (str, int, float, bool or None), as ``_json``."""
+    held = set(map(type, values)) - {_NONE_TYPE}
+    if held <= {str}:
+        text = _json_text
+        return ["null" if v is None else text(v) for v in values]
+    if held <= {int}:
+        return ["null" if v is None else int.__repr__(v) for v in values]
+    finite = held <= {float} and bool(np.isfinite(
+        np.array([v for v in values if v is not None], dtype=float)).all())
+    if finite:  # NaN and infinities go through _json, which refuses them
+        return ["null" if v is None else float.__repr__(v) for v in values]
+    return [_json(v) for v in values]
+
+
+#: What ``json.dumps(ensure_ascii=False)`` writes for a text (the C encoder).
+_json_text = json.encoder.encode_basestring
+
+
+#: GeoJSON type by shapely geometry type id, for the kinds that are coordinate arrays only.
+_RAGGED_TYPES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint",
+                 5: "MultiLineString", 6: "MultiPolygon"}
+
+
+def geojson_geometries(geoms: list[Any]) -> list[str]:
+    """Return the GeoJSON text of every geometry (``null`` for None), as ``json.dumps``.
+
+    The text is that of ``json.dumps(shapely.geometry.mapping(geom))``, built for all
+    geometries of a kind at once from their coordinates; geometries with a Z value,
+    collections and non-finite coordinates take the slow path.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, Polygon
+    >>> geojson_geometries([Point(113.5, -2.25), None])
+    ['{"type": "Point", "coordinates": [113.5, -2.25]}', 'null']
+    >>> geojson_geometries([Polygon([(0, 0), (1, 0), (1, 1)])])
+    ['{"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]}']
+
+    """
+    values = np.empty(len(geoms), dtype=object)
+    values[:] = geoms
+    out = ["null"] * len(values)
+    present = ~shapely.is_missing(values)
+    types = np.full(len(values), -1)
+    types[present] = shapely.get_type_id(values[present])
+    flat = present.copy()
+    flat[present] = ~shapely.has_z(values[present])
+    for type_id in _RAGGED_TYPES:
+        rows = np.flatnonzero(flat & (types == type_id))
+        if rows.size:
+            for row, text in zip(rows.tolist(), _ragged_geojson(values[rows]), strict=True):
+                out[row] = text
+    for row in np.flatnonzero(present).tolist():
+        if out[row] == "null":
+            out[row] = _json(mapping(values[row]))
+    return out
+
+
+def _ragged_geojson(geoms: np.ndarray) -> list[str]:
+    """GeoJSON text of geometries of one kind without Z; ``"null"`` where not finite."""
+    kind, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
+    if not np.isfinite(coords).all():
+        return ["null"] * len(geoms)  # left for the slow path, which refuses NaN
+    xs = map(float.__repr__, coords[:, 0].tolist())
+    ys = map(float.__repr__, coords[:, 1].tolist())
+    parts = [f"[{x}, {y}]" for x, y in zip(xs, ys, strict=True)]
+    for bounds in offsets:
+        ends = bounds.tolist()
+        parts = ["[" + ", ".join(parts[a:b]) + "]" for a, b in pairwise(ends)]
+    head = '{"type": "' + _RAGGED_TYPES[int(kind)] + '", "coordinates": '
+    return [head + part + "}" for part in parts]
+
+
 def _escape_formula(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def _escape_formulas(values: list[Any]) -> list[Any]:
+    """Return :func:`_escape_formula` of every value; a column without text as it is."""
+    held = set(map(type, values))
+    if str not in held:
+        return values
+    if held <= {str, _NONE_TYPE} and not any(
+            map(str.startswith, filter(None, values), repeat(_FORMULA_START))):
+        return values  # no text starts like a formula (checked without a call per value)
+    return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            for v in values]
 
 
 def to_csv(
@@ -296,11 +422,14 @@ def to_csv(
     target = check_output_path(path, (".csv",),
                                protect=[*protect, *recorded_inputs(result)])
     result = check_result(result, "to_csv")
-    wgs84 = to_wgs84(result)
-    flat = flatten(wgs84)
+    wgs84 = to_wgs84(without_attrs(result))  # provenance: from result
+    columns = flat_columns(wgs84)
     if escape_formulas:
-        flat = flat.apply(lambda col: col.map(_escape_formula)).astype(object)
-        flat.columns = [_escape_formula(str(name)) for name in flat.columns]
+        columns = [(_escape_formula(str(name)), _escape_formulas(values))
+                   for name, values in columns]
+    flat = pd.DataFrame({i: values for i, (_, values) in enumerate(columns)},
+                        columns=range(len(columns)), dtype=object)
+    flat.columns = [name for name, _ in columns]
     lon, lat = lonlat(wgs84)
     # a plot list's own "lon"/"lat"/"wkt" column keeps its values under a suffixed name
     flat = flat.rename(columns=unique_column_names(flat.columns, reserved=("lon", "lat", "wkt")))
@@ -318,8 +447,8 @@ def to_csv(
 
 def _clip_area(result: gpd.GeoDataFrame) -> gpd.GeoSeries | None:
     """Return the plots' bounding box buffered by 2 km, in a UTM CRS; None without plots."""
-    valid = result[valid_mask(result.geometry)]
-    if valid.empty:
+    valid = result.geometry[valid_mask(result.geometry)]  # the geometries only: no copy
+    if valid.empty:                                        # of every column
         return None
     utm = valid.estimate_utm_crs()
     minx, miny, maxx, maxy = valid.to_crs(utm).total_bounds
@@ -343,29 +472,39 @@ def _clip_layer(name: str, layer: Any, area: gpd.GeoSeries | None) -> gpd.GeoDat
     if area is None:
         return layer.iloc[0:0].to_crs("EPSG:4326")
     window = area.to_crs(layer.crs).iloc[0]
-    hits = layer.iloc[np.sort(layer.sindex.query(window, predicate="intersects"))].copy()
-    geoms = np.asarray(hits.geometry.array, dtype=object)
+    hits = layer.iloc[np.sort(layer.sindex.query(window, predicate="intersects"))]
+    shapely.prepare(window)
+    inside = shapely.contains_properly(window, np.asarray(hits.geometry.array, dtype=object))
+    # Features wholly inside the window are written as they are (a province-wide batch
+    # keeps nearly all: validating and intersecting millions of vertices took seconds);
+    # only those crossing its edge are repaired where invalid and cut.
+    edge = hits[~inside].copy()
+    geoms = np.asarray(edge.geometry.array, dtype=object)
     broken = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
     if broken.any():
         geoms[broken] = shapely.make_valid(geoms[broken])
-        hits = hits.set_geometry(gpd.GeoSeries(geoms, index=hits.index, crs=layer.crs))
-    clipped = gpd.clip(hits, window, keep_geom_type=True)
+        edge = edge.set_geometry(gpd.GeoSeries(geoms, index=edge.index, crs=layer.crs))
+    clipped = gpd.clip(edge, window, keep_geom_type=True)
+    if inside.any():
+        clipped = pd.concat([hits[inside], clipped])
     return clipped.sort_index().to_crs("EPSG:4326")
 
 
+_GPKG_ARRAYS = {"int": "Int64", "float": "Float64", "bool": "boolean"}
+
+
 def _for_gpkg(gdf: gpd.GeoDataFrame, *, result: bool = False) -> gpd.GeoDataFrame:
-    flat = flatten(gdf)
-    kinds = field_kinds(gdf, flat)
-    for col in flat.columns:
-        values = [_typed_value(v, kinds[col]) for v in flat[col].tolist()]
-        if kinds[col] == "int":
-            flat[col] = pd.array(values, dtype="Int64")
-        elif kinds[col] == "float":
-            flat[col] = pd.array(values, dtype="Float64").astype(float)
-        elif kinds[col] == "bool":
-            flat[col] = pd.array(values, dtype="boolean")
+    typed = _typed_columns(gdf, flat_columns(gdf))
+    arrays: list[Any] = []
+    for _, kind, values in typed:
+        if kind == "str":
+            arrays.append(pd.Series(values, dtype=object))
+        elif kind == "float":
+            arrays.append(np.array(values, dtype=float))  # None becomes NaN
         else:
-            flat[col] = pd.Series(values, dtype=object)
+            arrays.append(pd.array(values, dtype=_GPKG_ARRAYS[kind]))
+    flat = pd.DataFrame(dict(enumerate(arrays)), columns=range(len(arrays)))
+    flat.columns = [col for col, _, _ in typed]
     if result:
         at = list(flat.columns).index("status") + 1
         flat.insert(at, STATUS_LABEL_FIELD,
@@ -500,9 +639,11 @@ def to_geopackage(
 
     Each extra layer, for example ``{"kawasan_hutan": forest, "pola_ruang": zoning}``, is
     clipped to the plots' bounding box buffered by 2 km and written in EPSG:4326, so the
-    file stays small and opens in QGIS next to the plots. Without any valid plot the
-    extra layers are written empty. The provenance dict is stored as layer metadata
-    ``lahan_geo`` of every result layer. The same inputs give the same bytes.
+    file stays small and opens in QGIS next to the plots: features wholly inside are
+    written as given, those crossing the edge are repaired when invalid and cut. Without
+    any valid plot the extra layers are written empty. The provenance dict is stored as
+    layer metadata ``lahan_geo`` of every result layer. The same inputs give the same
+    bytes.
 
     Parameters
     ----------
@@ -541,8 +682,8 @@ def to_geopackage(
                 f"other than {', '.join(sorted(reserved))}, e.g. 'kawasan_hutan'."
             )
             raise InputError(msg)
-    wgs84 = to_wgs84(result)
-    area = _clip_area(wgs84)
+    wgs84 = to_wgs84(without_attrs(result))  # provenance: from result
+    area = _clip_area(wgs84) if extra else None  # the window of the extra layers only
     clipped = {name: _clip_layer(name, layer, area) for name, layer in extra.items()}
     meta = provenance(result)
     layer_meta = {"lahan_geo": _json(jsonable(meta))} if meta else None

@@ -56,17 +56,24 @@ from lahan_geo.outputs._draw import (
     sources_line,
 )
 from lahan_geo.outputs._labels import STATUS_ORDER, status_label
-from lahan_geo.outputs._tabular import check_result, valid_mask
+from lahan_geo.outputs._tabular import check_result, valid_mask, without_attrs
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["date_label", "map_subtitle", "plot_overview"]
+__all__ = ["MAX_IDS", "date_label", "map_subtitle", "plot_overview"]
 
 _MIN_HALF_EXTENT_M = 1000.0
 _MARGIN_M = 500.0
 #: Up to this many plots every id is written; above it only the ids of plots not clear.
 _MAX_LABELLED_PLOTS = 30
+#: Above this many plots the markers shrink (so that they do not cover one another) and
+#: the most severe statuses are drawn on top.
+_MANY_PLOTS = 500
+#: At most this many ids are written, the most severe statuses first: a province's
+#: thousands of ids would hide the map and take minutes to place and draw; the legend
+#: says how many were written.
+MAX_IDS = 200
 _MAP_RECT = (0.07, 0.25, 0.89, 0.655)  # left, bottom, width, height (figure fraction)
 _LEGEND_TOP = 0.205
 _DEFAULT_TITLE = "Lahan usulan gerai koperasi: kawasan hutan dan pola ruang"
@@ -131,8 +138,11 @@ def _frame(
     return crs, box(cx - half, cy - half, cx + half, cy + half)
 
 
-def _draw_plots(ax: Any, plots: gpd.GeoDataFrame, scale: float) -> None:
-    """Draw each plot's footprint and a status marker; label the ids that matter."""
+def _draw_plots(ax: Any, plots: gpd.GeoDataFrame, scale: float) -> tuple[int, int]:
+    """Draw each plot's footprint and a status marker; label the ids that matter.
+
+    Returns the number of ids written and of ids that would have been written.
+    """
     statuses = [str(s) for s in plots["status"]]
     geoms = list(plots.geometry.array)
     for status in sorted({*statuses}):
@@ -142,25 +152,32 @@ def _draw_plots(ax: Any, plots: gpd.GeoDataFrame, scale: float) -> None:
                      linewidth=0.8, zorder=4)
     centres = shapely.centroid(np.asarray(geoms, dtype=object))
     xs, ys = shapely.get_x(centres), shapely.get_y(centres)
-    for status in [*STATUS_ORDER, *sorted(set(statuses) - set(STATUS_ORDER))]:
+    layers = [*STATUS_ORDER, *sorted(set(statuses) - set(STATUS_ORDER))]
+    size, edge = scale, 0.8
+    if len(plots) > _MANY_PLOTS:  # smaller markers, the most severe drawn last (on top)
+        size, edge = scale * (_MANY_PLOTS / len(plots)) ** 0.5, 0.3
+        layers = layers[::-1]
+    for status in layers:
         chosen = np.array([s == status for s in statuses], dtype=bool)
         if chosen.any():
             # a white ring under the black-edged marker: visible on any forest colour
-            ax.scatter(xs[chosen], ys[chosen], s=95 * scale, marker=STATUS_MARKERS.get(
+            ax.scatter(xs[chosen], ys[chosen], s=95 * size, marker=STATUS_MARKERS.get(
                 status, "o"), c="white", edgecolors="none", zorder=5)
             ax.scatter(
-                xs[chosen], ys[chosen], s=48 * scale, marker=STATUS_MARKERS.get(status, "o"),
+                xs[chosen], ys[chosen], s=48 * size, marker=STATUS_MARKERS.get(status, "o"),
                 c=STATUS_COLOURS.get(status, OTHER_STATUS_COLOUR), edgecolors="black",
-                linewidths=0.8, zorder=5.5,
+                linewidths=edge, zorder=5.5,
             )
     everyone = len(plots) <= _MAX_LABELLED_PLOTS
     keep = [everyone or s != "clear" for s in statuses]
     # the most severe first, so they get the best places
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     order = sorted((i for i, k in enumerate(keep) if k), key=lambda i: rank.get(statuses[i], 9))
-    place_labels(ax, [xs[i] for i in order], [ys[i] for i in order],
-                 [str(plots["plot_id"].iloc[i]) for i in order], 6.5 * scale,
+    shown = order[:MAX_IDS]
+    place_labels(ax, [xs[i] for i in shown], [ys[i] for i in shown],
+                 [str(plots["plot_id"].iloc[i]) for i in shown], 6.5 * scale,
                  fontweight="bold")
+    return len(shown), len(order)
 
 
 def _status_handles(result: gpd.GeoDataFrame, drawn: gpd.GeoDataFrame) -> list[Any]:
@@ -257,9 +274,12 @@ def plot_overview(
     The map is drawn in the UTM zone of the plots (or of the layers when no plot has a
     geometry), its frame labelled in degrees. Every plot that is not clear gets its id
     (every plot, up to 30 plots), placed beside its marker where it overlaps no other
-    label. Plots without geometry (invalid rows) are not drawn but counted in the
-    legend. The data sources (forest decrees, zoning file, rules version) are printed
-    under the legend. A map with nothing to draw still renders, with a message.
+    label; at most :data:`MAX_IDS` ids are written, the most severe statuses first, and
+    the legend then says how many of how many (above 500 plots the markers shrink and
+    the most severe are drawn on top). Plots without geometry (invalid rows) are not
+    drawn but counted in the legend. The data sources (forest decrees, zoning file,
+    rules version) are printed under the legend. A map with nothing to draw still
+    renders, with a message.
 
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -271,9 +291,11 @@ def plot_overview(
     if len(figsize) != 2 or min(figsize) <= 0 or dpi <= 0:
         msg = f"plot_overview(): figsize {figsize!r} and dpi {dpi!r} must be positive."
         raise InputError(msg)
-    drawn = result[valid_mask(result.geometry)].to_crs("EPSG:4326")
-    forest = check_layer(forest, "forest") if forest is not None else None
-    zoning = check_layer(zoning, "zoning") if zoning is not None else None
+    # drawn from copies without attrs: pandas deep-copies attrs (the rule set, a layer's
+    # provenance) into every frame cut from another; the source line reads ``result``'s
+    drawn = without_attrs(result)[valid_mask(result.geometry)].to_crs("EPSG:4326")
+    forest = without_attrs(check_layer(forest, "forest")) if forest is not None else None
+    zoning = without_attrs(check_layer(zoning, "zoning")) if zoning is not None else None
     within = boundary_layer(within)
     sites = candidate_sites(candidates)
     framed = drawn
@@ -297,6 +319,7 @@ def plot_overview(
              fontsize=10 * scale, color="#303030")
     forest_handles: list[Any] = []
     other_handles: list[Any] = []
+    ids = (0, 0)  # ids written, ids to write
     if crs is not None:
         if forest is not None:
             forest_handles = draw_forest(ax, cut_layer(forest, crs, window))
@@ -309,7 +332,7 @@ def plot_overview(
         if within is not None:
             other_handles.append(draw_boundaries(ax, cut_layer(within, crs, window)))
         if not drawn.empty:
-            _draw_plots(ax, drawn.to_crs(crs), scale)
+            ids = _draw_plots(ax, drawn.to_crs(crs), scale)
         if sites is not None:
             draw_candidates(ax, sites.to_crs(crs), 90 * scale)
         minx, miny, maxx, maxy = window.bounds
@@ -329,6 +352,9 @@ def plot_overview(
         "loc": "upper left", "alignment": "left",
     }
     status_handles = _status_handles(result, drawn)
+    if ids[0] < ids[1]:
+        status_handles.append(Line2D([], [], linestyle="none", marker="", label=(
+            f"ID ditulis: {ids[0]:,} dari {ids[1]:,} lahan").replace(",", ".")))
     if sites is not None:
         status_handles.append(candidate_handle(len(sites)))
     fig.legend(handles=status_handles, title="Status lahan",
