@@ -41,6 +41,7 @@ from lahan_geo.result import ScreeningResult
 from lahan_geo.rules import Programme, RuleSet, load_rules, outcome_of
 from lahan_geo.schema import RESULT_COLUMNS, jsonable
 from lahan_geo.statuses import STATUSES
+from lahan_geo.threads import map_groups, threads
 from lahan_geo.version import __version__
 from lahan_geo.vocab import FOREST_ESTATE, PERMISSION_ORDER
 
@@ -73,9 +74,15 @@ def screen_in_memory(
     ruleset = load_rules(rules)
     constraints = as_constraints(layers, ruleset)
     plots = as_plots(plots)
-    forest = as_layer(forest, "forest_function", read_forest_area, plots=plots)
-    zoning = as_layer(zoning, "zone_class", read_zoning, plots=plots)
-    rdtr = as_layer(rdtr, "rdtr_name", read_rdtr, plots=plots)
+    # Files are read side by side: GDAL and GEOS release the GIL, and on a cold first
+    # answer reading is most of the time. Errors come in the order of the arguments.
+    specs = [(forest, "forest_function", read_forest_area), (zoning, "zone_class", read_zoning),
+             (rdtr, "rdtr_name", read_rdtr)]
+    def read(spec: tuple[Any, str, Callable[..., gpd.GeoDataFrame]]) -> Any:
+        return as_layer(*spec, plots=plots)
+
+    forest, zoning, rdtr = (map_groups(read, specs) if threads() > 1
+                            else [read(spec) for spec in specs])
     options = {"constraints": constraints, "rdtr": rdtr, "programme": as_programme(programme),
                "tolerance_m": tolerance_m, "land_status_mapping": land_status_mapping}
     result, blanked = _run(plots, forest, zoning, ruleset, progress=progress, **options)
