@@ -100,6 +100,19 @@ def test_csv_has_bom_lonlat_and_wkt(tmp_path: Path) -> None:
     assert rows[0]["desa"] == "Kuala Pembuang I"
 
 
+def test_csv_keeps_a_row_whole_when_a_text_holds_a_carriage_return(tmp_path: Path) -> None:
+    result = make_result()
+    result["desa"] = result["desa"].astype(object)
+    result.loc[0, "desa"] = "Kuala\rPembuang"  # a line break typed in Excel on a Mac
+    result.loc[1, "desa"] = "Baris\r\ndua"
+    raw = to_csv(result, tmp_path / "hasil.csv").read_bytes()
+    assert b"\r" not in raw
+    with open(tmp_path / "hasil.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(result)
+    assert [r["desa"] for r in rows[:2]] == ["Kuala\nPembuang", "Baris\ndua"]
+
+
 def test_csv_escapes_formula_like_text(tmp_path: Path) -> None:
     text = to_csv(make_result(), tmp_path / "a.csv").read_text(encoding="utf-8-sig")
     names = [r["nama_koperasi"] for r in csv.DictReader(io.StringIO(text))][:4]

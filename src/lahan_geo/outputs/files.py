@@ -442,7 +442,30 @@ def to_csv(
     ]
     with atomic_path(target) as tmp:
         flat.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+        if b"\r" in Path(tmp).read_bytes():  # rare: a carriage return inside a text
+            _line_breaks_as_newlines(flat).to_csv(tmp, index=False, encoding="utf-8-sig",
+                                                  lineterminator="\n")
     return target
+
+
+def _line_breaks_as_newlines(flat: pd.DataFrame) -> pd.DataFrame:
+    r"""Write a text's CR or CRLF line breaks as LF, which the CSV then quotes.
+
+    Rows end in LF, so a bare CR in a text would be left unquoted, and spreadsheets
+    and CSV readers would break the row there.
+
+    Examples
+    --------
+    >>> _line_breaks_as_newlines(pd.DataFrame({"a": ["x\ry", "p\r\nq", 1]}))["a"].tolist()
+    ['x\ny', 'p\nq', 1]
+    """
+    out = flat.copy()
+    for name in out.columns:
+        values = out[name]
+        if values.dtype == object:
+            out[name] = [v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str)
+                         else v for v in values]
+    return out
 
 
 def _clip_area(result: gpd.GeoDataFrame) -> gpd.GeoSeries | None:
