@@ -909,7 +909,7 @@ def read_back(out: Path) -> Written:
     require(desa.crs.to_epsg() == 4326, "village layer must be EPSG:4326")
     desa = desa.to_crs(UTM)
     regions = {
-        f: shapely.union_all(g.geometry.values, grid_size=GRID)
+        f: _without_slivers(shapely.union_all(g.geometry.values, grid_size=GRID))
         for f, g in forest.groupby("function")
     }
     edges = [shapely.union_all(forest.boundary.values),
@@ -919,6 +919,17 @@ def read_back(out: Path) -> Written:
     for e in edges:
         shapely.prepare(e)
     return Written(forest, zoning, desa, regions, *edges)
+
+
+def _without_slivers(region: shapely.Geometry, half_width_m: float = 0.5) -> shapely.Geometry:
+    """Drop holes thinner than half_width_m (area / perimeter): digitizing gaps, not
+    boundaries, as lahan_geo's decisive boundaries leave them out."""
+    kept = []
+    for part in shapely.get_parts(region):
+        holes = [r for r in part.interiors
+                 if shapely.Polygon(r).area >= half_width_m * r.length]
+        kept.append(shapely.Polygon(part.exterior, holes))
+    return shapely.union_all(kept)
 
 
 def check_layers(w: Written) -> None:

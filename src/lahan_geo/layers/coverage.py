@@ -5,13 +5,13 @@ function carries thousands of holes, each filled exactly by an enclave polygon w
 outer ring is the hole's ring, vertex for vertex. GEOS's general relate and union
 treat every such pair by noding the strip's hundreds of thousands of vertices again;
 here the pairs are recognised by their rings alone, in exact arithmetic (the same
-coordinates, the same cycle): an enclave filling a hole of a (single) polygon touches
-it and does not overlap it (:func:`hole_fills`), which the overlap report of
-:func:`lahan_geo.read_forest_area` then need not test.
+coordinates, the same cycle), so the answers need no geometry computation:
 
-(Merging such pairs to shortcut the union per outcome was tried and dropped: on real
-coverages GEOS's union of a subset leaves edges that the union of all dissolves; see
-:func:`lahan_geo.overlay.kernel.decisive_boundaries`.)
+- an enclave filling a hole of a (single) polygon touches it and does not overlap it
+  (:func:`hole_fills`);
+- the union of a polygon and the enclaves filling its holes is the polygon with those
+  holes taken out and the enclaves' own holes put in (:func:`fill_holes`);
+- polygons that intersect no other are their own union (:func:`isolated`).
 
 Every function expects valid polygons, as :func:`lahan_geo.layers.source.repair_polygons`
 leaves them.
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["hole_fills", "ring_keys"]
+__all__ = ["fill_holes", "hole_fills", "isolated", "ring_keys"]
 
 
 def ring_keys(rings: np.ndarray) -> list[bytes | None]:
@@ -149,3 +149,72 @@ def _hosts(parts: np.ndarray) -> tuple[np.ndarray, Any]:
         host[owner[shell]] = owner[hole]
         gone[shell] = gone[hole] = True
     return host, (rings, owner, is_shell, first, gone)
+def fill_holes(parts: np.ndarray) -> np.ndarray:
+    """Return polygons with the same union, each polygon merged with those filling its holes.
+
+    ``parts`` are valid Polygons. ``P`` with a hole ``H`` and ``E`` whose outer ring is
+    ``H`` have as union the polygon of ``P``'s outer ring, ``P``'s other holes and
+    ``E``'s holes: no coordinate is computed, so the union's boundary keeps the exact
+    vertices of the input. Enclaves within enclaves are merged the same way.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> frame = box(0, 0, 9, 9).difference(box(3, 3, 6, 6))
+    >>> ring = box(3, 3, 6, 6).difference(box(4, 4, 5, 5))
+    >>> out = fill_holes(np.array([frame, ring, box(20, 0, 21, 1)]))
+    >>> [round(p.area, 1) for p in out], [len(p.interiors) for p in out]
+    ([80.0, 1.0], [1, 0])
+    """
+    host, found = _hosts(parts)
+    if (host < 0).all():
+        return parts
+    rings, owner, is_shell, first, gone = found
+    root = np.arange(len(parts))
+    for i in np.flatnonzero(host >= 0).tolist():
+        steps, at = 0, i
+        while host[at] >= 0 and steps <= len(parts):
+            at, steps = host[at], steps + 1
+        if host[at] >= 0:  # a cycle: impossible for valid polygons; merge nothing
+            return parts
+        root[i] = at
+    # The holes each merged polygon keeps, grouped by it (in their order within it).
+    kept = np.flatnonzero(~is_shell & ~gone)
+    kept = kept[np.argsort(root[owner[kept]], kind="stable")]
+    roots = np.unique(root)
+    bounds = np.searchsorted(root[owner[kept]], np.stack([roots, roots + 1]))
+    count = np.bincount(root, minlength=len(parts))
+    out = []
+    for r, start, end in zip(roots.tolist(), bounds[0].tolist(), bounds[1].tolist()):
+        out.append(parts[r] if count[r] == 1 else
+                   shapely.Polygon(rings[first[r]], list(rings[kept[start:end]])))
+    return np.asarray(out, dtype=object)
+
+
+def isolated(polygons: np.ndarray) -> np.ndarray:
+    """Say which polygons intersect no other of ``polygons`` (not even at a point).
+
+    Each pair whose boxes meet is tested once, the larger polygon prepared: a 200-vertex
+    enclave is never tested against an unprepared 200,000-vertex strip.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> isolated(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1), box(5, 5, 6, 6)])).tolist()
+    [False, False, True]
+    """
+    polygons = np.asarray(polygons, dtype=object)
+    alone = np.ones(len(polygons), dtype=bool)
+    if len(polygons) < 2:
+        return alone
+    left, right = shapely.STRtree(polygons).query(polygons)
+    keep = left < right
+    left, right = left[keep], right[keep]
+    size = shapely.get_num_coordinates(polygons)
+    big = np.where(size[left] >= size[right], left, right)
+    small = np.where(size[left] >= size[right], right, left)
+    shapely.prepare(polygons[np.unique(big)])
+    hit = shapely.intersects(polygons[big], polygons[small])
+    alone[big[hit]] = False
+    alone[small[hit]] = False
+    return alone

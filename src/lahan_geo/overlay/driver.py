@@ -45,6 +45,7 @@ from lahan_geo.metric import (
 from lahan_geo.overlay.kernel import (
     NODE_CAPACITY,
     PIECE_VERTICES,
+    SLIVER_HALF_WIDTH_M,
     UNION_GRID_DEG,
     UNION_GRID_M,
     Cover,
@@ -60,6 +61,7 @@ from lahan_geo.overlay.kernel import (
     layer_edges,
     nearest_distance,
     overlay_layer,
+    slivers_in,
 )
 
 __all__ = ["PIECES_VERSION", "Batch", "Overlaid", "constraint_hits", "forget_pieces",
@@ -302,7 +304,8 @@ _PIECES_KEPT = 16
 
 
 #: Names how the pieces are cut and projected: part of their cache key.
-PIECES_VERSION = f"pieces-{PIECE_VERTICES}-{MAX_SEGMENT_DEG}-snap-{UNION_GRID_DEG}-{UNION_GRID_M}"
+PIECES_VERSION = (f"pieces-{PIECE_VERTICES}-{MAX_SEGMENT_DEG}-snap-{UNION_GRID_DEG}-"
+                  f"{UNION_GRID_M}-sliver-{SLIVER_HALF_WIDTH_M}")
 
 
 #: Spatial indexes of the pieces in ``_PIECES``, by the pieces array's identity.
@@ -352,8 +355,8 @@ def layer_pieces(layer: gpd.GeoDataFrame, column: str, categories: tuple[Any, ..
         def build() -> np.ndarray:
             geoms = np.asarray(layer.geometry.array, dtype=object)
             keys = [key(None if pd.isna(v) else v) for v in values]
-            grid = UNION_GRID_DEG if layer.crs.is_geographic else UNION_GRID_M
-            return decisive_boundaries(geoms, keys, key(None), grid_size=grid)
+            grid, sliver = slivers_in(layer.crs)
+            return decisive_boundaries(geoms, keys, key(None), grid_size=grid, sliver=sliver)
     else:
         def build() -> np.ndarray:
             native = layer_pieces(layer, column, categories, key)

@@ -47,11 +47,13 @@ import pandas as pd
 import shapely
 
 from lahan_geo.errors import LayerError
+from lahan_geo.layers.coverage import fill_holes, isolated
 from lahan_geo.threads import map_chunks, map_groups, worth
 
 __all__ = [
     "MIN_CORE_M2",
     "PIECE_VERTICES",
+    "SLIVER_HALF_WIDTH_M",
     "SLIVER_MAX_SHARE",
     "UNION_GRID_DEG",
     "UNION_GRID_M",
@@ -68,6 +70,8 @@ __all__ = [
     "layer_edges",
     "nearest_distance",
     "overlay_layer",
+    "region_boundary",
+    "slivers_in",
 ]
 
 #: An overlap smaller than this (m²) outside the tolerance band is numerical noise.
@@ -150,33 +154,102 @@ def layer_categories(values: Any) -> tuple[Any, ...]:
 UNION_GRID_DEG, UNION_GRID_M = 1e-9, 1e-4
 
 
+#: A hole of an outcome's region thinner than this (mean half-width: area / perimeter,
+#: metres) is a gap between polygons of that outcome left by digitizing, not a boundary.
+SLIVER_HALF_WIDTH_M = 0.5
+_M_PER_DEG = 111_320.0
+
+
 def decisive_boundaries(
-    geoms: np.ndarray, keys: list[Hashable], none_key: Hashable, grid_size: float | None = None
+    geoms: np.ndarray, keys: list[Hashable], none_key: Hashable, grid_size: float | None = None,
+    sliver: float = 0.0,
 ) -> np.ndarray:
     """Return the boundary lines across which the outcome changes, cut into short pieces.
 
-    Polygons are merged per outcome key; the boundary of each merged region (except
-    the region whose key equals that of "no category", which is the complement of
-    the others as far as outcomes go) separates it from a different outcome.
-    ``geoms`` are valid (multi)polygons, as the layer readers leave them.
-
-    One ``shapely.union_all`` per outcome, snap-rounded to ``grid_size``
-    (:data:`UNION_GRID_DEG`, :data:`UNION_GRID_M`). Unrounded, GEOS's union of real
-    polygons that overlap or meet only to the digitizer's precision depends on which
-    polygons are unioned together: a window's few polygons, or a union of some of them
-    first, left shared edges standing as boundaries that the union of the whole layer
-    dissolved (seen on the real kecamatan of Kalimantan
-    Tengah: distances of 9.4 km for 9.9 km, of 5 km for 22 km). Snap-rounded, the
-    union is robust, and the same whichever polygons come with it.
+    Polygons are merged per outcome key (:func:`region_boundary`); the boundary of
+    each merged region (except the region whose key equals that of "no category",
+    which is the complement of the others as far as outcomes go) separates it from a
+    different outcome. ``geoms`` are valid (multi)polygons, as the layer readers leave
+    them; ``grid_size`` and ``sliver`` are in their CRS's units (:func:`slivers_in`).
     """
     lines = []
     for key in sorted({k for k in keys if k != none_key}, key=repr):
         members = geoms[[k == key for k in keys]]
         members = members[~pd.isna(members)]
         if len(members):
-            region = shapely.union_all(members, grid_size=grid_size)
-            lines.extend(shapely.get_parts(shapely.boundary(region)))
+            lines.extend(region_boundary(members, grid_size, sliver))
     return cut_lines(np.asarray(lines, dtype=object))
+
+
+def region_boundary(polygons: np.ndarray, grid_size: float | None = None,
+                    sliver: float = 0.0) -> np.ndarray:
+    """Return the rings of the union of valid polygons, without sliver holes.
+
+    The union is snap-rounded to ``grid_size`` (:data:`UNION_GRID_DEG`,
+    :data:`UNION_GRID_M`), and holes whose area / perimeter is below ``sliver``
+    (:data:`SLIVER_HALF_WIDTH_M`, :func:`slivers_in`) are left out. Unrounded, GEOS's union
+    of real polygons that meet only to the digitizer's precision leaves some shared edges
+    standing as zero-width slits (cells a transform to UTM left 1e-9 m apart); rounded, it
+    still keeps or closes the sub-metre gaps between neighbours depending on which polygons
+    are unioned together (on the real kecamatan of Kalimantan Tengah: 40 km of gap edges,
+    and distances of 9.4 km for 9.9 km through a window). Without those gaps the boundary is
+    the same whichever polygons come with it, so a window and the whole layer agree, and the
+    union may take shortcuts: enclaves filling a hole of a polygon are merged into it by
+    their rings (:func:`~lahan_geo.layers.coverage.fill_holes`), polygons touching no other
+    are their own union (:func:`~lahan_geo.layers.coverage.isolated`), and only the rest go
+    through ``shapely.union_all``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> frame = box(0, 0, 9, 9).difference(box(3, 3, 6, 6))
+    >>> gap = box(20, 0, 21, 1).difference(box(20.2, 0.5, 20.8, 0.5000001))
+    >>> lines = region_boundary(np.array([frame, box(3, 3, 6, 6), box(9, 0, 10, 1), gap]),
+    ...                         1e-9, sliver=0.01)
+    >>> sorted(round(float(x), 1) for x in shapely.length(lines))
+    [4.0, 38.0]
+    """
+    polygons = np.asarray(polygons, dtype=object)
+    parts = shapely.get_parts(polygons[~pd.isna(polygons)])
+    parts = parts[~shapely.is_empty(parts)]
+    if not len(parts):
+        return np.empty(0, dtype=object)
+    if (shapely.get_type_id(parts) != shapely.GeometryType.POLYGON).any():
+        merged = shapely.get_parts(shapely.union_all(parts, grid_size=grid_size))
+    else:
+        merged = fill_holes(parts)
+        alone = isolated(merged)
+        rest = merged[~alone]
+        merged = np.concatenate([
+            shapely.set_precision(merged[alone], grid_size) if grid_size else merged[alone],
+            shapely.get_parts(shapely.union_all(rest, grid_size=grid_size)) if len(rest)
+            else np.empty(0, dtype=object)])
+    if sliver > 0:
+        merged = [_without_slivers(p, sliver) for p in merged if not p.is_empty]
+    return np.asarray(shapely.get_parts(shapely.boundary(merged)), dtype=object)
+
+
+def slivers_in(crs: Any) -> tuple[float, float]:
+    """Return the union's grid and the sliver half-width in a CRS's units.
+
+    Examples
+    --------
+    >>> from pyproj import CRS
+    >>> slivers_in(CRS.from_epsg(32749)), slivers_in(CRS.from_epsg(4326))[0]
+    ((0.0001, 0.5), 1e-09)
+    """
+    if crs.is_geographic:
+        return UNION_GRID_DEG, SLIVER_HALF_WIDTH_M / _M_PER_DEG
+    return UNION_GRID_M, SLIVER_HALF_WIDTH_M
+
+
+def _without_slivers(polygon: shapely.Polygon, half_width: float) -> shapely.Polygon:
+    """Return the polygon without its holes thinner than ``half_width`` (area / perimeter)."""
+    holes = [ring for ring in polygon.interiors
+             if shapely.area(shapely.Polygon(ring)) >= half_width * ring.length]
+    if len(holes) == len(polygon.interiors):
+        return polygon
+    return shapely.Polygon(polygon.exterior, holes)
 
 
 def layer_edges(geoms: np.ndarray) -> np.ndarray:
