@@ -78,6 +78,7 @@ def screen_in_memory(
     # answer reading is most of the time. Errors come in the order of the arguments.
     specs = [(forest, "forest_function", read_forest_area), (zoning, "zone_class", read_zoning),
              (rdtr, "rdtr_name", read_rdtr)]
+
     def read(spec: tuple[Any, str, Callable[..., gpd.GeoDataFrame]]) -> Any:
         return as_layer(*spec, plots=plots)
 
@@ -85,10 +86,16 @@ def screen_in_memory(
                             else [read(spec) for spec in specs])
     options = {"constraints": constraints, "rdtr": rdtr, "programme": as_programme(programme),
                "tolerance_m": tolerance_m, "land_status_mapping": land_status_mapping}
-    result, blanked = _run(plots, forest, zoning, ruleset, progress=progress, **options)
-    return widen(result, blanked, plots, {"forest": forest, "zoning": zoning},
-                 lambda part, wider: _run(part, wider["forest"], wider["zoning"], ruleset,
-                                          progress=False, **options))
+    blanked: dict[str, np.ndarray] = {}
+    result = run(plots, forest, zoning, ruleset, progress=progress, unknown=blanked, **options)
+
+    def again(part: gpd.GeoDataFrame, wider: dict[str, Any]
+              ) -> tuple[gpd.GeoDataFrame, dict[str, np.ndarray]]:
+        unknown: dict[str, np.ndarray] = {}
+        return run(part, wider["forest"], wider["zoning"], ruleset, progress=False,
+                   unknown=unknown, **options), unknown
+
+    return widen(result, blanked, plots, {"forest": forest, "zoning": zoning}, again)
 
 
 #: How much wider each new reading of a windowed layer is than the last.
@@ -220,11 +227,15 @@ def run(
     tolerance_m: float | None = None,
     progress: bool | None = None,
     land_status_mapping: str | PathLike[str] | LandStatusMapping | None = None,
+    unknown: dict[str, np.ndarray] | None = None,
 ) -> gpd.GeoDataFrame:
     """Screen checked inputs: plots from :func:`as_plots`, layers from :func:`as_layer`.
 
     Parameters and result as in :func:`lahan_geo.screen` (its memory engine), with the
     rules loaded and the constraint layers checked by :func:`as_constraints`.
+    ``unknown``, when given, is filled per layer name with the positions of the plots
+    whose boundary distance a windowed layer could not vouch for (what :func:`widen`
+    reads again).
 
     Examples
     --------
@@ -233,25 +244,6 @@ def run(
     >>> run(plots, None, None, load_rules(None))["status"].tolist()
     ['invalid']
     """
-    return _run(plots, forest, zoning, ruleset, constraints=constraints, rdtr=rdtr,
-                programme=programme, tolerance_m=tolerance_m, progress=progress,
-                land_status_mapping=land_status_mapping)[0]
-
-
-def _run(
-    plots: gpd.GeoDataFrame,
-    forest: gpd.GeoDataFrame | None,
-    zoning: gpd.GeoDataFrame | None,
-    ruleset: RuleSet,
-    *,
-    constraints: Sequence[gpd.GeoDataFrame] = (),
-    rdtr: gpd.GeoDataFrame | None = None,
-    programme: Programme | None = None,
-    tolerance_m: float | None = None,
-    progress: bool | None = None,
-    land_status_mapping: str | PathLike[str] | LandStatusMapping | None = None,
-) -> tuple[gpd.GeoDataFrame, dict[str, np.ndarray]]:
-    """:func:`run`, also returning per layer the plots whose distance a window left empty."""
     programme = as_programme(programme)
     land_texts, land_classes, land_info = land_status_columns(plots, land_status_mapping)
     if tolerance_m is not None and (
@@ -350,7 +342,9 @@ def _run(
     result.attrs["lahan_geo"]["land_status"] = jsonable(land_info)
     result.attrs["lahan_geo"]["unknown_land_status_values"] = unknown_values(land_texts,
                                                                             land_classes)
-    return result, blanked
+    if unknown is not None:
+        unknown.update(blanked)
+    return result
 
 
 #: Plot-list columns (any case) that give a plot's province, as a BPS code or a name.
