@@ -126,7 +126,7 @@ def test_csv_escapes_formulas_wherever_they_stand(tmp_path) -> None:
     result["awal"] = ["=1+1", "biasa", None, "b", "c", "d"]  # first row
     result["akhir"] = ["a", None, "b", "c", "d", "@SUM(A1)"]  # last row
     result["tersembunyi"] = ["a\n=b", "\tTAB", "\t", "-5 m", "+62", "aman"]
-    result["cr"] = ["\rCR", "a", "b", "c", "d", "e"]  # checked in the bytes: csv leaves \r bare
+    result["cr"] = ["\rCR", "a", "b", "c", "d", "e"]  # a CR is written as a quoted newline
     result["angka_dan_teks"] = pd.Series([1, "=2", 3.5, None, "x", "-"], dtype=object)
     result["daftar"] = pd.Series([["=HYPERLINK(1)", "b"], [], ["a"], None, ["+1"], ["c"]],
                                  dtype=object)
@@ -135,7 +135,7 @@ def test_csv_escapes_formulas_wherever_they_stand(tmp_path) -> None:
     for i, start in enumerate(starts):  # each start alone in a column of text, on row i
         result[f"mulai_{i}"] = [start + "x" if row == i else "teks" for row in range(6)]
     path = to_csv(result, tmp_path / "h.csv")
-    assert b",'\rCR," in path.read_bytes()
+    assert b',"\'\nCR",' in path.read_bytes()
     result = result.drop(columns="cr")
     path = to_csv(result, tmp_path / "h.csv")
     rows = _csv_rows(path)

@@ -224,6 +224,9 @@ def region_boundary(polygons: np.ndarray, grid_size: float | None = None,
             shapely.set_precision(merged[alone], grid_size) if grid_size else merged[alone],
             shapely.get_parts(shapely.union_all(rest, grid_size=grid_size)) if len(rest)
             else np.empty(0, dtype=object)])
+    merged = shapely.get_parts(np.asarray(merged, dtype=object))
+    # A snap-rounded part that collapsed to a line or a point has no inside: no boundary.
+    merged = merged[shapely.get_type_id(merged) == shapely.GeometryType.POLYGON]
     if sliver > 0:
         merged = [_without_slivers(p, sliver) for p in merged if not p.is_empty]
     return np.asarray(shapely.get_parts(shapely.boundary(merged)), dtype=object)
