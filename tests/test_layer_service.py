@@ -330,7 +330,8 @@ def test_a_projected_file_read_around_the_plots_screens_as_the_whole(sample, sam
 
 def test_suggest_sites_refuses_to_search_beyond_the_window(sample, sample_dir):
     plots, _, _ = sample
-    forest = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg", around=plots)
+    forest = lg.read_forest_area(sample_dir / "kawasan_hutan.gpkg", around=plots,
+                                 margin_m=10_125)
     result = lg.screen(plots, forest=forest)
     with pytest.raises(LayerError, match="suggest_sites searches 12,0"):
         lg.suggest_sites(result, forest=forest, search_radius_m=12_000)

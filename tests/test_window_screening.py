@@ -192,3 +192,13 @@ def test_real_kecamatan_boundaries_windowed_and_whole_agree(shared_wilayah: Path
         forest = lg.read_forest_area(path, around=plots, margin_m=margin)
         assert "window" in forest.attrs["lahan_geo"]
         assert_same_rows(lg.screen(plots, forest=forest), whole)
+
+
+def test_plots_spanning_most_of_a_layer_read_it_whole() -> None:
+    """A district's plots over most of the sample layers: a window would save little."""
+    plots = lg.read_plots(SAMPLE / "seruyan_plots.csv")
+    result = lg.screen(plots, forest=FOREST, zoning=ZONING)
+    for name in ("forest", "zoning"):
+        assert "window" not in result.attrs["lahan_geo"]["layers"][name], name
+    few = plots.iloc[np.argsort(plots.geometry.y.fillna(0).to_numpy())[:12]]
+    assert "window" in lg.screen(few, forest=FOREST).attrs["lahan_geo"]["layers"]["forest"]

@@ -138,9 +138,9 @@ def layer_window(source: Any, around: Any, margin_m: float | None, tolerance_m: 
     The margin is ``margin_m``, by default the plots' largest tolerance ``tolerance_m``
     plus :data:`~lahan_geo.layers.window.FILE_NEAR_M` for a file or a frame and
     :data:`~lahan_geo.layers.window.NEAR_M` for a service. A window whose box holds
-    the layer's whole extent (a batch spread over the layer, or a layer no wider than
-    the plots' surroundings) reads the layer whole: the same features, without a
-    window's blank distances.
+    the layer's extent reads it whole; so does one of the default margin covering
+    :data:`WHOLE_FROM` of it or more (a batch spread over the layer: a window would
+    save little, and the whole layer's preparation is cached for later batches).
 
     Examples
     --------
@@ -161,10 +161,18 @@ def layer_window(source: Any, around: Any, margin_m: float | None, tolerance_m: 
     if extent is None:
         return window
     bounds, native = extent
-    box = shapely.bounds(_box_in(window, native))
-    inside = (box[0] <= bounds[0] and box[1] <= bounds[1] and bounds[2] <= box[2]
-              and bounds[3] <= box[3])
-    return None if inside else window
+    box = shapely.box(*shapely.bounds(_box_in(window, native)))
+    whole = shapely.box(*bounds)
+    if shapely.covers(box, whole):
+        return None
+    if margin_m is None and shapely.intersection(box, whole).area >= WHOLE_FROM * whole.area:
+        return None  # the plots span most of the layer: a window would save little
+    return window
+
+
+#: A window covering at least this share of a layer's extent reads the layer whole: its
+#: preparation is then cached for every later batch, and no plot needs a wider reading.
+WHOLE_FROM = 0.5
 
 
 def _extent(source: Any, kind: str, layer: Any, crs: Any) -> tuple[Any, Any] | None:
