@@ -195,9 +195,11 @@ def _read_layers(args: argparse.Namespace, plots: pd.DataFrame) -> tuple[Any, An
     def window(source: Path | str, map_m: float) -> dict[str, Any]:
         if not has_area(plots):
             return {}
-        near = NEAR_M if is_address(source) else FILE_NEAR_M
-        if args.suggest_sites:  # the sites searched must lie in what was read
-            near = max(near, args.search_radius + NEAR_M - 2000)
+        default = NEAR_M if is_address(source) else FILE_NEAR_M
+        near = max(default, args.search_radius + NEAR_M - 2000) if args.suggest_sites else (
+            default)  # the sites searched must lie in what was read
+        if near == default and args.tolerance is None:  # the reader's own margin
+            return {"around": plots}
         tolerance = args.tolerance if args.tolerance is not None else map_m
         return {"around": plots, "margin_m": default_margin_m(plots, tolerance, near)}
 
