@@ -37,6 +37,7 @@ from lahan_geo.outputs._atomic import describe_os_error, output_set
 from lahan_geo.rules import APPLICANTS, Programme, load_rules
 from lahan_geo.screening import screen
 from lahan_geo.statuses import STATUS_LABELS_ID, STATUSES
+from lahan_geo.threads import map_groups, threads
 from lahan_geo.version import __version__
 
 __all__ = ["CLI_OPTIONS", "DETAIL_FOLDER", "OUTPUTS", "cli_wording", "main"]
@@ -203,24 +204,34 @@ def _read_layers(args: argparse.Namespace, plots: pd.DataFrame) -> tuple[Any, An
         tolerance = args.tolerance if args.tolerance is not None else map_m
         return {"around": plots, "margin_m": default_margin_m(plots, tolerance, near)}
 
-    forest = zoning = rdtr = None
-    if args.forest:
+    def forest() -> Any:
         with _reading("forest"):
-            forest = read_forest_area(args.forest, scale=args.forest_scale,
-                                      layer=args.forest_layer, crs=args.forest_crs,
-                                      function_column=args.forest_column,
-                                      **window(args.forest, map_accuracy_m(args.forest_scale)))
-    if args.zoning:
+            return read_forest_area(args.forest, scale=args.forest_scale,
+                                    layer=args.forest_layer, crs=args.forest_crs,
+                                    function_column=args.forest_column,
+                                    **window(args.forest, map_accuracy_m(args.forest_scale)))
+
+    def zoning() -> Any:
         with _reading("zoning"):
-            zoning = read_zoning(args.zoning, mapping=args.zoning_mapping,
-                                 layer=args.zoning_layer, crs=args.zoning_crs,
-                                 zone_column=args.zoning_column,
-                                 **window(args.zoning, map_accuracy_m(DEFAULT_ZONING_SCALE)))
-    if args.rdtr:  # an outline: no map tolerance of its own
+            return read_zoning(args.zoning, mapping=args.zoning_mapping,
+                               layer=args.zoning_layer, crs=args.zoning_crs,
+                               zone_column=args.zoning_column,
+                               **window(args.zoning, map_accuracy_m(DEFAULT_ZONING_SCALE)))
+
+    def rdtr() -> Any:  # an outline: no map tolerance of its own
         with _reading("rdtr"):
-            rdtr = read_rdtr(args.rdtr, layer=args.rdtr_layer, crs=args.rdtr_crs,
+            return read_rdtr(args.rdtr, layer=args.rdtr_layer, crs=args.rdtr_crs,
                              name_column=args.rdtr_column, **window(args.rdtr, 0.0))
-    return forest, zoning, rdtr
+
+    # Side by side, as screen() reads them; errors come in this order.
+    readers = [reader if given else None for reader, given in (
+        (forest, args.forest), (zoning, args.zoning), (rdtr, args.rdtr))]
+
+    def read(reader: Any) -> Any:
+        return None if reader is None else reader()
+
+    layers = map_groups(read, readers) if threads() > 1 else [read(r) for r in readers]
+    return layers[0], layers[1], layers[2]
 
 
 def _one_line(text: object) -> str:
