@@ -219,3 +219,24 @@ def test_many_plots_get_at_most_max_ids_labels_most_severe_first() -> None:
                     for plot_id in result.loc[result["status"] == status, "plot_id"]]
     assert labels == severe_first[:MAX_IDS]  # the most severe get their ids first
     assert f"ID ditulis: {MAX_IDS} dari {len(not_clear)} lahan" in _texts(fig)
+
+
+def test_zone_outlines_leave_out_where_a_windowed_layer_was_cut() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import geopandas as gpd
+    from matplotlib.figure import Figure
+    from pyproj import CRS
+    from shapely import box
+
+    from lahan_geo.outputs._draw import add_outlines
+
+    layer = gpd.GeoDataFrame(geometry=[box(0, 0, 10, 10)], crs=32749)
+    ax = Figure().add_subplot()
+    # the layer as cut at x = 10 by its reading box: its right edge is not a boundary
+    add_outlines(ax, layer, CRS.from_epsg(32749), box(-5, -5, 15, 15), box(-5, -5, 10, 15))
+    drawn = ax.collections[0].get_segments()
+    xs = [x for segment in drawn for x, _ in segment]
+    assert xs and min(xs) == 0  # the left edge is drawn
+    assert max(xs) <= 9 + 1e-6  # nothing within 1 m of the cut at x = 10

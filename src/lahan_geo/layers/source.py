@@ -22,7 +22,14 @@ from lahan_geo.io.gdal_files import open_vector
 from lahan_geo.layers import validity
 from lahan_geo.layers.cache import file_sha256
 from lahan_geo.layers.service import fetch_cached, is_address
-from lahan_geo.layers.window import FILE_NEAR_M, NEAR_M, Window, default_margin_m, window_of
+from lahan_geo.layers.window import (
+    FILE_NEAR_M,
+    NEAR_M,
+    Window,
+    box_in,
+    default_margin_m,
+    window_of,
+)
 from lahan_geo.metric import crs_misfit
 
 __all__ = ["check_bounds_fit", "check_fits_crs", "content_sha256", "find_column", "layer_window",
@@ -104,7 +111,7 @@ def read_layer(
             )
             raise CRSError(msg)
         gdf = gdf.set_crs(crs)
-    box = None if window is None else _box_in(window, gdf.crs)
+    box = None if window is None else box_in(window, gdf.crs)
     if box is not None:
         gdf = gdf[_near(gdf, box)]
     gdf = gdf.reset_index(drop=True)
@@ -161,7 +168,7 @@ def layer_window(source: Any, around: Any, margin_m: float | None, tolerance_m: 
     if extent is None:
         return window
     bounds, native = extent
-    box = shapely.box(*shapely.bounds(_box_in(window, native)))
+    box = shapely.box(*shapely.bounds(box_in(window, native)))
     whole = shapely.box(*bounds)
     if shapely.covers(box, whole):
         return None
@@ -236,17 +243,6 @@ def _clip_to(gdf: gpd.GeoDataFrame, box: shapely.Geometry) -> tuple[gpd.GeoDataF
     for i, part, keep in zip(out, cut, polygonal):
         geoms[i] = _polygonal(part) if keep else part
     return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)), len(out)
-
-
-def _box_in(window: Window, crs: Any) -> shapely.Geometry:
-    """Return the window's box in ``crs``: its own bounds there, so it covers the window."""
-    box = shapely.box(*window.bbox)
-    if crs is None or crs.equals("EPSG:4326"):
-        return box
-    from pyproj import Transformer
-
-    move = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    return shapely.box(*move.transform_bounds(*window.bbox, densify_pts=21))
 
 
 def _near(gdf: gpd.GeoDataFrame, box: shapely.Geometry) -> np.ndarray:
@@ -328,7 +324,7 @@ def _read_file(path: Path, kind: str, layer: Any, crs: Any = None,
     if native is not None:  # a file without CRS is refused after reading, for that
         from pyproj import CRS
 
-        bbox = tuple(shapely.bounds(_box_in(window, CRS.from_user_input(native))).tolist())
+        bbox = tuple(shapely.bounds(box_in(window, CRS.from_user_input(native))).tolist())
     return source.frame(layer, bbox=bbox)
 
 

@@ -48,8 +48,8 @@ import shapely
 from lahan_geo.accuracy import DEFAULT_PLOT_ACCURACY_M, combined_tolerance_m
 from lahan_geo.errors import LayerError
 
-__all__ = ["FILE_NEAR_M", "NEAR_M", "Window", "beyond_window", "default_margin_m", "has_area",
-           "reach_m", "require_margin", "window_of"]
+__all__ = ["FILE_NEAR_M", "NEAR_M", "Window", "beyond_window", "box_in", "default_margin_m",
+           "has_area", "reach_m", "read_box", "require_margin", "window_of"]
 
 #: Metres beyond the largest tolerance within which boundaries still matter: the
 #: default 2 km search radius of ``suggest_sites`` plus room for its footprint.
@@ -188,6 +188,43 @@ def _area(around: Any) -> tuple[float, float, float, float]:
                "min <= max. Fix: give longitudes -180..180 and latitudes -90..90.")
         raise LayerError(msg)
     return (minx, miny, maxx, maxy)
+
+
+def box_in(window: Window, crs: Any) -> shapely.Geometry:
+    """Return the window's box in ``crs``: its own bounds there, so it covers the window.
+
+    A windowed layer's features are cut to this box (:func:`read_box`).
+    """
+    box = shapely.box(*window.bbox)
+    if crs is None or crs.equals("EPSG:4326"):
+        return box
+    from pyproj import Transformer
+
+    move = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return shapely.box(*move.transform_bounds(*window.bbox, densify_pts=21))
+
+
+def read_box(layer: gpd.GeoDataFrame) -> shapely.Geometry | None:
+    """Return the box (in the layer's CRS) a windowed layer was cut to; None when whole.
+
+    Its edges are where the reading stopped, not boundaries of the layer: maps leave
+    them out.
+
+    Examples
+    --------
+    >>> layer = gpd.GeoDataFrame(geometry=[], crs=4326)
+    >>> read_box(layer) is None
+    True
+    >>> layer.attrs["lahan_geo"] = {"window": {"area": [0, 0, 1, 1], "margin_m": 0.0,
+    ...                                        "bbox": [0, 0, 1, 1]}}
+    >>> read_box(layer).bounds
+    (0.0, 0.0, 1.0, 1.0)
+    """
+    info = layer.attrs.get("lahan_geo", {}).get("window")
+    if not info:
+        return None
+    window = Window(tuple(info["area"]), float(info["margin_m"]), tuple(info["bbox"]))
+    return box_in(window, layer.crs)
 
 
 def reach_m(window: Window, bounds: np.ndarray) -> np.ndarray:

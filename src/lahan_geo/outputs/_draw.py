@@ -244,6 +244,26 @@ def cut_layer(layer: gpd.GeoDataFrame, crs: CRS, window: Any) -> gpd.GeoDataFram
     return projected
 
 
+def add_outlines(ax: Any, layer: gpd.GeoDataFrame, crs: CRS, window: Any,
+                 box: Any = None, **style: Any) -> None:
+    """Draw the edges of a layer's polygons within ``window``, but not along ``box``.
+
+    ``box`` is where a layer read only around the plots was cut
+    (:func:`lahan_geo.layers.window.read_box`, in the layer's CRS): drawn, those
+    straight edges would look like a boundary of the plan.
+    """
+    from matplotlib.collections import LineCollection
+
+    cut = cut_layer(layer, crs, window)
+    lines = shapely.boundary(np.asarray(cut.geometry.array, dtype=object))
+    if box is not None and len(lines):
+        edge = gpd.GeoSeries([shapely.segmentize(box.exterior, (box.length or 1.0) / 400)],
+                             crs=layer.crs).to_crs(crs).iloc[0]
+        lines = shapely.difference(lines, shapely.buffer(edge, 1.0))
+    parts = shapely.get_parts(lines[~shapely.is_empty(lines)]) if len(lines) else []
+    ax.add_collection(LineCollection([shapely.get_coordinates(p) for p in parts], **style))
+
+
 def fit(window: Any, ratio: float) -> Any:
     """Grow ``window`` so its width/height equals ``ratio`` (the axes' shape)."""
     minx, miny, maxx, maxy = window.bounds

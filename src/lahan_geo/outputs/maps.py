@@ -33,12 +33,14 @@ from pyproj import CRS
 from shapely.geometry import box
 
 from lahan_geo.errors import InputError
+from lahan_geo.layers.window import read_box
 from lahan_geo.outputs._atomic import PathLike, atomic_path, check_output_path
 from lahan_geo.outputs._draw import (
     OTHER_STATUS_COLOUR,
     STATUS_COLOURS,
     STATUS_MARKERS,
     ZONING_COLOUR,
+    add_outlines,
     add_polygons,
     boundary_layer,
     candidate_handle,
@@ -295,6 +297,7 @@ def plot_overview(
     # provenance) into every frame cut from another; the source line reads ``result``'s
     drawn = without_attrs(result)[valid_mask(result.geometry)].to_crs("EPSG:4326")
     forest = without_attrs(check_layer(forest, "forest")) if forest is not None else None
+    zoning_box = read_box(check_layer(zoning, "zoning")) if zoning is not None else None
     zoning = without_attrs(check_layer(zoning, "zoning")) if zoning is not None else None
     within = boundary_layer(within)
     sites = candidate_sites(candidates)
@@ -324,9 +327,8 @@ def plot_overview(
         if forest is not None:
             forest_handles = draw_forest(ax, cut_layer(forest, crs, window))
         if zoning is not None:
-            zones = cut_layer(zoning, crs, window)
-            add_polygons(ax, list(zones.geometry.array), facecolor="none",
-                         edgecolor=ZONING_COLOUR, linewidth=0.8, zorder=3)
+            add_outlines(ax, zoning, crs, window, zoning_box, colors=ZONING_COLOUR,
+                         linewidths=0.8, zorder=3)
             other_handles.append(Line2D([], [], color=ZONING_COLOUR, linewidth=1.0,
                                         label="Batas zona pola ruang"))
         if within is not None:
